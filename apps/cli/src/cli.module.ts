@@ -1,0 +1,17 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DeliveryModule } from '@cordon/delivery';
+import { EmbargoModule } from '@cordon/embargo';
+import { MaintainersModule } from '@cordon/maintainers';
+import { MembershipModule } from '@cordon/membership';
+import { coreModules, Runtime } from '@cordon/runtime';
+
+/** What the operator commands need: the core plus the feature libs' use cases, no HTTP. */
+@Module({})
+export class CliModule {
+  static forRuntime(runtime: Runtime): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [...coreModules(runtime), DeliveryModule, EmbargoModule, MembershipModule, MaintainersModule],
+    };
+  }
+}

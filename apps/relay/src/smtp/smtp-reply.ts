@@ -1,0 +1,27 @@
+/** An error smtp-server turns into a reply: `responseCode`, then the enhanced status (RFC 3463) it adds, then the text. */
+export type SmtpReply = Error & { responseCode: number };
+
+export function smtpReply(responseCode: number, text: string): SmtpReply {
+  return Object.assign(new Error(text), { responseCode });
+}
+
+/**
+ * The ingress's refusals. Each names what was wrong and what to do, never the content, never who
+ * is a member (STYLE.md, Errors). smtp-server prefixes the enhanced status code the comment names.
+ */
+export const refusals = {
+  /** 550 5.1.1 (RFC 3463: bad destination mailbox address): none of the list's addresses. */
+  unknownRecipient: () => smtpReply(550, 'No such user here'),
+  /** 552 5.3.4 (message too big for system): over SMTP_MAX_SIZE, as announced in EHLO (RFC 1870). */
+  tooBig: (limit: number) => smtpReply(552, `Message exceeds the fixed maximum message size of ${limit} bytes`),
+  /** 451 4.3.0 (other or undefined mail system status): not stored, so the sender must try again. */
+  notStored: () => smtpReply(451, 'Could not store the message; please try again later'),
+} as const;
+
+/**
+ * The message of something thrown, for a log line or a start-up error. Not `instanceof Error`:
+ * errors from Node's own modules may come from another realm (as they do under Jest).
+ */
+export function reasonOf(error: unknown): string {
+  return String((error as { message?: unknown } | null)?.message ?? error);
+}

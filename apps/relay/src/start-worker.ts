@@ -1,0 +1,15 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { DeliveryWorker } from '@cordon/delivery';
+import { InboundProcessor, KeyExpiryWarnings, PostDeliveryWorker } from '@cordon/relay';
+
+/** Starts the delivery workers (the service's own mail, and members' copies of posts). Nest stops them. */
+export function startDeliveryWorker(app: INestApplicationContext): void {
+  app.get(DeliveryWorker).start();
+  app.get(PostDeliveryWorker, { strict: false }).start();
+}
+
+/** Starts the post pipeline, which drains the messages the ingress stored. */
+export function startPipeline(app: INestApplicationContext): void {
+  app.get(InboundProcessor, { strict: false }).start();
+  app.get(KeyExpiryWarnings, { strict: false }).start();
+}

@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import session from 'express-session';
+import multer from 'multer';
+import { DataSource } from 'typeorm';
+import { Settings } from '@cordon/config';
+import { ServerSecret } from '@cordon/crypto';
+import { csrf } from './csrf';
+import { securityHeaders } from './security-headers';
+import { DatabaseSessionStore } from './session-store';
+import { etaEngine } from './views';
+
+/** Limits on what a request may carry; forms are small, a key is a few KB. */
+export const FORM_LIMIT = '256kb';
+const KEY_FILE_LIMIT = 64 * 1024;
+
+export const webRoot = join(__dirname, '..', '..');
+
+/** Express-level set-up shared by the server and the tests: headers, parsers, session, CSRF, views. */
+export function configureHttp(
+  app: NestExpressApplication,
+  settings: Settings,
+  secret: ServerSecret,
+): DatabaseSessionStore {
+  const dataSource = app.get(DataSource);
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(securityHeaders(settings.secureCookies));
+  app.useStaticAssets(join(webRoot, 'assets'), { prefix: '/assets/', maxAge: '1h', index: false });
+  app.engine('eta', etaEngine(join(webRoot, 'views'), true));
+  app.set('view engine', 'eta');
+  app.set('views', join(webRoot, 'views'));
+
+  app.use(express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 100 }));
+  app.use(express.json({ limit: FORM_LIMIT }));
+  // The application form may carry the key as a file; parse it before the CSRF check reads `_csrf`.
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: KEY_FILE_LIMIT, files: 1, fields: 40, fieldSize: 32 * 1024 },
+  });
+  app.use('/apply', upload.single('keyFile'));
+  app.use(cookieParser());
+
+  const ttlMs = settings.ADMIN_SESSION_TTL_MINUTES * 60_000;
+  const store = new DatabaseSessionStore(dataSource, ttlMs);
+  app.use(
+    session({
+      name: settings.secureCookies ? '__Host-cordon' : 'cordon',
+      secret: secret.derive('cookie-signing').toString('base64'),
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: settings.secureCookies, maxAge: ttlMs, path: '/' },
+    }),
+  );
+  app.use(csrf.csrfSynchronisedProtection);
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+    // Pages get their CSRF token when rendered, not before: generating it starts a session, and
+    // API calls and health probes must not leave sessions behind.
+    Object.defineProperty(res.locals, 'csrfToken', { enumerable: true, get: () => csrf.generateToken(req) });
+    res.locals.listName = settings.LIST_NAME;
+    next();
+  });
+  return store;
+}

@@ -1,0 +1,66 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, ErrorKind } from '@cordon/errors';
+
+const statusOf: Record<ErrorKind, number> = {
+  invalid: 400,
+  gone: 410,
+  not_found: 404,
+  conflict: 409,
+  unauthenticated: 401,
+  forbidden: 403,
+};
+
+/**
+ * The web edge's translation of refusals (STYLE.md "Errors"): DomainError and HttpException to a
+ * status plus an HTML page, or an RFC 9457 problem document under /api. Anything else is a 500
+ * that says nothing about its cause; the log gets the error's name and stack, never the request body.
+ */
+@Catch()
+export class DomainErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const { status, code, message } = this.describe(error);
+    if (status >= 500) this.logger.error(`${req.method} ${req.path} failed`, (error as Error)?.stack);
+    if (res.headersSent) return;
+    if (req.path.startsWith('/api')) {
+      res
+        .status(status)
+        .type('application/problem+json')
+        .json({ type: `https://cordon.invalid/problems/${code}`, title: code, status, detail: message, code });
+      return;
+    }
+    res
+      .status(status)
+      .render('error', { title: status === 404 ? 'Not found' : 'Something is wrong', status, message, code });
+  }
+
+  private describe(error: unknown): { status: number; code: string; message: string } {
+    if (error instanceof DomainError) return { status: statusOf[error.kind], code: error.code, message: error.message };
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const body = error.getResponse();
+      const detail =
+        typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : error.message;
+      const message = Array.isArray(detail) ? detail.join('; ') : String(detail);
+      return { status, code: status === 429 ? 'TOO_MANY_REQUESTS' : `HTTP_${status}`, message };
+    }
+    const csrfCode = (error as { code?: string })?.code;
+    if (csrfCode === 'CSRF_INVALID' || (error as { status?: number })?.status === 403) {
+      return { status: 403, code: 'CSRF_INVALID', message: (error as Error).message };
+    }
+    const expressStatus = (error as { status?: number; expose?: boolean })?.status;
+    if (expressStatus && expressStatus >= 400 && expressStatus < 500) {
+      return { status: expressStatus, code: `HTTP_${expressStatus}`, message: 'The request could not be read.' };
+    }
+    return {
+      status: 500,
+      code: 'INTERNAL',
+      message: 'Something went wrong on our side. Nothing was changed; try again later.',
+    };
+  }
+}

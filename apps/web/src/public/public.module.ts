@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { EmbargoModule } from '@cordon/embargo';
+import { MembershipModule } from '@cordon/membership';
+import { ApplyController } from './apply.controller';
+import { HomeController } from './home.controller';
+import { VouchController } from './vouch.controller';
+
+@Module({ imports: [MembershipModule, EmbargoModule], controllers: [HomeController, ApplyController, VouchController] })
+export class PublicModule {}

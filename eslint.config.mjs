@@ -1,0 +1,105 @@
+// typescript-eslint with the type-aware rules STYLE.md asks for, plus the one-way dependencies of
+// shared/STYLE.md (apps -> feature libs -> shared libs) as no-restricted-imports, so a wrong arrow fails lint.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const featureLibs = ['membership', 'maintainers', 'embargo', 'relay', 'delivery'];
+const sharedLibs = ['errors', 'config', 'persistence', 'crypto', 'audit'];
+const http = [
+  'express',
+  'express-session',
+  '@nestjs/platform-express',
+  'helmet',
+  'csrf-sync',
+  'smtp-server',
+  'supertest',
+];
+
+// Every lib is reached only through its index, as @cordon/<name>; never by a path into its folder.
+const intoAnotherFolder = {
+  group: ['**/libs/**', '**/apps/**', '@cordon/*/**', '../../*/src/**', '../../../*/src/**', '../../../../*/src/**'],
+  message: 'Import a lib as @cordon/<name> (its src/index.ts); libs never import apps.',
+};
+const restrict = (...patterns) => ['error', { patterns: [intoAnotherFolder, ...patterns] }];
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      'coverage/**',
+      'test/artifacts/**',
+      '**/*.cjs',
+      '**/*.mjs',
+      '**/*.js',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': restrict(),
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only libs/config reads process.env.' },
+        { object: 'Math', property: 'random', message: 'Secrets come from crypto.randomBytes / randomUUID.' },
+      ],
+    },
+  },
+  {
+    files: ['libs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        { group: http, message: 'DESIGN.md: the domain libs know nothing of HTTP or SMTP.' },
+        { group: ['@cordon/runtime'], message: 'Only apps wire the runtime; libs never import it.' },
+      ),
+    },
+  },
+  {
+    // The relay lib speaks SMTP by nature (it parses mail), but still never HTTP.
+    files: ['libs/relay/**/*.ts', 'libs/delivery/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        { group: http.filter((m) => m !== 'smtp-server'), message: 'No HTTP in libs.' },
+        { group: ['@cordon/runtime'], message: 'Only apps wire the runtime; libs never import it.' },
+      ),
+    },
+  },
+  {
+    files: sharedLibs.map((lib) => `libs/${lib}/**/*.ts`),
+    rules: {
+      'no-restricted-imports': restrict(
+        { group: featureLibs.map((lib) => `@cordon/${lib}`), message: 'Shared libs stay below the feature libs.' },
+        { group: http, message: 'DESIGN.md: the domain libs know nothing of HTTP or SMTP.' },
+      ),
+    },
+  },
+  {
+    // `cordon serve` is the composition root that runs the web and relay apps in one process.
+    files: ['apps/cli/src/commands/serve.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/libs/**', '@cordon/*/**'], message: 'Import a lib as @cordon/<name>.' }] },
+      ],
+    },
+  },
+  {
+    files: ['libs/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', '**/*.e2e.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['test/**/*.ts', '**/*.spec.ts', '**/*.e2e.ts', 'bench/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);

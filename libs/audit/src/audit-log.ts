@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AuditEntry } from './audit-entry.entity';
+import { chainHash, GENESIS_HASH } from './chain';
+
+/** Who did it: `maintainer:<id>`, `member:<id>`, `applicant:<id>`, `cli`, `system`, `anonymous`. */
+export type Actor = string;
+
+export interface AuditRecord {
+  actor: Actor;
+  action: string;
+  subject: string;
+  /** Facts about the change. Never a secret, a token or a message body. */
+  details?: Record<string, unknown>;
+}
+
+// One constant key: appends take this transaction-scoped advisory lock so that concurrent
+// transactions extend the chain one after the other instead of forking it.
+const CHAIN_LOCK = 0x636f72646f6e; // "cordon"
+
+/**
+ * The append-only, hash-chained audit log (DESIGN.md invariant 5). Callers append inside the
+ * transaction that makes the change, so a change and its record commit or roll back together.
+ */
+@Injectable()
+export class AuditLog {
+  async append(manager: EntityManager, record: AuditRecord): Promise<AuditEntry> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('AuditLog.append must run inside the transaction that makes the change');
+    }
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+    const head = (await manager.query('SELECT seq, hash FROM audit_head WHERE id = 1')) as {
+      seq: string;
+      hash: string;
+    }[];
+    const prevSeq = head.length ? BigInt(head[0].seq) : 0n;
+    const prevHash = head.length ? head[0].hash : GENESIS_HASH;
+    // A JS Date has millisecond precision, which timestamptz keeps exactly: the hash survives a round trip.
+    const at = new Date();
+    const entry = manager.create(AuditEntry, {
+      seq: String(prevSeq + 1n),
+      at,
+      actor: record.actor,
+      action: record.action,
+      subject: record.subject,
+      // Stored as jsonb and hashed: normalise first (drops undefined, dates to ISO strings) so that
+      // what is hashed now is exactly what is read back later.
+      details: JSON.parse(JSON.stringify(record.details ?? {})) as Record<string, unknown>,
+      prevHash,
+    });
+    entry.hash = chainHash(prevHash, entry);
+    await manager.save(AuditEntry, entry);
+    await manager.query(
+      `INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2)
+       ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash`,
+      [entry.seq, entry.hash],
+    );
+    return entry;
+  }
+}

@@ -1,0 +1,116 @@
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+// Every setting Cordon reads, with its default. README.md's settings table mirrors this list.
+const port = z.coerce
+  .number({ error: 'must be a port number 0-65535' })
+  .int('must be a port number 0-65535')
+  .min(0, 'must be a port number 0-65535')
+  .max(65535, 'must be a port number 0-65535');
+const positiveInt = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .min(1, 'must be at least 1');
+const email = z.email('must be an e-mail address').max(254);
+const url = (protocols: RegExp, hint: string) => z.url({ protocol: protocols, error: `must be a URL (${hint})` });
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (unset it to use the embedded database)')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: port.default(3000),
+  SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMTP_PORT: port.default(2525),
+  LIST_ADDRESS: email.default('distributors@cordon.localhost'),
+  LIST_NAME: z.string().min(1).max(100).default('Embargoed distributors'),
+  PUBLIC_URL: url(/^https?$/, 'http:// or https://').optional(),
+  OUTBOUND_SMTP_URL: url(/^smtps?$/, 'smtp:// or smtps://').optional(),
+  OUTBOUND_FROM: email.optional(),
+  SECRET_KEY_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CONFIRM_LINK_TTL_HOURS: positiveInt.default(48),
+  VOUCH_LINK_TTL_HOURS: positiveInt.default(24 * 7),
+  ENROL_LINK_TTL_HOURS: positiveInt.default(24),
+  ADMIN_SESSION_TTL_MINUTES: positiveInt.default(60 * 8),
+  LOGIN_MAX_ATTEMPTS: positiveInt.default(5),
+  DELIVERY_POLL_MS: positiveInt.default(2000),
+  /** Largest message the SMTP ingress takes, in bytes; announced in EHLO (RFC 1870). */
+  SMTP_MAX_SIZE: positiveInt.default(25 * 1024 * 1024),
+  /** Speak LMTP (RFC 2033) instead of SMTP, for a Postfix or Exim hand-off. */
+  SMTP_LMTP: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  SMTP_MAX_CLIENTS: positiveInt.default(50),
+  /** PEM certificate and key for STARTTLS; both or neither. */
+  SMTP_TLS_CERT_FILE: z.string().min(1).optional(),
+  SMTP_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** Posts signed longer ago than this are refused as replays; 0 turns the check off. */
+  POST_MAX_AGE_DAYS: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0)
+    .default(7),
+});
+
+export type RawSettings = z.infer<typeof schema>;
+
+export interface Settings extends RawSettings {
+  /** Resolved absolute data directory. */
+  dataDir: string;
+  /** Base URL links in mail point to, without a trailing slash. */
+  publicUrl: string;
+  /** Sender of the service's own mail (the list's -owner address unless set). */
+  outboundFrom: string;
+  /** Where the 32-byte secret that encrypts the list key at rest and signs cookies lives. */
+  secretKeyFile: string;
+  /** Cookies get the Secure flag when the public URL is https. */
+  secureCookies: boolean;
+}
+
+/** A bad setting stops start-up; the message is one line naming the setting. */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  return JSON.stringify(String(value).length > 60 ? `${String(value).slice(0, 57)}...` : String(value));
+}
+
+export function parseSettings(env: Record<string, string | undefined>, cwd: string): Settings {
+  // An empty variable means "not set", as in most twelve-factor tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue.path[0]);
+    // The value is shown only for settings that are not secrets.
+    const shown = name === 'DATABASE_URL' || name === 'OUTBOUND_SMTP_URL' ? '' : ` (got ${describe(present[name])})`;
+    throw new SettingsError(`Invalid setting ${name}: ${issue.message}${shown}`);
+  }
+  const raw = result.data;
+  if (Boolean(raw.SMTP_TLS_CERT_FILE) !== Boolean(raw.SMTP_TLS_KEY_FILE)) {
+    const missing = raw.SMTP_TLS_CERT_FILE ? 'SMTP_TLS_KEY_FILE' : 'SMTP_TLS_CERT_FILE';
+    throw new SettingsError(`Invalid setting ${missing}: STARTTLS needs both SMTP_TLS_CERT_FILE and SMTP_TLS_KEY_FILE`);
+  }
+  const dataDir = resolve(cwd, raw.DATA_DIR);
+  const publicUrl = (raw.PUBLIC_URL ?? `http://${hostForUrl(raw.HTTP_HOST)}:${raw.HTTP_PORT}`).replace(/\/+$/, '');
+  const [local, domain] = raw.LIST_ADDRESS.split('@');
+  return {
+    ...raw,
+    dataDir,
+    publicUrl,
+    outboundFrom: raw.OUTBOUND_FROM ?? `${local}-owner@${domain}`,
+    secretKeyFile: raw.SECRET_KEY_FILE ? resolve(cwd, raw.SECRET_KEY_FILE) : join(dataDir, 'secret.key'),
+    secureCookies: publicUrl.startsWith('https://'),
+  };
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

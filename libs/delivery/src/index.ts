@@ -1,0 +1,13 @@
+import { OutboundMessage } from './outbound-message.entity';
+
+export { OutboundMessage, OutboundStatus } from './outbound-message.entity';
+export { Outbox, MailToSend } from './outbox';
+export { DeliveryWorker } from './delivery-worker';
+export { DeliveryModule } from './delivery.module';
+export { MailTransport, TransportFailure } from './mail-transport';
+export { OutgoingMail } from './mail-transport';
+export { CLAIM_LEASE_MS } from './delivery-worker';
+export { nextAttemptAt } from './retry-schedule';
+export { transportFor } from './delivery.module';
+export { SmtpTransport } from './smtp-transport';
+export const deliveryEntities = [OutboundMessage];

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { config as openpgpDefaults, Key } from 'openpgp';
+import { EntityManager } from 'typeorm';
+import { AuditLog } from '@cordon/audit';
+import { SETTINGS, Settings } from '@cordon/config';
+import { ListKey, openpgpConfig, readOneKey } from '@cordon/crypto';
+import { DomainError } from '@cordon/errors';
+import { composeEncryptedMail, newMessageId } from './compose-encrypted-mail';
+import { composeKeyReply } from './compose-key-reply';
+import { OutboundMessage } from './outbound-message.entity';
+
+export interface MailToSend {
+  /** What the mail is for (`application.confirm`, `post`, ...): kept with the row and in the audit log. */
+  purpose: string;
+  to: string;
+  /** The recipient's armored public key; the copy is encrypted to it and to nothing else. */
+  recipientKey: string;
+  subject: string;
+  text: string;
+  /** Messages forwarded inside the encryption (e.g. mail to the -owner address). */
+  forwarded?: Buffer[];
+}
+
+// One bare addr-spec (RFC 5322 §3.4.1), no display name, no list: one copy, one recipient.
+const BARE_ADDRESS = /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+$/;
+
+/**
+ * The one outbound path of the service. Seals a copy for one recipient and queues it in the
+ * caller's transaction, so the mail is sent if and only if the change that caused it commits.
+ * There is no plaintext path: without a usable key there is no mail (DESIGN.md invariant 1).
+ */
+@Injectable()
+export class Outbox implements OnApplicationBootstrap {
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly listKey: ListKey,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Unlocks the list key at start-up, so the first mail does not pay for it (and a missing key shows early). */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.listKey.secretKey();
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'LIST_KEY_MISSING')) throw error;
+    }
+  }
+
+  /** Queues one sealed message; returns its id. Throws, and queues nothing, if it cannot be sealed. */
+  async send(manager: EntityManager, mail: MailToSend): Promise<string> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('Outbox.send must run inside the transaction that causes the mail');
+    }
+    if (mail.to.length > 254 || !BARE_ADDRESS.test(mail.to)) {
+      throw new DomainError('INVALID_INPUT', 'The recipient must be one e-mail address.', 'to');
+    }
+    const recipient = await usableKey(mail.recipientKey);
+    const now = new Date();
+    const messageId = newMessageId(this.settings.LIST_ADDRESS.split('@')[1]);
+    const raw = await composeEncryptedMail(
+      {
+        from: { name: this.settings.LIST_NAME, address: this.settings.outboundFrom },
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        forwarded: mail.forwarded,
+        messageId,
+        date: now,
+      },
+      { recipient, signer: await this.listKey.secretKey(manager) },
+    );
+    const id = randomUUID();
+    await manager.insert(OutboundMessage, {
+      id,
+      purpose: mail.purpose,
+      sender: this.settings.outboundFrom,
+      recipient: mail.to,
+      raw,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      createdAt: now,
+    });
+    await this.audit.append(manager, {
+      actor: 'system',
+      action: 'mail.queued',
+      subject: `outbound_message:${id}`,
+      // Never the subject or the body: the audit log is not encrypted.
+      details: {
+        purpose: mail.purpose,
+        messageId,
+        recipient: mail.to,
+        recipientKey: recipient.getFingerprint().toUpperCase(),
+      },
+    });
+    return id;
+  }
+
+  /**
+   * Answers a `-sendkey` request with the list's public key. Anyone can ask, and a sender address
+   * can be forged, so an address gets at most one answer a day: the list cannot be turned into a
+   * mail cannon. Returns false when the answer was withheld for that reason.
+   */
+  async sendListKey(manager: EntityManager, to: string): Promise<boolean> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('Outbox.sendListKey must run inside the transaction that causes the mail');
+    }
+    if (to.length > 254 || !BARE_ADDRESS.test(to)) return false;
+    const recent = (await manager.query(
+      `SELECT 1 FROM outbound_message WHERE purpose = 'relay.sendkey' AND lower(recipient) = lower($1)
+       AND created_at > now() - interval '1 day' LIMIT 1`,
+      [to],
+    )) as unknown[];
+    if (recent.length) return false;
+    const messageId = newMessageId(this.settings.LIST_ADDRESS.split('@')[1]);
+    const raw = await composeKeyReply({
+      from: { name: this.settings.LIST_NAME, address: this.settings.outboundFrom },
+      to,
+      listAddress: this.settings.LIST_ADDRESS,
+      publicKey: await this.listKey.armoredPublicKey(manager),
+      messageId,
+      date: new Date(),
+    });
+    const id = randomUUID();
+    await manager.insert(OutboundMessage, {
+      id,
+      purpose: 'relay.sendkey',
+      sender: this.settings.outboundFrom,
+      recipient: to,
+      raw,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: new Date(),
+      lastError: null,
+      createdAt: new Date(),
+      sentAt: null,
+    });
+    await this.audit.append(manager, {
+      actor: 'system',
+      action: 'mail.queued',
+      subject: `outbound_message:${id}`,
+      details: { purpose: 'relay.sendkey', messageId, recipient: to },
+    });
+    return true;
+  }
+}
+
+/** The recipient's key, if mail can be encrypted to it now; otherwise a refusal, never a fallback. */
+async function usableKey(armored: string | undefined): Promise<Key> {
+  if (typeof armored !== 'string' || !armored.trim()) {
+    throw new DomainError('KEY_UNREADABLE', 'There is no OpenPGP key to encrypt this mail to.', 'key');
+  }
+  const key = await readOneKey(armored);
+  try {
+    // Key methods take a whole Config, not the partial one the encrypt functions accept.
+    await key.getEncryptionKey(undefined, new Date(), undefined, { ...openpgpDefaults, ...openpgpConfig });
+  } catch {
+    throw new DomainError(
+      'KEY_CANNOT_ENCRYPT',
+      'The key has no valid encryption subkey (expired, revoked or missing), so no mail can be encrypted to it.',
+      'key',
+    );
+  }
+  return key.isPrivate() ? key.toPublic() : key;
+}

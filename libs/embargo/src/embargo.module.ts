@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { Policies } from './policies';
+
+@Module({ providers: [Policies], exports: [Policies] })
+export class EmbargoModule {}

@@ -1,0 +1,1 @@
+export { DomainError, ErrorCode, ErrorKind, errorKinds } from './domain-error';

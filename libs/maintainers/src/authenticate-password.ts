@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditLog } from '@cordon/audit';
+import { SETTINGS, Settings } from '@cordon/config';
+import { DomainError } from '@cordon/errors';
+import { isLocked, recordFailure } from './login-attempts';
+import { Maintainer } from './maintainer.entity';
+import { verifyPassword } from './password';
+import { passwordRefused } from './refusals';
+
+/** The password step passed: the login continues with the code, or with setting up the app. */
+export interface PasswordAccepted {
+  maintainerId: string;
+  next: 'totp' | 'totp_enrolment';
+}
+
+/**
+ * The first login step. Every refusal (unknown address, wrong password, locked or disabled
+ * account, no password set yet) is the same message and takes the same time; only the audit log
+ * and the database say which it was. The password itself is never recorded.
+ */
+@Injectable()
+export class AuthenticatePassword {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async execute(email: string, password: string): Promise<PasswordAccepted> {
+    const outcome = await this.dataSource.transaction((manager) => this.attempt(manager, email.trim(), password));
+    // Thrown after the commit, so the failure count and its audit entry are kept.
+    if (outcome instanceof DomainError) throw outcome;
+    return outcome;
+  }
+
+  private async attempt(
+    manager: EntityManager,
+    email: string,
+    password: string,
+  ): Promise<PasswordAccepted | DomainError> {
+    const now = new Date();
+    const maintainer = await manager
+      .createQueryBuilder(Maintainer, 'm')
+      .where('lower(m.email) = lower(:email)', { email })
+      .setLock('pessimistic_write')
+      .getOne();
+    const locked = maintainer !== null && isLocked(maintainer, now);
+    const usable = maintainer !== null && !locked && maintainer.status !== 'disabled' ? maintainer.passwordHash : null;
+    const matches = await verifyPassword(usable, password);
+
+    if (!maintainer || !matches) {
+      const reason = refusalReason(maintainer, locked);
+      const counted =
+        maintainer && !locked
+          ? await recordFailure(manager, maintainer, this.settings.LOGIN_MAX_ATTEMPTS, now)
+          : undefined;
+      await this.audit.append(manager, {
+        actor: 'anonymous',
+        action: 'maintainer.login_failed',
+        subject: maintainer ? `maintainer:${maintainer.id}` : 'maintainer:unknown',
+        details: { step: 'password', reason, ...(counted ?? {}) },
+      });
+      return passwordRefused();
+    }
+    await this.audit.append(manager, {
+      actor: `maintainer:${maintainer.id}`,
+      action: 'maintainer.password_accepted',
+      subject: `maintainer:${maintainer.id}`,
+    });
+    return { maintainerId: maintainer.id, next: maintainer.status === 'active' ? 'totp' : 'totp_enrolment' };
+  }
+}
+
+/** Why a password step failed, for the audit log only: the visitor always sees the same refusal. */
+function refusalReason(maintainer: Maintainer | null, locked: boolean): string {
+  if (!maintainer) return 'unknown_address';
+  if (locked) return 'locked';
+  if (maintainer.status === 'disabled') return 'disabled';
+  if (!maintainer.passwordHash) return 'no_password_yet';
+  return 'wrong_password';
+}

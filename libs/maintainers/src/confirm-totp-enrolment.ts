@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditLog } from '@cordon/audit';
+import { SETTINGS, Settings } from '@cordon/config';
+import { DomainError } from '@cordon/errors';
+import { CodeCheck } from './code-check';
+import { lockMaintainer, recordSuccess } from './login-attempts';
+import { identityOf, Maintainer, MaintainerIdentity } from './maintainer.entity';
+import { loginExpired } from './refusals';
+
+/**
+ * The first code from the new authenticator app proves it holds the seed: the maintainer becomes
+ * active and is logged in. A wrong code counts as a failed login, as at every later login.
+ */
+@Injectable()
+export class ConfirmTotpEnrolment {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly codes: CodeCheck,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async execute(maintainerId: string, code: string): Promise<MaintainerIdentity> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const maintainer = await lockMaintainer(manager, maintainerId);
+      if (!maintainer || maintainer.status !== 'invited' || !maintainer.passwordHash || !maintainer.totpSecretSealed) {
+        return loginExpired();
+      }
+      const verdict = await this.codes.check(manager, maintainer, code, 'totp_enrolment');
+      if (verdict instanceof DomainError) return verdict;
+      await manager.update(Maintainer, { id: maintainerId }, { status: 'active', totpLastStep: String(verdict.step) });
+      await recordSuccess(manager, maintainerId);
+      const subject = `maintainer:${maintainerId}`;
+      await this.audit.append(manager, { actor: subject, action: 'maintainer.totp_enrolled', subject });
+      await this.audit.append(manager, { actor: subject, action: 'maintainer.login', subject });
+      return identityOf(maintainer);
+    });
+    if (outcome instanceof DomainError) throw outcome;
+    return outcome;
+  }
+}

@@ -1,0 +1,22 @@
+import { ApiToken } from './api-token.entity';
+import { Maintainer } from './maintainer.entity';
+
+export { Maintainer, MaintainerStatus, MaintainerIdentity, maintainerStatuses } from './maintainer.entity';
+export { ApiToken };
+export { MaintainersModule } from './maintainers.module';
+export { AddMaintainer, NewMaintainer, AddedMaintainer } from './add-maintainer';
+export { OpenEnrolmentLink } from './open-enrolment-link';
+export { CompleteEnrolment } from './complete-enrolment';
+export { AuthenticatePassword, PasswordAccepted } from './authenticate-password';
+export { StartTotpEnrolment, TotpProvisioning } from './start-totp-enrolment';
+export { ConfirmTotpEnrolment } from './confirm-totp-enrolment';
+export { VerifyTotpLogin } from './verify-totp-login';
+export { RecordLogout } from './record-logout';
+export { FindActiveMaintainer } from './find-active-maintainer';
+export { ListMaintainers, MaintainerSummary } from './list-maintainers';
+export { CreateApiToken, CreatedApiToken } from './create-api-token';
+export { ListApiTokens, ApiTokenSummary } from './list-api-tokens';
+export { RevokeApiToken } from './revoke-api-token';
+export { AuthenticateApiToken } from './authenticate-api-token';
+export { PASSWORD_MIN, PASSWORD_MAX } from './password';
+export const maintainersEntities = [Maintainer, ApiToken];

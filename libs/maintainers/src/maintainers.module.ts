@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { AddMaintainer } from './add-maintainer';
+import { AuthenticateApiToken } from './authenticate-api-token';
+import { AuthenticatePassword } from './authenticate-password';
+import { CodeCheck } from './code-check';
+import { CompleteEnrolment } from './complete-enrolment';
+import { ConfirmTotpEnrolment } from './confirm-totp-enrolment';
+import { CreateApiToken } from './create-api-token';
+import { FindActiveMaintainer } from './find-active-maintainer';
+import { ListApiTokens } from './list-api-tokens';
+import { ListMaintainers } from './list-maintainers';
+import { OpenEnrolmentLink } from './open-enrolment-link';
+import { RecordLogout } from './record-logout';
+import { RevokeApiToken } from './revoke-api-token';
+import { StartTotpEnrolment } from './start-totp-enrolment';
+import { TotpSecrets } from './totp-secrets';
+import { VerifyTotpLogin } from './verify-totp-login';
+
+const useCases = [
+  AddMaintainer,
+  OpenEnrolmentLink,
+  CompleteEnrolment,
+  AuthenticatePassword,
+  StartTotpEnrolment,
+  ConfirmTotpEnrolment,
+  VerifyTotpLogin,
+  RecordLogout,
+  FindActiveMaintainer,
+  ListMaintainers,
+  CreateApiToken,
+  ListApiTokens,
+  RevokeApiToken,
+  AuthenticateApiToken,
+];
+
+/**
+ * Maintainers and how they prove who they are. Relies on the global providers of the core modules
+ * (DataSource, SETTINGS, SERVER_SECRET, OneTimeLinks, AuditLog).
+ */
+@Module({ providers: [...useCases, TotpSecrets, CodeCheck], exports: useCases })
+export class MaintainersModule {}

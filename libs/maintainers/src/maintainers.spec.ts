@@ -1,0 +1,366 @@
+import { randomBytes } from 'node:crypto';
+import { Test } from '@nestjs/testing';
+import { generateKey } from 'openpgp';
+import { Secret, TOTP } from 'otpauth';
+import { DataSource } from 'typeorm';
+import { AuditModule, auditEntities } from '@cordon/audit';
+import { ConfigModule, parseSettings } from '@cordon/config';
+import { CryptoModule, cryptoEntities, hashToken, ServerSecret } from '@cordon/crypto';
+import { Database, openDatabase, PersistenceModule } from '@cordon/persistence';
+import { freshDatabaseLocation } from '../../../test/support/database';
+import {
+  AddMaintainer,
+  AuthenticateApiToken,
+  AuthenticatePassword,
+  CompleteEnrolment,
+  ConfirmTotpEnrolment,
+  CreateApiToken,
+  ListApiTokens,
+  ListMaintainers,
+  maintainersEntities,
+  MaintainersModule,
+  RevokeApiToken,
+  StartTotpEnrolment,
+  VerifyTotpLogin,
+} from './index';
+
+const PASSWORD = 'correct horse battery staple';
+const keys = new Map<string, Promise<string>>();
+/** One curve25519 (GnuPG-readable) public key per address, generated once per run. */
+function aKeyFor(email: string): Promise<string> {
+  if (!keys.has(email)) {
+    keys.set(
+      email,
+      generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ email }], format: 'armored' }).then(
+        (k) => k.publicKey,
+      ),
+    );
+  }
+  return keys.get(email)!;
+}
+
+describe('maintainers', () => {
+  let database: Database;
+  let remove: () => Promise<void>;
+  let ds: DataSource;
+  let get: <T>(type: new (...args: never[]) => T) => T;
+  let counter = 0;
+
+  beforeAll(async () => {
+    const location = await freshDatabaseLocation();
+    remove = location.remove;
+    database = await openDatabase({
+      databaseUrl: location.databaseUrl,
+      dataDir: location.dataDir,
+      entities: [...auditEntities, ...cryptoEntities, ...maintainersEntities],
+    });
+    ds = database.dataSource;
+    const settings = parseSettings(
+      { DATA_DIR: location.dataDir, PUBLIC_URL: 'https://cordon.example.org', LOGIN_MAX_ATTEMPTS: '3' },
+      process.cwd(),
+    );
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot(settings),
+        PersistenceModule.forDatabase(database),
+        CryptoModule.forSecret(ServerSecret.fromBytes(randomBytes(32))),
+        { module: AuditModule, global: true },
+        MaintainersModule,
+      ],
+    }).compile();
+    get = (type) => moduleRef.get(type);
+  });
+  afterAll(async () => {
+    await database.close();
+    await remove();
+  });
+
+  const row = async (id: string) =>
+    ((await ds.query('SELECT * FROM maintainer WHERE id = $1', [id])) as Record<string, unknown>[])[0];
+  const auditActions = async (subject: string) =>
+    (await ds.query('SELECT action, details FROM audit_entry WHERE subject = $1 ORDER BY seq', [subject])) as {
+      action: string;
+      details: Record<string, unknown>;
+    }[];
+
+  async function anInvitedMaintainer() {
+    const email = `maintainer${++counter}@example.org`;
+    const added = await get(AddMaintainer).execute({
+      email,
+      name: `Maintainer ${counter}`,
+      keyArmored: await aKeyFor(email),
+    });
+    return { ...added, email, token: added.enrolmentUrl.split('/').pop()! };
+  }
+
+  async function anEnrolledMaintainer() {
+    const invited = await anInvitedMaintainer();
+    await get(CompleteEnrolment).execute(invited.token, PASSWORD);
+    return invited;
+  }
+
+  async function anActiveMaintainer() {
+    const enrolled = await anEnrolledMaintainer();
+    const { secret } = await get(StartTotpEnrolment).execute(enrolled.maintainerId);
+    const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
+    await get(ConfirmTotpEnrolment).execute(enrolled.maintainerId, totp.generate());
+    return { ...enrolled, totp };
+  }
+
+  describe('AddMaintainer', () => {
+    it('adds an invited maintainer with a one-time enrolment link', async () => {
+      const { maintainerId, enrolmentUrl } = await anInvitedMaintainer();
+      expect(enrolmentUrl).toMatch(/^https:\/\/cordon\.example\.org\/admin\/enrol\/[A-Za-z0-9_-]{43}$/);
+      expect(await row(maintainerId)).toMatchObject({
+        status: 'invited',
+        password_hash: null,
+        totp_secret_sealed: null,
+      });
+      expect((await auditActions(`maintainer:${maintainerId}`)).map((e) => e.action)).toEqual(['maintainer.added']);
+    });
+
+    it('refuses a second maintainer with the same address, in any case, and adds nothing', async () => {
+      const { email } = await anInvitedMaintainer();
+      const before = await ds.query('SELECT count(*) FROM maintainer');
+      await expect(
+        get(AddMaintainer).execute({ email: email.toUpperCase(), name: 'Twin', keyArmored: await aKeyFor(email) }),
+      ).rejects.toMatchObject({ code: 'ALREADY_EXISTS', field: 'email' });
+      expect(await ds.query('SELECT count(*) FROM maintainer')).toEqual(before);
+    });
+
+    it('refuses a key without a user ID for the address, and adds nothing', async () => {
+      const before = await ds.query('SELECT count(*) FROM maintainer');
+      await expect(
+        get(AddMaintainer).execute({
+          email: 'someone@example.org',
+          name: 'Someone',
+          keyArmored: await aKeyFor('other@example.org'),
+        }),
+      ).rejects.toMatchObject({ code: 'KEY_NO_MATCHING_USER_ID' });
+      expect(await ds.query('SELECT count(*) FROM maintainer')).toEqual(before);
+    });
+
+    it('joins the caller’s transaction when given one', async () => {
+      const email = 'rolled-back@example.org';
+      const keyArmored = await aKeyFor(email);
+      await expect(
+        ds.transaction(async (manager) => {
+          await get(AddMaintainer).execute({ email, name: 'Rolled back', keyArmored }, manager);
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect(await ds.query('SELECT 1 FROM maintainer WHERE email = $1', [email])).toEqual([]);
+    });
+  });
+
+  describe('CompleteEnrolment', () => {
+    it('stores an argon2id hash and uses the link up', async () => {
+      const { maintainerId, token } = await anInvitedMaintainer();
+      await get(CompleteEnrolment).execute(token, PASSWORD);
+      const stored = (await row(maintainerId)).password_hash as string;
+      expect(stored).toMatch(/^\$argon2id\$/);
+      await expect(get(CompleteEnrolment).execute(token, 'another long password')).rejects.toMatchObject({
+        code: 'LINK_INVALID',
+      });
+      expect((await row(maintainerId)).password_hash).toBe(stored);
+    });
+
+    it('refuses a short password with a field error and leaves the link usable', async () => {
+      const { maintainerId, token } = await anInvitedMaintainer();
+      await expect(get(CompleteEnrolment).execute(token, 'too short')).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        field: 'password',
+      });
+      expect((await row(maintainerId)).password_hash).toBeNull();
+      await get(CompleteEnrolment).execute(token, PASSWORD);
+    });
+
+    it('refuses an expired link and changes nothing', async () => {
+      const { maintainerId, token } = await anInvitedMaintainer();
+      await ds.query(`UPDATE one_time_token SET expires_at = now() - interval '1 minute' WHERE hash = $1`, [
+        hashToken(token),
+      ]);
+      await expect(get(CompleteEnrolment).execute(token, PASSWORD)).rejects.toMatchObject({ code: 'LINK_INVALID' });
+      expect((await row(maintainerId)).password_hash).toBeNull();
+    });
+  });
+
+  describe('AuthenticatePassword', () => {
+    it('accepts the password of an enrolled maintainer and asks for TOTP set-up next', async () => {
+      const { maintainerId, email } = await anEnrolledMaintainer();
+      await expect(get(AuthenticatePassword).execute(email.toUpperCase(), PASSWORD)).resolves.toEqual({
+        maintainerId,
+        next: 'totp_enrolment',
+      });
+    });
+
+    it('gives one refusal for an unknown address, a wrong password and no password set yet', async () => {
+      const invited = await anInvitedMaintainer();
+      const enrolled = await anEnrolledMaintainer();
+      const refusals = await Promise.all(
+        [
+          get(AuthenticatePassword).execute('nobody@example.org', PASSWORD),
+          get(AuthenticatePassword).execute(enrolled.email, 'wrong password, long enough'),
+          get(AuthenticatePassword).execute(invited.email, PASSWORD),
+        ].map((attempt) =>
+          attempt.then(
+            () => null,
+            (error: Error) => error.message,
+          ),
+        ),
+      );
+      expect(new Set(refusals).size).toBe(1);
+      expect(refusals[0]).toMatch(/not right/);
+      expect((await row(enrolled.maintainerId)).failed_logins).toBe(1);
+    });
+
+    it('records failed logins without the password', async () => {
+      const { maintainerId, email } = await anEnrolledMaintainer();
+      await expect(get(AuthenticatePassword).execute(email, 'hunter2 hunter2 hunter2')).rejects.toMatchObject({
+        code: 'NOT_AUTHENTICATED',
+      });
+      const failed = (await auditActions(`maintainer:${maintainerId}`)).filter(
+        (e) => e.action === 'maintainer.login_failed',
+      );
+      expect(failed).toHaveLength(1);
+      expect(failed[0].details).toMatchObject({ step: 'password', reason: 'wrong_password' });
+      expect(JSON.stringify(await ds.query('SELECT details FROM audit_entry'))).not.toContain('hunter2');
+    });
+
+    it('locks the account after LOGIN_MAX_ATTEMPTS failures, then refuses even the right password', async () => {
+      const { maintainerId, email } = await anEnrolledMaintainer();
+      for (let i = 0; i < 3; i++)
+        await expect(get(AuthenticatePassword).execute(email, `wrong password ${i}!`)).rejects.toThrow();
+      const locked = await row(maintainerId);
+      expect(locked.failed_logins).toBe(3);
+      expect((locked.locked_until as Date).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+      await expect(get(AuthenticatePassword).execute(email, PASSWORD)).rejects.toMatchObject({
+        code: 'NOT_AUTHENTICATED',
+      });
+      // Attempts while locked neither count nor extend the lock.
+      expect(await row(maintainerId)).toMatchObject({ failed_logins: 3, locked_until: locked.locked_until });
+    });
+
+    it('lets the maintainer in again once the lock has run out', async () => {
+      const { maintainerId, email } = await anEnrolledMaintainer();
+      await ds.query(
+        `UPDATE maintainer SET failed_logins = 3, locked_until = now() - interval '1 second' WHERE id = $1`,
+        [maintainerId],
+      );
+      await expect(get(AuthenticatePassword).execute(email, PASSWORD)).resolves.toMatchObject({ maintainerId });
+    });
+
+    it('refuses a disabled maintainer', async () => {
+      const { maintainerId, email } = await anActiveMaintainer();
+      await ds.query(`UPDATE maintainer SET status = 'disabled' WHERE id = $1`, [maintainerId]);
+      await expect(get(AuthenticatePassword).execute(email, PASSWORD)).rejects.toMatchObject({
+        code: 'NOT_AUTHENTICATED',
+      });
+    });
+  });
+
+  describe('TOTP', () => {
+    it('keeps the secret sealed, and shows the same one until it is confirmed', async () => {
+      const { maintainerId } = await anEnrolledMaintainer();
+      const first = await get(StartTotpEnrolment).execute(maintainerId);
+      expect(first.uri).toMatch(/^otpauth:\/\/totp\/.*secret=[A-Z2-7]+.*algorithm=SHA1.*digits=6.*period=30/);
+      expect(first.qrCode).toMatch(/^data:image\/png;base64,/);
+      const sealed = (await row(maintainerId)).totp_secret_sealed as string;
+      expect(sealed).not.toContain(first.secret);
+      expect((await get(StartTotpEnrolment).execute(maintainerId)).secret).toBe(first.secret);
+    });
+
+    it('activates the maintainer on the first right code, and refuses a wrong one', async () => {
+      const { maintainerId } = await anEnrolledMaintainer();
+      const { secret } = await get(StartTotpEnrolment).execute(maintainerId);
+      const totp = new TOTP({ secret: Secret.fromBase32(secret) });
+      const wrong = String((Number(totp.generate()) + 1) % 1_000_000).padStart(6, '0');
+      await expect(get(ConfirmTotpEnrolment).execute(maintainerId, wrong)).rejects.toMatchObject({ field: 'code' });
+      expect(await row(maintainerId)).toMatchObject({ status: 'invited', failed_logins: 1 });
+      await expect(get(ConfirmTotpEnrolment).execute(maintainerId, totp.generate())).resolves.toMatchObject({
+        id: maintainerId,
+      });
+      expect(await row(maintainerId)).toMatchObject({ status: 'active', failed_logins: 0 });
+    });
+
+    it('refuses a replayed code at login', async () => {
+      const { maintainerId, totp } = await anActiveMaintainer();
+      const next = totp.generate({ timestamp: Date.now() + 30_000 });
+      await expect(get(VerifyTotpLogin).execute(maintainerId, next)).resolves.toMatchObject({ id: maintainerId });
+      await expect(get(VerifyTotpLogin).execute(maintainerId, next)).rejects.toMatchObject({
+        message: expect.stringMatching(/used already/),
+      });
+      // The code of the enrolment step is older still.
+      await expect(get(VerifyTotpLogin).execute(maintainerId, totp.generate())).rejects.toMatchObject({
+        code: 'NOT_AUTHENTICATED',
+      });
+    });
+
+    it('counts wrong codes towards the lock', async () => {
+      const { maintainerId } = await anActiveMaintainer();
+      for (let i = 0; i < 3; i++) await expect(get(VerifyTotpLogin).execute(maintainerId, '000000')).rejects.toThrow();
+      expect((await row(maintainerId)).locked_until).not.toBeNull();
+    });
+
+    it('does not offer enrolment to an active maintainer (the second factor cannot be replaced by a password holder)', async () => {
+      const { maintainerId } = await anActiveMaintainer();
+      await expect(get(StartTotpEnrolment).execute(maintainerId)).rejects.toMatchObject({ code: 'NOT_AUTHENTICATED' });
+    });
+  });
+
+  describe('API tokens', () => {
+    it('are shown once, stored as a hash, and act for their maintainer', async () => {
+      const { maintainerId, email } = await anActiveMaintainer();
+      const created = await get(CreateApiToken).execute(maintainerId, 'release script');
+      expect(created.token).toMatch(/^cordon_[A-Za-z0-9_-]{43}$/);
+      const stored = (await ds.query('SELECT hash FROM api_token WHERE id = $1', [created.id])) as { hash: string }[];
+      expect(stored[0].hash).toBe(hashToken(created.token));
+      await expect(get(AuthenticateApiToken).execute(created.token)).resolves.toEqual({
+        id: maintainerId,
+        email,
+        name: expect.any(String),
+      });
+      const [listed] = await get(ListApiTokens).execute(maintainerId);
+      expect(listed).toMatchObject({
+        id: created.id,
+        name: 'release script',
+        revokedAt: null,
+        lastUsedAt: expect.any(Date),
+      });
+      expect(listed).not.toHaveProperty('hash');
+    });
+
+    it('stop working when revoked, and only their owner may revoke them', async () => {
+      const owner = await anActiveMaintainer();
+      const other = await anActiveMaintainer();
+      const { id, token } = await get(CreateApiToken).execute(owner.maintainerId, 'ci');
+      await expect(get(RevokeApiToken).execute(other.maintainerId, id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await get(AuthenticateApiToken).execute(token);
+      await get(RevokeApiToken).execute(owner.maintainerId, id);
+      await expect(get(AuthenticateApiToken).execute(token)).rejects.toMatchObject({ code: 'NOT_AUTHENTICATED' });
+      expect((await auditActions(`api_token:${id}`)).map((e) => e.action)).toEqual([
+        'api_token.created',
+        'api_token.revoked',
+      ]);
+    });
+
+    it('refuse tokens of maintainers who are not active, and anything that is not a token', async () => {
+      const { maintainerId } = await anActiveMaintainer();
+      const { token } = await get(CreateApiToken).execute(maintainerId, 'old');
+      await ds.query(`UPDATE maintainer SET status = 'disabled' WHERE id = $1`, [maintainerId]);
+      await expect(get(AuthenticateApiToken).execute(token)).rejects.toMatchObject({ code: 'NOT_AUTHENTICATED' });
+      await expect(get(AuthenticateApiToken).execute("cordon_' OR 1=1 --")).rejects.toMatchObject({
+        code: 'NOT_AUTHENTICATED',
+      });
+      await expect(get(RevokeApiToken).execute(maintainerId, 'not-a-uuid')).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+    });
+  });
+
+  it('lists maintainers with their key fingerprints and status', async () => {
+    const { maintainerId, email } = await anInvitedMaintainer();
+    const listed = (await get(ListMaintainers).execute()).find((m) => m.id === maintainerId);
+    expect(listed).toMatchObject({ email, status: 'invited', keyFingerprint: expect.stringMatching(/^[0-9A-F]{40}$/) });
+  });
+});

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditLog } from '@cordon/audit';
+import { DomainError } from '@cordon/errors';
+import { CodeCheck } from './code-check';
+import { lockMaintainer, recordSuccess } from './login-attempts';
+import { identityOf, Maintainer, MaintainerIdentity } from './maintainer.entity';
+import { loginExpired } from './refusals';
+
+/** The second login step of an active maintainer: the current code from the authenticator app. */
+@Injectable()
+export class VerifyTotpLogin {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly codes: CodeCheck,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async execute(maintainerId: string, code: string): Promise<MaintainerIdentity> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const maintainer = await lockMaintainer(manager, maintainerId);
+      if (!maintainer || maintainer.status !== 'active' || !maintainer.totpSecretSealed) return loginExpired();
+      const verdict = await this.codes.check(manager, maintainer, code, 'totp');
+      if (verdict instanceof DomainError) return verdict;
+      await manager.update(Maintainer, { id: maintainerId }, { totpLastStep: String(verdict.step) });
+      await recordSuccess(manager, maintainerId);
+      const subject = `maintainer:${maintainerId}`;
+      await this.audit.append(manager, { actor: subject, action: 'maintainer.login', subject });
+      return identityOf(maintainer);
+    });
+    // Thrown after the commit, so the failure count and its audit entry are kept.
+    if (outcome instanceof DomainError) throw outcome;
+    return outcome;
+  }
+}

@@ -1,0 +1,21 @@
+import { ApplicationComment } from './entities/application-comment.entity';
+import { Application } from './entities/application.entity';
+import { Member } from './entities/member.entity';
+import { Vouch } from './entities/vouch.entity';
+
+export { Application, ApplicationComment, Member, Vouch };
+export { ApplicationStatus, applicationStatuses, Evidence } from './entities/application.entity';
+export { MemberStatus, memberStatuses } from './entities/member.entity';
+export { SubmitApplication, ApplicationForm, SubmittedApplication } from './use-cases/submit-application';
+export { ConfirmApplication } from './use-cases/confirm-application';
+export { RecordVouch, VouchDecision } from './use-cases/record-vouch';
+export { DecideApplication, Decision } from './use-cases/decide-application';
+export { AnswerInfoRequest } from './use-cases/answer-info-request';
+export { CommentOnApplication } from './use-cases/comment-on-application';
+export { ChangeMemberStatus, MemberAction } from './use-cases/change-member-status';
+export { ImportMember, MemberImport } from './use-cases/import-member';
+export { ApplicationReviewQueries, ApplicationReview, ApplicationSummary } from './queries/application-review';
+export { ApplicationStatusPage, ApplicantView } from './queries/application-status-page';
+export { MemberQueries, MemberSummary } from './queries/member-queries';
+export { MembershipModule } from './membership.module';
+export const membershipEntities = [Application, ApplicationComment, Member, Vouch];

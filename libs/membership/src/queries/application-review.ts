@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '@cordon/errors';
+import { ApplicationComment } from '../entities/application-comment.entity';
+import { Application, ApplicationStatus } from '../entities/application.entity';
+
+export interface VouchView {
+  decision: 'vouched' | 'declined';
+  comment: string;
+  at: Date;
+  voucherEmail: string;
+  voucherOrganisation: string;
+}
+
+export interface HistoryEntry {
+  seq: string;
+  at: Date;
+  actor: string;
+  /** The maintainer's name or the member's organisation behind `actor`, when it is one. */
+  actorName: string | null;
+  action: string;
+}
+
+export interface ApplicationReview {
+  application: Application;
+  voucherIsMember: boolean;
+  vouches: VouchView[];
+  comments: (ApplicationComment & { maintainerName: string })[];
+  history: HistoryEntry[];
+}
+
+export interface ApplicationSummary {
+  id: string;
+  organisation: string;
+  distribution: string;
+  contactEmail: string;
+  status: ApplicationStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The maintainers' read side: the queue and one application in full. */
+@Injectable()
+export class ApplicationReviewQueries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async queue(status?: ApplicationStatus): Promise<ApplicationSummary[]> {
+    const qb = this.dataSource
+      .getRepository(Application)
+      .createQueryBuilder('a')
+      .select(['a.id', 'a.organisation', 'a.distribution', 'a.contactEmail', 'a.status', 'a.createdAt', 'a.updatedAt'])
+      .orderBy('a.createdAt', 'ASC')
+      .limit(500);
+    if (status) qb.where('a.status = :status', { status });
+    return qb.getMany();
+  }
+
+  async review(id: string): Promise<ApplicationReview> {
+    const application = await this.dataSource.getRepository(Application).findOneBy({ id });
+    if (!application) throw new DomainError('NOT_FOUND', 'There is no such application.');
+    const vouches = (await this.dataSource.query(
+      `SELECT v.decision, v.comment, v.at, m.email AS "voucherEmail", m.organisation AS "voucherOrganisation"
+       FROM vouch v JOIN member m ON m.id = v.member_id WHERE v.application_id = $1 ORDER BY v.at`,
+      [id],
+    )) as VouchView[];
+    const comments = (await this.dataSource.query(
+      `SELECT c.id, c.body, c.at, c.maintainer_id AS "maintainerId", mt.name AS "maintainerName"
+       FROM application_comment c JOIN maintainer mt ON mt.id = c.maintainer_id
+       WHERE c.application_id = $1 ORDER BY c.at`,
+      [id],
+    )) as (ApplicationComment & { maintainerName: string })[];
+    const history = (await this.dataSource.query(
+      `SELECT e.seq, e.at, e.actor, e.action, coalesce(mt.name, m.organisation) AS "actorName"
+       FROM audit_entry e
+       LEFT JOIN maintainer mt ON e.actor = 'maintainer:' || mt.id::text
+       LEFT JOIN member m ON e.actor = 'member:' || m.id::text
+       WHERE e.subject = $1 ORDER BY e.seq`,
+      [`application:${id}`],
+    )) as HistoryEntry[];
+    return { application, voucherIsMember: application.voucherMemberId !== null, vouches, comments, history };
+  }
+}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { hashToken } from '@cordon/crypto';
+import { DomainError } from '@cordon/errors';
+import { Application } from '../entities/application.entity';
+
+/** What an applicant sees at its private status link: its own application, nothing about others. */
+export interface ApplicantView {
+  id: string;
+  organisation: string;
+  status: Application['status'];
+  submittedAt: Date;
+  keyFingerprint: string;
+  infoRequest: string | null;
+  decisionReason: string | null;
+}
+
+@Injectable()
+export class ApplicationStatusPage {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async find(manager: EntityManager, statusToken: string): Promise<Application> {
+    const application = await manager.findOneBy(Application, { statusTokenHash: hashToken(statusToken) });
+    if (!application) throw new DomainError('NOT_FOUND', 'There is no application at this link.');
+    return application;
+  }
+
+  async view(statusToken: string): Promise<ApplicantView> {
+    const a = await this.find(this.dataSource.manager, statusToken);
+    return {
+      id: a.id,
+      organisation: a.organisation,
+      status: a.status,
+      submittedAt: a.createdAt,
+      keyFingerprint: a.keyFingerprint,
+      infoRequest: a.status === 'needs_info' ? a.infoRequest : null,
+      decisionReason: a.status === 'rejected' ? a.decisionReason : null,
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditLog } from '@cordon/audit';
+import { OneTimeLinks } from '@cordon/crypto';
+import { DomainError } from '@cordon/errors';
+import { Application } from '../entities/application.entity';
+import { AskVoucher } from './ask-voucher';
+
+/** Following the encrypted confirmation link proves mailbox and key; then the voucher is asked. */
+@Injectable()
+export class ConfirmApplication {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
+    private readonly links: OneTimeLinks,
+    private readonly askVoucher: AskVoucher,
+  ) {}
+
+  async execute(token: string): Promise<Application> {
+    return this.dataSource.transaction(async (manager) => {
+      const id = await this.links.consume(manager, 'confirm_application', token);
+      const application = await manager.findOne(Application, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!application || application.status !== 'unconfirmed') {
+        throw new DomainError('LINK_INVALID', 'This application is already confirmed.');
+      }
+      application.status = 'awaiting_vouch';
+      await manager.update(Application, id, { status: application.status, updatedAt: new Date() });
+      const voucherIsMember = await this.askVoucher.execute(manager, application);
+      await this.audit.append(manager, {
+        actor: `applicant:${id}`,
+        action: 'application.confirmed',
+        subject: `application:${id}`,
+        details: { voucherIsMember },
+      });
+      return application;
+    });
+  }
+}

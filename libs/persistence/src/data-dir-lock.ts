@@ -1,0 +1,54 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * PGlite takes no lock of its own, and two processes writing one data directory corrupt it
+ * (shared/TOOLCHAIN.md). We hold `cordon.lock`, created with O_EXCL and holding our pid; a lock
+ * whose process is gone (a crash, kill -9) is taken over.
+ */
+export class DataDirInUseError extends Error {
+  constructor(dir: string, pid: number) {
+    super(
+      `The embedded database in ${dir} is in use by process ${pid}. ` +
+        'Stop that process, or set DATABASE_URL to a PostgreSQL server to run several processes.',
+    );
+    this.name = 'DataDirInUseError';
+  }
+}
+
+export class DataDirLock {
+  private constructor(private readonly file: string) {}
+
+  static acquire(dir: string): DataDirLock {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, 'cordon.lock');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(file, 'wx', 0o600);
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
+        return new DataDirLock(file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
+        if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) throw new DataDirInUseError(dir, holder);
+        rmSync(file, { force: true }); // stale: its process is gone
+      }
+    }
+    throw new Error(`Could not lock ${dir}`);
+  }
+
+  release(): void {
+    rmSync(this.file, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { DataSource, EntitySchema, MixedList } from 'typeorm';
+import { migrations } from '@cordon/migrations';
+import { DataDirLock } from './data-dir-lock';
+
+export interface DatabaseOptions {
+  /** Unset: the embedded PGlite database under `dataDir/db`. */
+  databaseUrl?: string;
+  dataDir: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+}
+
+/** A DataSource plus whatever must be released with it (the PGlite instance and its lock). */
+export interface Database {
+  dataSource: DataSource;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: options.databaseUrl,
+      entities: options.entities,
+      migrations,
+      migrationsTransactionMode: 'each',
+      connectTimeoutMS: 10_000,
+      extra: { max: 10 },
+    });
+    await dataSource.initialize();
+    return { dataSource, embedded: false, close: () => dataSource.destroy() };
+  }
+  return openEmbedded(options);
+}
+
+async function openEmbedded(options: DatabaseOptions): Promise<Database> {
+  const lock = DataDirLock.acquire(options.dataDir);
+  try {
+    // PGlite and its node-postgres adapter are ESM-only; Node loads them from CommonJS with require(esm).
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+    const pglite = await PGlite.create(join(options.dataDir, 'db'));
+    const dataSource = new DataSource({
+      type: 'postgres',
+      entities: options.entities,
+      migrations,
+      migrationsTransactionMode: 'each',
+      // One connection, so everything is serialised; a query that waits for it longer than this
+      // is a bug (a query outside the transaction that holds it) and must fail loudly.
+      extra: { ...createPgConfig(pglite), connectionTimeoutMillis: 60_000 },
+    });
+    await dataSource.initialize();
+    return {
+      dataSource,
+      embedded: true,
+      close: async () => {
+        await dataSource.destroy();
+        await pglite.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/** Applies pending migrations; returns the names of those applied. */
+export async function migrate(dataSource: DataSource): Promise<string[]> {
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  return applied.map((m) => m.name);
+}

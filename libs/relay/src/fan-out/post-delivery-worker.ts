@@ -1,0 +1,451 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditLog } from '@cordon/audit';
+import { SETTINGS, Settings } from '@cordon/config';
+import { CLAIM_LEASE_MS, MailTransport, nextAttemptAt, TransportFailure } from '@cordon/delivery';
+import { CopyBuffer, ListHeaders } from './copy';
+import { PostBodies } from './post-bodies';
+
+/** Copies being assembled or handed to the relay at once: enough to keep a connection pool busy. */
+export const COPIES_IN_FLIGHT = 8;
+/** Rows claimed per statement; the next batch is claimed while half of this one is still to go. */
+export const CLAIM_BATCH = 64;
+/**
+ * How long a finished copy waits for others to be recorded with it, at most (see OutcomeRecorder).
+ * It adds to the window in which a crash makes a copy go out twice.
+ */
+export const RECORD_LINGER_MS = 20;
+const RECORD_BATCH = 64;
+
+interface ClaimedCopy {
+  id: string;
+  postId: string;
+  memberId: string;
+  recipient: string;
+  keyPacket: Buffer;
+  /** Attempts including this one; also the fence that tells this claim from a later one. */
+  attempts: number;
+  postCreatedAt: Date;
+}
+
+interface ClaimRow {
+  id: string;
+  post_id: string;
+  member_id: string;
+  recipient: string;
+  key_fingerprint: string | null;
+  key_packet: Uint8Array;
+  attempts: number;
+  post_created_at: Date;
+  // The member as it is now, and the current policy version (null: none published).
+  member_status: string;
+  acknowledged_policy_version: number | null;
+  key_expires_at: Date | null;
+  member_key_fingerprint: string;
+  current_policy: number | null;
+}
+
+type Outcome = { copy: ClaimedCopy; kind: 'sent' } | { copy: ClaimedCopy; kind: 'failed'; error: TransportFailure };
+type Ineligible = { status: 'skipped' | 'held'; reason: string };
+
+/**
+ * Moves the post queue (issue 4, "Delivery"): claims due copies, checks each member is still
+ * eligible, assembles the copy from the post's shared body and the member's key packet, hands it
+ * to the outbound transport and records the result. Copies stream through a few at a time, so
+ * memory stays flat whatever the number of members.
+ *
+ * Every database step is its own short transaction, never open during network I/O. Outcomes are
+ * recorded by group commit (OutcomeRecorder): a copy the relay accepted is marked sent within
+ * RECORD_LINGER_MS plus one transaction. If the process dies in between, that copy is sent again
+ * once its lease (CLAIM_LEASE_MS) runs out: the duplicate window is the copies in flight plus
+ * those accepted in the last ~20 ms before the crash. A resent copy is byte for byte the same
+ * message (same Message-ID), which mail clients show once.
+ */
+@Injectable()
+export class PostDeliveryWorker implements OnModuleDestroy {
+  private readonly logger = new Logger('post-delivery');
+  private readonly headers: ListHeaders;
+  private readonly bodies: PostBodies;
+  private polling = false;
+  private stopping = false;
+  private woken = false;
+  private timer?: NodeJS.Timeout;
+  private inFlight?: Promise<void>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly transport: MailTransport,
+    private readonly audit: AuditLog,
+  ) {
+    this.headers = new ListHeaders(settings.LIST_ADDRESS, settings.LIST_NAME);
+    this.bodies = new PostBodies(dataSource);
+  }
+
+  /** Claims up to `limit` due copies and tries each once. Returns how many were claimed. */
+  async runOnce(limit = CLAIM_BATCH): Promise<number> {
+    const { copies, claimed } = await this.claim(limit);
+    await this.sendAll(() => Promise.resolve(copies.shift() ?? null));
+    return claimed;
+  }
+
+  /** Runs until nothing is due (deferred copies are not due). Returns how many were claimed. */
+  async drain(): Promise<number> {
+    const queue: ClaimedCopy[] = [];
+    let total = 0;
+    let exhausted = false;
+    let failure: unknown;
+    let claiming: Promise<void> | undefined;
+    // One claim at a time, started while the lanes still have work, so they never wait for it.
+    const claimMore = () =>
+      (claiming ??= this.claim(CLAIM_BATCH)
+        .then(({ copies, claimed }) => {
+          total += claimed;
+          exhausted = claimed === 0;
+          queue.push(...copies);
+        })
+        .catch((error: unknown) => {
+          failure = error;
+          exhausted = true;
+        })
+        .finally(() => {
+          claiming = undefined;
+        }));
+    await this.sendAll(async () => {
+      for (;;) {
+        if (this.stopping) return null;
+        if (!exhausted && queue.length < CLAIM_BATCH / 2) void claimMore();
+        const next = queue.shift();
+        if (next) return next;
+        if (exhausted && !claiming) return null;
+        await claimMore();
+      }
+    });
+    await claiming;
+    // Stopped early: the copies claimed but not tried go back to the queue now, not in five minutes.
+    if (queue.length > 0) await this.unclaim(queue.splice(0));
+    if (failure) throw failure;
+    return total;
+  }
+
+  /** Polls every DELIVERY_POLL_MS; a run never overlaps the previous one. */
+  start(): void {
+    if (this.polling) return;
+    this.polling = true;
+    this.stopping = false;
+    this.schedule(0);
+  }
+
+  /**
+   * Asks a polling worker to look at the queue now rather than at its next poll: for the pipeline
+   * to call once a post is committed, so its copies do not wait up to DELIVERY_POLL_MS.
+   */
+  wake(): void {
+    if (!this.polling) return;
+    if (this.inFlight) {
+      this.woken = true; // the run in progress will go round once more
+      return;
+    }
+    clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
+  /** Stops polling; the run in progress finishes the copies it is sending, and gives the rest back. */
+  async stop(): Promise<void> {
+    this.polling = false;
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await this.inFlight;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+    await this.transport.close();
+  }
+
+  private schedule(delay: number): void {
+    this.timer = setTimeout(() => {
+      this.inFlight = this.poll();
+    }, delay);
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      await this.drain();
+    } catch (error) {
+      this.logger.error(`post delivery run failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.inFlight = undefined;
+      if (this.polling) this.schedule(this.woken ? 0 : this.settings.DELIVERY_POLL_MS);
+      this.woken = false;
+    }
+  }
+
+  /** COPIES_IN_FLIGHT lanes take copies from `next` until it has none; outcomes are group-committed. */
+  private async sendAll(next: () => Promise<ClaimedCopy | null>): Promise<void> {
+    const recorder = new OutcomeRecorder((batch) => this.record(batch));
+    await Promise.all(
+      Array.from({ length: COPIES_IN_FLIGHT }, async () => {
+        const lane = new CopyBuffer();
+        for (let copy = await next(); copy; copy = await next()) recorder.add(await this.attempt(copy, lane));
+      }),
+    );
+    await recorder.settled();
+  }
+
+  /**
+   * Each lane assembles its copies in a buffer of its own, lent to the transport until deliver()
+   * settles and reused only after a success: by then the relay has taken the whole message (or the
+   * file is written). After a failure the transport may still hold it (a socket being torn down),
+   * so the lane leaves it and takes a new one: never can one member's bytes end up in another's copy.
+   */
+  private async attempt(copy: ClaimedCopy, lane: CopyBuffer): Promise<Outcome> {
+    try {
+      const post = await this.bodies.get(copy.postId);
+      const raw = lane.assemble({ post, delivery: copy, headers: this.headers });
+      await this.transport.deliver({
+        id: copy.id,
+        // VERP (one return path per copy): a bounce names the copy, hence the member, that failed.
+        sender: this.headers.bounceAddress(copy.id),
+        recipient: copy.recipient,
+        raw,
+        createdAt: post.date,
+      });
+      return { copy, kind: 'sent' };
+    } catch (error) {
+      lane.release();
+      // Anything the transport did not classify (a full disk, a lost database) may pass: retry it.
+      const failure = error instanceof TransportFailure ? error : new TransportFailure(String(error), false);
+      return { copy, kind: 'failed', error: failure };
+    }
+  }
+
+  /**
+   * One transaction claims a batch: SKIP LOCKED lets concurrent workers take disjoint rows, and
+   * the lease keeps them theirs after it commits. In the same transaction each member is checked
+   * again (DESIGN.md invariant 2, "when in doubt, refuse to send"): one suspended, removed or
+   * banned since the fan-out, or whose key expired or changed, is skipped; one that has not
+   * acknowledged the current policy is held. Only the rest are returned, to be sent.
+   */
+  private async claim(limit: number): Promise<{ copies: ClaimedCopy[]; claimed: number }> {
+    const now = new Date();
+    return this.dataSource.transaction(async (manager) => {
+      const rows = (
+        await manager.queryRunner!.query(
+          `UPDATE post_delivery d SET attempts = d.attempts + 1, lease_until = $2
+           FROM (
+             SELECT id FROM post_delivery
+             WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+             ORDER BY next_attempt_at
+             LIMIT $3
+             FOR UPDATE SKIP LOCKED) due, post p, member m
+           WHERE d.id = due.id AND p.id = d.post_id AND m.id = d.member_id
+           RETURNING d.id, d.post_id, d.member_id, d.recipient, d.key_fingerprint, d.key_packet, d.attempts,
+                     p.created_at AS post_created_at, m.status AS member_status, m.acknowledged_policy_version,
+                     m.key_expires_at, m.key_fingerprint AS member_key_fingerprint,
+                     (SELECT max(version) FROM policy_version) AS current_policy`,
+          [now, new Date(now.getTime() + CLAIM_LEASE_MS), limit],
+          true,
+        )
+      ).records as ClaimRow[];
+      const copies: ClaimedCopy[] = [];
+      for (const row of rows) {
+        const refusal = ineligible(row, now);
+        if (refusal) {
+          await this.setAside(manager, row, refusal);
+          continue;
+        }
+        copies.push({
+          id: row.id,
+          postId: row.post_id,
+          memberId: row.member_id,
+          recipient: row.recipient,
+          keyPacket: Buffer.from(row.key_packet),
+          attempts: row.attempts,
+          postCreatedAt: new Date(row.post_created_at),
+        });
+      }
+      return { copies, claimed: rows.length };
+    });
+  }
+
+  private async unclaim(copies: ClaimedCopy[]): Promise<void> {
+    try {
+      // Fenced like any settlement: only rows this claim still holds.
+      await this.dataSource.query(
+        `UPDATE post_delivery d SET lease_until = NULL, attempts = d.attempts - 1
+         FROM unnest($1::uuid[], $2::int[]) AS c(id, attempts)
+         WHERE d.id = c.id AND d.attempts = c.attempts AND d.status = 'pending'`,
+        [copies.map((copy) => copy.id), copies.map((copy) => copy.attempts)],
+      );
+    } catch (error) {
+      // Their leases run out instead.
+      this.logger.warn(`could not give back ${copies.length} claimed copies: ${String(error)}`);
+    }
+  }
+
+  private async setAside(manager: EntityManager, row: ClaimRow, { status, reason }: Ineligible): Promise<void> {
+    // The claim is undone (attempts back), since nothing was attempted.
+    await manager.query(
+      `UPDATE post_delivery SET status = $2, reason = $3, lease_until = NULL, attempts = attempts - 1 WHERE id = $1`,
+      [row.id, status, reason],
+    );
+    await this.audit.append(manager, {
+      actor: 'system',
+      action: status === 'held' ? 'post.copy_held' : 'post.copy_skipped',
+      subject: `post_delivery:${row.id}`,
+      details: { postId: row.post_id, memberId: row.member_id, reason },
+    });
+  }
+
+  private async record(batch: Outcome[]): Promise<void> {
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const now = new Date();
+        const sent = batch.filter((outcome) => outcome.kind === 'sent').map((outcome) => outcome.copy);
+        if (sent.length > 0) await this.recordSent(manager, sent, now);
+        for (const outcome of batch) {
+          if (outcome.kind === 'failed') await this.recordFailure(manager, outcome.copy, outcome.error, now);
+        }
+      });
+    } catch (error) {
+      // The leases run out and the copies are tried again: at least once, never lost.
+      this.logger.error(
+        `could not record ${batch.length} post deliveries: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  private async recordSent(manager: EntityManager, copies: ClaimedCopy[], now: Date): Promise<void> {
+    // Delivered is a fact whoever holds the claim now: not fenced by the attempt number.
+    const settled = (
+      await manager.queryRunner!.query(
+        `UPDATE post_delivery SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL
+         WHERE id = ANY($1::uuid[]) AND status = 'pending' RETURNING id`,
+        [copies.map((copy) => copy.id), now],
+        true,
+      )
+    ).records as { id: string }[];
+    const done = new Set(settled.map((row) => row.id));
+    const byPost = new Map<string, ClaimedCopy[]>();
+    for (const copy of copies.filter((c) => done.has(c.id))) {
+      byPost.set(copy.postId, [...(byPost.get(copy.postId) ?? []), copy]);
+    }
+    // One entry per post per commit, naming every copy: an audit append is four statements under
+    // the chain's lock (about 5 ms on the embedded database), too dear to pay once per copy.
+    for (const [postId, sent] of byPost) {
+      await this.audit.append(manager, {
+        actor: 'system',
+        action: 'post.copies_sent',
+        subject: `post:${postId}`,
+        details: { deliveries: sent.map((c) => ({ id: c.id, memberId: c.memberId, attempts: c.attempts })) },
+      });
+    }
+  }
+
+  private async recordFailure(manager: EntityManager, copy: ClaimedCopy, error: TransportFailure, now: Date) {
+    const retryAt = error.permanent ? null : nextAttemptAt(copy.attempts, copy.postCreatedAt, now);
+    const lastError = error.message.slice(0, 500);
+    // Fenced: only while still pending and still held by this claim (a later one has more attempts).
+    const result = (await manager.query(
+      `UPDATE post_delivery SET status = $3, reason = $4, next_attempt_at = COALESCE($5, next_attempt_at),
+              lease_until = NULL, last_error = $6
+       WHERE id = $1 AND status = 'pending' AND attempts = $2`,
+      [
+        copy.id,
+        copy.attempts,
+        retryAt ? 'pending' : 'failed',
+        retryAt ? null : error.permanent ? 'refused' : 'gave_up',
+        retryAt,
+        lastError,
+      ],
+    )) as [unknown, number];
+    if (result[1] === 0) return;
+    const code = error.responseCode ?? null;
+    if (retryAt) {
+      await this.note(manager, copy, 'post.copy_deferred', { responseCode: code, retryAt: retryAt.toISOString() });
+      return;
+    }
+    const reason = error.permanent ? 'refused' : 'gave_up';
+    await this.note(manager, copy, 'post.copy_failed', { responseCode: code, reason });
+    this.logger.warn(`post delivery ${copy.id} failed for good (${reason}): ${lastError}`);
+  }
+
+  private note(manager: EntityManager, copy: ClaimedCopy, action: string, details: Record<string, unknown>) {
+    // Ids and codes only: the relay's reply text stays in the row (last_error), not in the log.
+    return this.audit.append(manager, {
+      actor: 'system',
+      action,
+      subject: `post_delivery:${copy.id}`,
+      details: { postId: copy.postId, memberId: copy.memberId, attempts: copy.attempts, ...details },
+    });
+  }
+}
+
+/** Why this copy must not go out now, or null when it may (DESIGN.md invariant 2). */
+function ineligible(row: ClaimRow, now: Date): Ineligible | null {
+  if (row.member_status !== 'active') return { status: 'skipped', reason: `member_${row.member_status}` };
+  if (row.key_expires_at && new Date(row.key_expires_at).getTime() <= now.getTime()) {
+    return { status: 'skipped', reason: 'key_expired' };
+  }
+  // The key packet opens only for the key it was made for; a member who replaced its key (perhaps
+  // because the old one leaked) must not be sent a copy the old key opens.
+  if (row.key_fingerprint && row.key_fingerprint.toUpperCase() !== row.member_key_fingerprint.toUpperCase()) {
+    return { status: 'skipped', reason: 'key_changed' };
+  }
+  if (row.current_policy === null || row.acknowledged_policy_version !== row.current_policy) {
+    return { status: 'held', reason: 'policy_not_acknowledged' };
+  }
+  return null;
+}
+
+/**
+ * Group commit: outcomes gather for up to RECORD_LINGER_MS (or until RECORD_BATCH of them), then
+ * go in one transaction, while the next ones gather. On the embedded database every statement
+ * runs on the event loop's thread, so one transaction per copy would slow the sending itself.
+ * Recording never throws (a failed write leaves the copies to their leases).
+ */
+class OutcomeRecorder {
+  private pending: Outcome[] = [];
+  private writing?: Promise<void>;
+  private finishing = false;
+  private wake?: () => void;
+
+  constructor(private readonly write: (batch: Outcome[]) => Promise<void>) {}
+
+  add(outcome: Outcome): void {
+    this.pending.push(outcome);
+    if (this.pending.length >= RECORD_BATCH) this.wake?.();
+    this.writing ??= this.writeAll();
+  }
+
+  /** Writes what is left at once, and resolves when everything is written. */
+  async settled(): Promise<void> {
+    this.finishing = true;
+    this.wake?.();
+    while (this.writing) await this.writing;
+  }
+
+  private async writeAll(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        if (!this.finishing && this.pending.length < RECORD_BATCH) await this.linger();
+        await this.write(this.pending.splice(0));
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private linger(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, RECORD_LINGER_MS);
+      this.wake = done;
+    });
+  }
+}

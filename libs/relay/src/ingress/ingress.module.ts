@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { SETTINGS, Settings } from '@cordon/config';
+import { InboundQueue } from './inbound-queue';
+import { InboundStore } from './inbound-store';
+import { ListAddresses } from './list-addresses';
+
+/**
+ * The inbound side of the relay, without any listener: the list's addresses, the store the SMTP
+ * session commits to, and the queue the post pipeline drains. Relies on the global providers of
+ * the core modules: DataSource (persistence), SETTINGS (config) and AuditLog (audit).
+ */
+@Module({
+  providers: [
+    {
+      provide: ListAddresses,
+      useFactory: (settings: Settings) => new ListAddresses(settings.LIST_ADDRESS),
+      inject: [SETTINGS],
+    },
+    InboundStore,
+    InboundQueue,
+  ],
+  exports: [ListAddresses, InboundStore, InboundQueue],
+})
+export class IngressModule {}

@@ -1,0 +1,111 @@
+import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
+import { readCleartextMessage, verify } from 'openpgp';
+import { openpgpConfig } from '@cordon/crypto';
+import { decryptForList, readOpenpgpMessage } from './decrypt-for-list';
+import { decodedBody, Entity } from './mime';
+import { OpenContext, PostSigner } from './opened-post';
+import { OpenedBody } from './pgp-mime';
+import { malformed, refusal, unsupported } from './post-refusal';
+import { acceptSignatures, unreadableSignature, verificationDate } from './signer';
+
+const BEGIN_MESSAGE = /^-----BEGIN PGP MESSAGE-----[ \t]*\r?$/gm;
+const END_MESSAGE = /^-----END PGP MESSAGE-----[ \t]*\r?$/m;
+const BEGIN_SIGNED = /^-----BEGIN PGP SIGNED MESSAGE-----[ \t]*\r?$/m;
+
+/** Whether a decoded text body carries an inline OpenPGP message (RFC 4880 §6.2 armor). */
+export const hasArmoredMessage = (text: string): boolean => new RegExp(BEGIN_MESSAGE.source, 'm').test(text);
+
+/**
+ * Opens inline PGP: a text part whose body, once its transfer encoding is undone, holds one
+ * armored OpenPGP message (RFC 4880 §6.2), encrypted to the list key and signed. Text around
+ * the armor is not signed and is dropped. What is relayed is a new text/plain entity, UTF-8,
+ * built from the decrypted text; inline PGP has no protected headers, so none are returned.
+ */
+export async function openInline(part: Entity, ctx: OpenContext): Promise<OpenedBody> {
+  const body = decodedBody(part).toString('latin1');
+  const block = armoredBlock(body);
+  const { data, signatures } = await decryptForList(await readOpenpgpMessage(Buffer.from(block, 'latin1')), ctx);
+  const charset = armorCharset(block) ?? part.contentType.params.get('charset');
+  let text = decodeText(data, charset);
+  let signer: PostSigner;
+  if (signatures.length === 0 && BEGIN_SIGNED.test(text)) {
+    ({ signer, text } = await openCleartextSigned(text, ctx));
+  } else {
+    signer = await acceptSignatures(signatures, data, ctx);
+  }
+  return { signer, content: textEntity(text), inner: {} };
+}
+
+function armoredBlock(body: string): string {
+  const begins = [...body.matchAll(BEGIN_MESSAGE)];
+  if (begins.length === 0) {
+    const what = BEGIN_SIGNED.test(body) ? 'The post is signed but not encrypted' : 'The post is not encrypted';
+    throw refusal(
+      'NOT_ENCRYPTED',
+      `${what}: list mail must be encrypted to the list key. Encrypt it and send it again.`,
+    );
+  }
+  if (begins.length > 1) throw unsupported('The post holds more than one inline OpenPGP message');
+  const start = begins[0].index;
+  const end = END_MESSAGE.exec(body.slice(start));
+  if (!end) throw malformed('The inline OpenPGP message has no END line');
+  return body.slice(start, start + end.index + end[0].length);
+}
+
+/** RFC 4880 §6.2: the armor header `Charset` names the character set of the plaintext. */
+function armorCharset(block: string): string | undefined {
+  const headers = block.split(/\r?\n\r?\n/, 1)[0];
+  return /^Charset:[ \t]*(\S+)/im.exec(headers)?.[1];
+}
+
+/**
+ * The decrypted text, decoded from the declared character set; without a declaration (or with
+ * US-ASCII, which the bytes may belie), UTF-8 if the bytes are valid UTF-8, else Windows-1252.
+ */
+function decodeText(bytes: Uint8Array, declared: string | undefined): string {
+  if (declared && !/^(us-)?ascii$/i.test(declared)) {
+    try {
+      return new TextDecoder(declared).decode(bytes);
+    } catch {
+      throw unsupported('The post declares a character set Cordon cannot read; use UTF-8');
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+/**
+ * An encrypted cleartext-signed message (RFC 4880 §7), as some inline clients sign then
+ * encrypt: the signature is checked over the text inside.
+ */
+async function openCleartextSigned(text: string, ctx: OpenContext): Promise<{ signer: PostSigner; text: string }> {
+  let verified: Awaited<ReturnType<typeof verify>>;
+  let message: Awaited<ReturnType<typeof readCleartextMessage>>;
+  try {
+    message = await readCleartextMessage({ cleartextMessage: text, config: openpgpConfig });
+    verified = await verify({
+      message,
+      verificationKeys: ctx.maintainers.map(({ key }) => key),
+      date: verificationDate(ctx),
+      config: openpgpConfig,
+    });
+  } catch {
+    throw unreadableSignature();
+  }
+  const signed = message.getText();
+  const signer = await acceptSignatures(verified.signatures, Buffer.from(signed, 'utf8'), ctx);
+  return { signer, text: signed };
+}
+
+/** RFC 2045/2046: a text/plain UTF-8 entity, quoted-printable so every line stays short and 7-bit. */
+function textEntity(text: string): Buffer {
+  const canonical = text.replace(/\r\n|\r|\n/g, '\r\n');
+  const body = wrapQuotedPrintable(encodeQuotedPrintable(Buffer.from(canonical, 'utf8')), 76);
+  return Buffer.from(
+    `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${body}`,
+    'latin1',
+  );
+}

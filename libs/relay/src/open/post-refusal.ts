@@ -1,0 +1,38 @@
+/**
+ * Why a post was not opened, with a stable code (STYLE.md "Errors", DESIGN.md "Post"). The
+ * message names what was wrong and what to do; it never quotes the post, since it is mailed back
+ * to the sender and the maintainers in the clear.
+ */
+export const refusalCodes = [
+  'NOT_ENCRYPTED',
+  'NOT_FOR_LIST_KEY',
+  'UNSIGNED',
+  'BAD_SIGNATURE',
+  'SIGNER_NOT_MAINTAINER',
+  'SIGNATURE_TOO_OLD',
+  'MALFORMED_MIME',
+  'TOO_LARGE',
+  'UNSUPPORTED',
+] as const;
+
+export type RefusalCode = (typeof refusalCodes)[number];
+
+export class PostRefusal extends Error {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PostRefusal';
+  }
+}
+
+export const refusal = (code: RefusalCode, message: string): PostRefusal => new PostRefusal(code, message);
+
+/** The advice every "cannot read this" refusal ends with. */
+export const RESEND_AS_PGP_MIME =
+  'Send it again from an OpenPGP-capable mail client as PGP/MIME (RFC 3156), encrypted to the list key and signed with your own key.';
+
+export const malformed = (what: string): PostRefusal => refusal('MALFORMED_MIME', `${what}. ${RESEND_AS_PGP_MIME}`);
+
+export const unsupported = (what: string): PostRefusal => refusal('UNSUPPORTED', `${what}. ${RESEND_AS_PGP_MIME}`);

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { createMessage, DecryptMessageResult, readSignature, Signature, verify } from 'openpgp';
+import { openpgpConfig } from '@cordon/crypto';
+import { OpenContext, PostSigner } from './opened-post';
+import { PostRefusal, refusal } from './post-refusal';
+
+type SignatureResult = DecryptMessageResult['signatures'][number];
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+/** How far ahead of our clock a signature may be dated: the sender's clock may run fast. */
+export const CLOCK_SKEW_MS = HOUR_MS;
+
+/** The date OpenPGP.js checks signatures against: ours, allowing for the sender's fast clock. */
+export const verificationDate = (ctx: OpenContext): Date => new Date(ctx.now.getTime() + CLOCK_SKEW_MS);
+
+/**
+ * Accepts a post's signatures only if one is a good signature by an active maintainer, made
+ * within `maxAgeDays` (DESIGN.md invariant 3; issue 4 "Refuse replays"). Signatures by keys
+ * that are not maintainers' are ignored; every maintainer signature present must be good.
+ */
+export async function acceptSignatures(
+  signatures: SignatureResult[],
+  signedBytes: Uint8Array,
+  ctx: OpenContext,
+): Promise<PostSigner> {
+  if (signatures.length === 0) {
+    throw refusal('UNSIGNED', 'The post is not signed. Sign it with your own key as well as encrypting it.');
+  }
+  const byMaintainers = signatures.flatMap((result) => {
+    const maintainer = ctx.maintainers.find(({ key }) => key.getKeys(result.keyID).length > 0);
+    return maintainer ? [{ result, maintainer }] : [];
+  });
+  if (byMaintainers.length === 0) {
+    throw refusal(
+      'SIGNER_NOT_MAINTAINER',
+      "The post is not signed by an active maintainer's key. Sign it with the key registered for you as a maintainer.",
+    );
+  }
+  const accepted: PostSigner[] = [];
+  for (const { result, maintainer } of byMaintainers) {
+    const packet = await signaturePacket(result);
+    checkNotFuture(packet.created, ctx);
+    try {
+      await result.verified;
+    } catch {
+      throw refusal(
+        'BAD_SIGNATURE',
+        "The post's signature does not verify: the post was changed after signing, or the signing key is expired or revoked. Sign and send it again.",
+      );
+    }
+    checkAge(packet.created, ctx);
+    accepted.push({
+      maintainerId: maintainer.id,
+      signerFingerprint: maintainer.key.getFingerprint().toUpperCase(),
+      signatureDigest: digest(packet.signatureData, signedBytes),
+      signedAt: packet.created,
+    });
+  }
+  return accepted[0];
+}
+
+/**
+ * Verifies a detached signature (RFC 3156 §5) over the exact bytes of the signed part. Each
+ * candidate (the part in CRLF form, then as received if that differs) is tried in the order
+ * given; the first that verifies is the one signed.
+ */
+export async function acceptDetachedSignature(
+  candidates: Buffer[],
+  signatureBytes: Buffer,
+  ctx: OpenContext,
+): Promise<{ signer: PostSigner; signed: Buffer }> {
+  let signature: Signature;
+  try {
+    const text = signatureBytes.toString('latin1');
+    signature = text.includes('-----BEGIN PGP SIGNATURE-----')
+      ? await readSignature({ armoredSignature: text, config: openpgpConfig })
+      : await readSignature({ binarySignature: signatureBytes, config: openpgpConfig });
+  } catch {
+    throw unreadableSignature();
+  }
+  let lastRefusal: unknown;
+  for (const signed of candidates) {
+    try {
+      const { signatures } = await verify({
+        message: await createMessage({ binary: signed }),
+        signature,
+        verificationKeys: ctx.maintainers.map(({ key }) => key),
+        format: 'binary',
+        date: verificationDate(ctx),
+        config: openpgpConfig,
+      });
+      return { signer: await acceptSignatures(signatures, signed, ctx), signed };
+    } catch (error) {
+      lastRefusal = error instanceof PostRefusal ? error : unreadableSignature();
+    }
+  }
+  throw lastRefusal;
+}
+
+async function signaturePacket(result: SignatureResult): Promise<{ created: Date; signatureData: Uint8Array }> {
+  const packet = (await result.signature).packets[0];
+  if (!packet?.created || !packet.signatureData) throw unreadableSignature();
+  return { created: packet.created, signatureData: packet.signatureData };
+}
+
+export const unreadableSignature = () =>
+  refusal('BAD_SIGNATURE', "The post's signature cannot be read. Sign and send it again.");
+
+function checkNotFuture(created: Date, ctx: OpenContext): void {
+  if (created.getTime() > ctx.now.getTime() + CLOCK_SKEW_MS) {
+    throw refusal(
+      'SIGNATURE_TOO_OLD',
+      "The post's signature is dated in the future. Check the clock of the computer that signed it, then sign and send it again.",
+    );
+  }
+}
+
+function checkAge(created: Date, ctx: OpenContext): void {
+  if (ctx.maxAgeDays > 0 && ctx.now.getTime() - created.getTime() > ctx.maxAgeDays * DAY_MS) {
+    throw refusal(
+      'SIGNATURE_TOO_OLD',
+      `The post's signature was made more than ${ctx.maxAgeDays} days ago, so it could be a replay. Sign and send it again.`,
+    );
+  }
+}
+
+function digest(signatureData: Uint8Array, signedBytes: Uint8Array): string {
+  const signedDigest = createHash('sha256').update(signedBytes).digest();
+  return createHash('sha256').update(signatureData).update(signedDigest).digest('hex');
+}

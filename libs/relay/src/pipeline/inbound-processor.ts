@@ -1,0 +1,220 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { AuditLog } from '@cordon/audit';
+import { SETTINGS, Settings } from '@cordon/config';
+import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
+import { Outbox } from '@cordon/delivery';
+import { FanOut, Post } from '../fan-out';
+import { InboundClaimLost, InboundMessage, InboundQueue } from '../ingress';
+import { Bounces } from './bounces';
+import { RelayNotices } from './notices';
+import { OwnerMail } from './owner-mail';
+import { PostInProgress, PostStage } from './post-stages';
+import { OpenStage, ReplayStage, SealStage, SelectRecipientsStage } from './stages';
+
+type Refusal = { code: string; message: string };
+
+/**
+ * Drains the inbound queue: each stored message is claimed (with a lease, so a crash leaves it
+ * claimable again), taken through the post pipeline, and finished in the same transaction that
+ * records the outcome — the post and one queue row per member, or the refusal and its notices.
+ * A post is therefore fanned out exactly once, or not at all and retried (DESIGN.md invariant 4).
+ */
+@Injectable()
+export class InboundProcessor implements OnModuleDestroy {
+  private readonly logger = new Logger('relay');
+  private readonly stages: PostStage[];
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly queue: InboundQueue,
+    private readonly audit: AuditLog,
+    private readonly notices: RelayNotices,
+    private readonly outbox: Outbox,
+    private readonly fanOut: FanOut,
+    private readonly ownerMail: OwnerMail,
+    private readonly bounces: Bounces,
+    @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
+    @Inject(SETTINGS) private readonly settings: Settings,
+    open: OpenStage,
+    replay: ReplayStage,
+    selectRecipients: SelectRecipientsStage,
+    seal: SealStage,
+  ) {
+    // The whole flow of a post, in order (STYLE.md "The relay as stages"); the last step, enqueue,
+    // is `commitPost` below, which must share one transaction with finishing the inbound message.
+    this.stages = [open, replay, selectRecipients, seal];
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      this.running = this.drain()
+        .catch((error: unknown) => this.logger.error('inbound processing failed', (error as Error)?.stack))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.settings.DELIVERY_POLL_MS);
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Processes until no stored message is waiting; returns how many it took. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed = await this.queue.claim(5);
+      if (!claimed.length) return total;
+      for (const message of claimed) await this.process(message);
+      total += claimed.length;
+    }
+  }
+
+  private async process(message: InboundMessage): Promise<void> {
+    try {
+      switch (message.recipientKind) {
+        case 'list':
+          return await this.processPost(message);
+        case 'sendkey':
+          return await this.answerSendkey(message);
+        case 'owner':
+          return await this.forwardToOwners(message);
+        case 'bounces':
+          return await this.recordBounce(message);
+      }
+    } catch (error) {
+      if (error instanceof InboundClaimLost) return; // another worker owns it now
+      throw error;
+    }
+  }
+
+  private async processPost(inbound: InboundMessage): Promise<void> {
+    const post: PostInProgress = { inbound };
+    for (const stage of this.stages) {
+      const verdict = await stage.run(post);
+      if (verdict.kind === 'refuse') return this.refuseInbound(inbound, verdict);
+    }
+    try {
+      await this.commitPost(post);
+    } catch (error) {
+      // Two copies of one signed post racing: the unique signature digest lets one win.
+      if (error instanceof QueryFailedError && (error as { code?: string }).code === '23505') {
+        return this.refuseInbound(inbound, {
+          code: 'REPLAYED',
+          message: 'This signed post was relayed before; a signature is relayed only once.',
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async commitPost(post: PostInProgress): Promise<void> {
+    const { inbound, opened, selection, sealed } = post as Required<PostInProgress>;
+    const postId = randomUUID();
+    const deliveries = await this.fanOut.keyPackets(sealed.sessionKey, selection.recipients);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.insert(Post, {
+        id: postId,
+        inboundMessageId: inbound.id,
+        maintainerId: opened.maintainerId,
+        signatureDigest: opened.signatureDigest,
+        signedAt: opened.signedAt,
+        subjectSealed: this.secret.seal('post-subject', opened.subject),
+        bodyPackets: Buffer.from(sealed.bodyPackets),
+        createdAt: new Date(),
+      });
+      const counts = await this.fanOut.enqueue(manager, postId, deliveries, selection.skipped);
+      await this.queue.finish(manager, inbound, { status: 'processed' });
+      await this.audit.append(manager, {
+        actor: `maintainer:${opened.maintainerId}`,
+        action: 'post.accepted',
+        subject: `post:${postId}`,
+        details: {
+          inboundMessageId: inbound.id,
+          signerFingerprint: opened.signerFingerprint,
+          recipients: counts.queued,
+          skipped: counts.skipped,
+        },
+      });
+      await this.notices.accepted(manager, {
+        maintainerId: opened.maintainerId,
+        subject: opened.subject,
+        postId,
+        recipients: counts.queued,
+        skipped: selection.skipped,
+      });
+    });
+    this.logger.log(`post ${postId} from inbound ${inbound.id} queued for ${deliveries.length} member(s)`);
+  }
+
+  private async refuseInbound(inbound: InboundMessage, refusal: Refusal): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.queue.finish(manager, inbound, { status: 'refused', refusalCode: refusal.code });
+      await this.audit.append(manager, {
+        actor: 'system',
+        action: 'post.refused',
+        subject: `inbound_message:${inbound.id}`,
+        details: { code: refusal.code, sender: inbound.mailFrom, kind: inbound.recipientKind },
+      });
+      await this.notices.refused(manager, {
+        ...refusal,
+        inboundId: inbound.id,
+        sender: inbound.mailFrom,
+        receivedAt: inbound.receivedAt,
+      });
+    });
+    this.logger.warn(`inbound ${inbound.id} refused: ${refusal.code}`);
+  }
+
+  private async forwardToOwners(inbound: InboundMessage): Promise<void> {
+    const prepared = await this.ownerMail.prepare(inbound);
+    await this.dataSource.transaction(async (manager) => {
+      const maintainers = await this.ownerMail.forward(manager, inbound, prepared);
+      await this.queue.finish(manager, inbound, { status: 'processed' });
+      await this.audit.append(manager, {
+        actor: 'system',
+        action: 'relay.owner_mail',
+        subject: `inbound_message:${inbound.id}`,
+        details: { sender: inbound.mailFrom, maintainers },
+      });
+    });
+  }
+
+  private async recordBounce(inbound: InboundMessage): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const matched = await this.bounces.record(manager, inbound);
+      await this.queue.finish(
+        manager,
+        inbound,
+        matched ? { status: 'processed' } : { status: 'refused', refusalCode: 'UNKNOWN_BOUNCE' },
+      );
+    });
+  }
+
+  /** `-sendkey`: the list's public key to the envelope sender (at most once a day per address). */
+  private async answerSendkey(inbound: InboundMessage): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const sent = inbound.mailFrom ? await this.outbox.sendListKey(manager, inbound.mailFrom) : false;
+      await this.queue.finish(manager, inbound, { status: 'processed' });
+      await this.audit.append(manager, {
+        actor: 'system',
+        action: 'relay.sendkey',
+        subject: `inbound_message:${inbound.id}`,
+        details: { requester: inbound.mailFrom, answered: sent },
+      });
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { decrypt, readMessage } from 'openpgp';
+import { EntityManager } from 'typeorm';
+import { ListKey, openpgpConfig } from '@cordon/crypto';
+import { Outbox } from '@cordon/delivery';
+import { InboundMessage } from '../ingress';
+
+const ARMORED = /-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/;
+
+/**
+ * `<list>-owner@` reaches the maintainers (issue 4, "Ingress"): the message goes to each active
+ * maintainer, re-encrypted to that maintainer alone. What was encrypted to the list key is
+ * decrypted first, since only the list can read it; what came in the clear is forwarded as it is,
+ * now encrypted. Nothing to the owner address is ever relayed to the members.
+ */
+@Injectable()
+export class OwnerMail {
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly listKey: ListKey,
+  ) {}
+
+  /** Works out what to forward, before any transaction is opened (decryption takes time). */
+  async prepare(inbound: InboundMessage): Promise<{ content: Buffer; note: string }> {
+    const armored = ARMORED.exec(inbound.raw.toString('latin1'))?.[0];
+    if (!armored) return { content: inbound.raw, note: 'It came unencrypted; it is attached as received.' };
+    try {
+      const { data } = await decrypt({
+        message: await readMessage({ armoredMessage: armored, config: openpgpConfig }),
+        decryptionKeys: await this.listKey.secretKey(),
+        format: 'binary',
+        config: openpgpConfig,
+      });
+      return {
+        content: Buffer.from(data),
+        note: 'It was encrypted to the list key; its decrypted content is attached (signatures, if any, not checked).',
+      };
+    } catch {
+      return {
+        content: inbound.raw,
+        note: 'It holds an OpenPGP message the list key cannot open; attached as received.',
+      };
+    }
+  }
+
+  async forward(manager: EntityManager, inbound: InboundMessage, prepared: { content: Buffer; note: string }) {
+    const maintainers = (await manager.query(
+      `SELECT email, key_armored FROM maintainer WHERE status = 'active' ORDER BY email`,
+    )) as { email: string; key_armored: string }[];
+    for (const m of maintainers) {
+      await this.outbox.send(manager, {
+        purpose: 'relay.owner',
+        to: m.email,
+        recipientKey: m.key_armored,
+        subject: `Mail to the list owners from ${inbound.mailFrom || '(no sender)'}`,
+        text: [
+          `This message was sent to the list's owner address by ${inbound.mailFrom || '(no envelope sender)'},`,
+          `received ${inbound.receivedAt.toISOString()}. It was not relayed to the members.`,
+          ``,
+          prepared.note,
+        ].join('\n'),
+        forwarded: [prepared.content],
+      });
+    }
+    return maintainers.length;
+  }
+}

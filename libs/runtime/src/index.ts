@@ -1,0 +1,2 @@
+export { openRuntime, coreModules, Runtime, allEntities } from './runtime';
+export { initialise, InitialiseResult } from './initialise';

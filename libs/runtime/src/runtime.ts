@@ -1,0 +1,38 @@
+import { DynamicModule } from '@nestjs/common';
+import { AuditModule, auditEntities } from '@cordon/audit';
+import { ConfigModule, Settings } from '@cordon/config';
+import { CryptoModule, cryptoEntities, ServerSecret } from '@cordon/crypto';
+import { Database, openDatabase, PersistenceModule } from '@cordon/persistence';
+import { allFeatureEntities } from './entities';
+
+/**
+ * What every entry point (web, relay, worker, CLI) opens before Nest starts: the validated
+ * settings, the database and the server secret. Apps hand it to `coreModules`.
+ */
+export interface Runtime {
+  settings: Settings;
+  database: Database;
+  secret: ServerSecret;
+}
+
+export const allEntities = [...auditEntities, ...cryptoEntities, ...allFeatureEntities];
+
+export async function openRuntime(settings: Settings): Promise<Runtime> {
+  const secret = ServerSecret.loadOrCreate(settings.secretKeyFile);
+  const database = await openDatabase({
+    databaseUrl: settings.DATABASE_URL,
+    dataDir: settings.dataDir,
+    entities: allEntities,
+  });
+  return { settings, database, secret };
+}
+
+/** The global modules every app imports: settings, database, crypto (list key, secret), audit log. */
+export function coreModules(runtime: Runtime): DynamicModule[] {
+  return [
+    ConfigModule.forRoot(runtime.settings),
+    PersistenceModule.forDatabase(runtime.database),
+    CryptoModule.forSecret(runtime.secret),
+    { module: AuditModule, global: true },
+  ];
+}

@@ -1,0 +1,282 @@
+/**
+ * The operator's CLI, run as the operator runs it (the built `cordon` command in a child process),
+ * against a fresh database: embedded by default, PostgreSQL when DATABASE_URL is set.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { openDatabase } from '@cordon/persistence';
+import { freshDatabaseLocation } from './support/database';
+import { GpgHome } from './support/gpg';
+
+const root = join(__dirname, '..');
+const cordon = join(root, 'bin', 'cordon');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('cordon CLI', () => {
+  let env: Record<string, string>;
+  let location: Awaited<ReturnType<typeof freshDatabaseLocation>>;
+  let gpg: GpgHome;
+
+  const cli = (args: string[], extraEnv: Record<string, string> = {}): Run => {
+    const run = spawnSync(process.execPath, [cordon, ...args], {
+      cwd: root,
+      env: { ...process.env, ...env, ...extraEnv },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+  };
+
+  const query = async (sql: string, params: unknown[] = []) => {
+    // The embedded database is opened by one process at a time: read it through the CLI's own runtime.
+    if (!location.databaseUrl) {
+      const db = await openDatabase({ dataDir: location.dataDir, entities: [] });
+      try {
+        return (await db.dataSource.query(sql, params)) as Record<string, unknown>[];
+      } finally {
+        await db.close();
+      }
+    }
+    const client = new Client({ connectionString: location.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as Record<string, unknown>[];
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    // The CLI runs compiled, as installed: test/support/global-setup.ts built this checkout.
+    location = await freshDatabaseLocation();
+    env = {
+      DATA_DIR: location.dataDir,
+      LIST_ADDRESS: 'distributors@example.org',
+      LOG_LEVEL: 'silent',
+      HTTP_PORT: '0',
+      SMTP_PORT: '0',
+    };
+    if (location.databaseUrl) env.DATABASE_URL = location.databaseUrl;
+    gpg = GpgHome.create();
+  }, 120_000);
+
+  afterAll(async () => {
+    await gpg?.cleanup();
+    await location?.remove();
+  });
+
+  it('init prints the list key fingerprint, and is safe to run twice', () => {
+    const first = cli(['init']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^[0-9A-F]{40}\n$/);
+    const second = cli(['init']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  it('npm run -s cli prints only the command output', () => {
+    const run = spawnSync('npm', ['run', '-s', 'cli', '--', 'init'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^[0-9A-F]{40}\n$/);
+  });
+
+  it('list-key export prints the armored public key that gpg imports with that fingerprint', async () => {
+    const fingerprint = cli(['init']).stdout.trim();
+    const exported = cli(['list-key', 'export']);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toMatch(/^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+    expect(exported.stdout).not.toMatch(/PRIVATE KEY/);
+    await gpg.importKey(exported.stdout);
+    const listed = await gpg.must(['--with-colons', '--list-keys', fingerprint]);
+    expect(listed.stdout.toString()).toContain(fingerprint);
+  });
+
+  it('keeps the list key encrypted at rest', async () => {
+    const [row] = await query('SELECT encrypted_private_key FROM list_key');
+    const { readPrivateKey } = await import('openpgp');
+    const key = await readPrivateKey({ armoredKey: String(row.encrypted_private_key) });
+    expect(key.isDecrypted()).toBe(false);
+  });
+
+  it('member import brings a member over, active, with or without the policy acknowledged', async () => {
+    const ackKey = join(location.dataDir, 'ack.asc');
+    writeFileSync(ackKey, await gpg.exportPublic(await gpg.generateKey('sec@imported-a.example')));
+    const acked = cli([
+      'member',
+      'import',
+      '--email',
+      'sec@imported-a.example',
+      '--org',
+      'Imported A',
+      '--key',
+      ackKey,
+      '--acknowledged',
+    ]);
+    expect(acked.code).toBe(0);
+    const noAckKey = join(location.dataDir, 'noack.gpg');
+    writeFileSync(noAckKey, await gpg.exportPublic(await gpg.generateKey('sec@imported-b.example'), false));
+    const plain = cli([
+      'member',
+      'import',
+      '--email',
+      'sec@imported-b.example',
+      '--org',
+      'Imported B',
+      '--key',
+      noAckKey,
+    ]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('must acknowledge the policy');
+    const rows = await query('SELECT email, status, acknowledged_policy_version AS ack FROM member ORDER BY email');
+    expect(rows).toEqual([
+      { email: 'sec@imported-a.example', status: 'active', ack: 1 },
+      { email: 'sec@imported-b.example', status: 'active', ack: null },
+    ]);
+    const [audit] = await query(`SELECT details FROM audit_entry WHERE action = 'policy.acknowledged'`);
+    expect(audit.details).toMatchObject({ how: 'imported', version: 1 });
+  });
+
+  it('member import refuses an expired key with one clear line and imports nothing', async () => {
+    const file = join(location.dataDir, 'expired.asc');
+    const fpr = await gpg.generateKey('sec@expired.example', { expire: '1d', madeAt: '20200101T000000' });
+    writeFileSync(file, await gpg.exportPublic(fpr));
+    const run = cli(['member', 'import', '--email', 'sec@expired.example', '--org', 'Expired', '--key', file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toMatch(/^KEY_EXPIRED: This key expired on 2020-01-02/);
+    expect(await query(`SELECT id FROM member WHERE email = 'sec@expired.example'`)).toEqual([]);
+  });
+
+  it('maintainer add prints a one-time enrolment link', async () => {
+    const file = join(location.dataDir, 'maint.asc');
+    writeFileSync(file, await gpg.exportPublic(await gpg.generateKey('maint@project.example')));
+    const run = cli(['maintainer', 'add', '--email', 'maint@project.example', '--name', 'Mai Ntainer', '--key', file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^http:\/\/127\.0\.0\.1:0\/admin\/enrol\/[A-Za-z0-9_-]{40,}$/);
+    const [row] = await query(`SELECT status FROM maintainer WHERE email = 'maint@project.example'`);
+    expect(row.status).toBe('invited');
+    // Only the token's hash is stored.
+    const token = run.stdout.trim().split('/').pop()!;
+    expect(await query('SELECT hash FROM one_time_token WHERE hash = $1', [token])).toEqual([]);
+  });
+
+  it('every command has --help', () => {
+    for (const args of [
+      ['--help'],
+      ['serve', '--help'],
+      ['init', '--help'],
+      ['list-key', 'export', '--help'],
+      ['list-key', 'import', '--help'],
+      ['maintainer', 'add', '--help'],
+      ['member', 'import', '--help'],
+      ['audit', 'verify', '--help'],
+    ]) {
+      const run = cli(args);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: cordon/);
+    }
+  });
+
+  it('a bad setting stops the command with one line naming it', () => {
+    const run = cli(['init'], { HTTP_PORT: 'eighty' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('Invalid setting HTTP_PORT: must be a port number 0-65535 (got "eighty")\n');
+  });
+
+  it('audit verify passes an intact log, then names the first edited entry', async () => {
+    const ok = cli(['audit', 'verify']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^audit log intact: \d+ entries/);
+    await query(`UPDATE audit_entry SET actor = 'someone-else' WHERE seq = 3`);
+    const bad = cli(['audit', 'verify']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/BROKEN at entry 3: contents changed/);
+  });
+
+  it('refuses to open an embedded data directory another process is using', async () => {
+    if (location.databaseUrl) return; // PostgreSQL is made for several processes
+    const server = spawn(process.execPath, [cordon, 'serve'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    try {
+      const lock = join(location.dataDir, 'cordon.lock');
+      for (let i = 0; i < 100 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 100));
+      const run = cli(['init']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`is in use by process ${server.pid}`);
+      expect(run.stderr).toContain('set DATABASE_URL');
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
+    // After the server stops, the directory opens again and is intact.
+    expect(cli(['audit', 'verify']).code).toBe(1); // still the row edited above, nothing else
+  });
+});
+
+describe('cordon list-key import', () => {
+  let env: Record<string, string>;
+  let location: Awaited<ReturnType<typeof freshDatabaseLocation>>;
+  let gpg: GpgHome;
+  const cli = (args: string[]): Run => {
+    const run = spawnSync(process.execPath, [cordon, ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+  };
+
+  beforeAll(async () => {
+    location = await freshDatabaseLocation();
+    env = { DATA_DIR: location.dataDir, LIST_ADDRESS: 'distributors@example.org', LOG_LEVEL: 'silent' };
+    if (location.databaseUrl) env.DATABASE_URL = location.databaseUrl;
+    gpg = GpgHome.create();
+  });
+  afterAll(async () => {
+    await gpg?.cleanup();
+    await location?.remove();
+  });
+
+  it('refuses a SHA-1 list key with the fix, then adopts it with --recertify keeping the fingerprint', async () => {
+    const fpr = await gpg.generateKey('distributors@example.org', { sha1: true });
+    const file = join(location.dataDir, 'old-list.sec.asc');
+    writeFileSync(file, await gpg.exportSecret(fpr), { mode: 0o600 });
+    const refused = cli(['list-key', 'import', file, '--replace']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^KEY_SHA1_SELF_SIGNATURE: /);
+    expect(refused.stderr).toContain('--quick-set-expire');
+    expect(refused.stderr).toContain('--recertify');
+    const adopted = cli(['list-key', 'import', file, '--replace', '--recertify']);
+    expect(adopted.code).toBe(0);
+    expect(adopted.stdout.trim()).toBe(fpr);
+    expect(cli(['init']).stdout.trim()).toBe(fpr);
+  });
+
+  it('refuses to replace the list key unless asked, and refuses a public key', async () => {
+    const fpr = await gpg.generateKey('distributors2@example.org');
+    const secret = join(location.dataDir, 'new.sec.asc');
+    writeFileSync(secret, await gpg.exportSecret(fpr), { mode: 0o600 });
+    const kept = cli(['list-key', 'import', secret]);
+    expect(kept.code).toBe(1);
+    expect(kept.stderr).toMatch(/^ALREADY_EXISTS: /);
+    const pub = join(location.dataDir, 'new.pub.asc');
+    writeFileSync(pub, await gpg.exportPublic(fpr));
+    const refused = cli(['list-key', 'import', pub, '--replace']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^KEY_NOT_SECRET: /);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * Maintainers see each post's delivery member by member, in the admin UI and the API; the
+ * subject, stored sealed, is shown to them and escaped.
+ */
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { CreateApiToken } from '@cordon/maintainers';
+import { loginAgent, MaintainerAccount } from '../support/admin-login';
+import { anOpenpgpKey } from '../support/keys';
+import { RunningWebApp, startWebApp } from '../support/web-app';
+
+describe('per-post delivery status', () => {
+  let web: RunningWebApp;
+  let postId: string;
+  let agent: Awaited<ReturnType<typeof loginAgent>>['agent'];
+  let maintainer: MaintainerAccount;
+  const subject = 'CVE-2026-0001 <script>alert(1)</script>';
+
+  beforeAll(async () => {
+    web = await startWebApp();
+    ({ agent, maintainer } = await loginAgent(web));
+    const db = web.runtime.database.dataSource;
+    const members: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const key = await anOpenpgpKey(`m${i}@distro.example`);
+      const id = randomUUID();
+      members.push(id);
+      await db.query(
+        `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, status)
+         VALUES ($1, $2, $3, $4, $5, 'test', 'active')`,
+        [id, `m${i}@distro.example`, `Distro ${i}`, key.publicKey, key.fingerprint],
+      );
+    }
+    postId = randomUUID();
+    await db.query(
+      `INSERT INTO post (id, inbound_message_id, maintainer_id, signature_digest, signed_at, subject_sealed, body_packets, created_at)
+       VALUES ($1, $2, $3, $4, now(), $5, '\\x00', now())`,
+      [postId, randomUUID(), maintainer.id, randomUUID(), web.runtime.secret.seal('post-subject', subject)],
+    );
+    for (const [i, status] of ['sent', 'pending', 'failed', 'skipped'].entries()) {
+      await db.query(
+        `INSERT INTO post_delivery (id, post_id, member_id, recipient, status, reason, attempts, next_attempt_at, sent_at, key_packet)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, '\\x00')`,
+        [
+          randomUUID(),
+          postId,
+          members[i],
+          `m${i}@distro.example`,
+          status,
+          status === 'skipped' ? 'key_expired' : status === 'failed' ? 'refused' : null,
+          status === 'pending' ? 0 : 1,
+          status === 'sent' ? new Date() : null,
+        ],
+      );
+    }
+  });
+
+  afterAll(() => web?.close());
+
+  it('lists posts and shows each member’s copy in the admin UI, subject escaped', async () => {
+    const list = await agent.get('/admin/posts').expect(200);
+    expect(list.text).toContain('CVE-2026-0001 &lt;script&gt;');
+    expect(list.text).not.toContain('<script>alert(1)</script>');
+    const page = await agent.get(`/admin/posts/${postId}`).expect(200);
+    expect(page.text).toContain('1 delivered, 1 pending, 1 failed, 1 skipped');
+    for (const i of [0, 1, 2, 3]) expect(page.text).toContain(`m${i}@distro.example`);
+    expect(page.text).toContain('key_expired');
+  });
+
+  it('refuses the pages without a maintainer session', async () => {
+    const res = await request(web.url).get(`/admin/posts/${postId}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/admin/login');
+  });
+
+  it('gives the same status per member through the API', async () => {
+    const { token } = await web.app.get(CreateApiToken).execute(maintainer.id, 'status reader');
+    const res = await request(web.url).get(`/api/posts/${postId}`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(res.body.post).toMatchObject({ subject, counts: { sent: 1, pending: 1, failed: 1, skipped: 1, held: 0 } });
+    expect(res.body.copies.map((c: { status: string }) => c.status).sort()).toEqual([
+      'failed',
+      'pending',
+      'sent',
+      'skipped',
+    ]);
+    await request(web.url).get(`/api/posts/${randomUUID()}`).set('Authorization', `Bearer ${token}`).expect(404);
+  });
+});

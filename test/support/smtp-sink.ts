@@ -1,0 +1,82 @@
+/**
+ * A loopback SMTP server that keeps what it receives: the peer that tests deliver to. It binds
+ * 127.0.0.1 port 0 (TOOLCHAIN.md, Mail) and can refuse a recipient with a chosen reply, to
+ * exercise retries (4yz) and permanent failures (5yz).
+ */
+import { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  envelope: { from: string; to: string[] };
+  raw: Buffer;
+}
+
+interface Refusal {
+  code: number;
+  /** How many more times to refuse; Infinity: always. */
+  remaining: number;
+}
+
+export class SmtpSink {
+  readonly received: ReceivedMail[] = [];
+  private readonly refusals = new Map<string, Refusal>();
+  private readonly server = new SMTPServer({
+    // No AUTH and no STARTTLS: a plain loopback peer, which also keeps smtp-server's bundled
+    // test certificate out of use.
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    authOptional: true,
+    disableReverseLookup: true,
+    logger: false,
+    size: 10 * 1024 * 1024,
+    maxClients: 20,
+    socketTimeout: 10_000,
+    closeTimeout: 1_000,
+    onRcptTo: (address, _session, callback) => callback(this.refusalFor(address.address)),
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('error', callback);
+      stream.on('end', () => {
+        this.received.push({
+          envelope: {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+          },
+          raw: Buffer.concat(chunks),
+        });
+        callback();
+      });
+    },
+  });
+
+  /** Starts listening; returns the port. */
+  start(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.on('error', reject);
+      const listener = this.server.listen(0, '127.0.0.1', () => resolve((listener.address() as AddressInfo).port));
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Refuses RCPT TO of `address` with `code` (451: try later, 550: never), `times` times. */
+  refuse(address: string, code: 451 | 450 | 550 | 553, times = Infinity): void {
+    this.refusals.set(address.toLowerCase(), { code, remaining: times });
+  }
+
+  /** Messages received for one recipient. */
+  to(address: string): ReceivedMail[] {
+    return this.received.filter((m) => m.envelope.to.some((to) => to.toLowerCase() === address.toLowerCase()));
+  }
+
+  private refusalFor(address: string): Error | null {
+    const refusal = this.refusals.get(address.toLowerCase());
+    if (!refusal || refusal.remaining <= 0) return null;
+    refusal.remaining -= 1;
+    const error = new Error(refusal.code >= 500 ? 'Mailbox unavailable' : 'Mailbox busy, try again later');
+    (error as Error & { responseCode: number }).responseCode = refusal.code;
+    return error;
+  }
+}
