@@ -209,7 +209,10 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
   const copiesOf = (deliveryIds: unknown[]) =>
     sink.received.filter((mail) => deliveryIds.some((id) => mail.raw.includes(`Message-ID: <${id as string}@`)));
   const makeDue = (postId: string) =>
-    ds.query(`UPDATE post_delivery SET next_attempt_at = now(), lease_until = NULL WHERE post_id = $1`, [postId]);
+    ds.query(
+      `UPDATE post_delivery SET next_attempt_at = now() - interval '1 second', lease_until = NULL WHERE post_id = $1`,
+      [postId],
+    );
 
   describe('each copy', () => {
     let postId: string;

@@ -66,7 +66,8 @@ describe('the outbound queue', () => {
       `outbound_message:${id}`,
     ])) as { action: string; details: Record<string, unknown> }[];
   const count = async (table: string) => Number((await ds.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
-  const makeDue = (id: string) => ds.query(`UPDATE outbound_message SET next_attempt_at = now() WHERE id = $1`, [id]);
+  const makeDue = (id: string) =>
+    ds.query(`UPDATE outbound_message SET next_attempt_at = now() - interval '1 second' WHERE id = $1`, [id]);
 
   describe('Outbox.send', () => {
     it('queues one sealed copy and records it, without the subject or body anywhere in the clear', async () => {
