@@ -7,15 +7,11 @@ import { CopyBuffer, ListHeaders } from './copy';
 import { PostBodies } from './post-bodies';
 
 /** Copies being assembled or handed to the relay at once: enough to keep a connection pool busy. */
-export const COPIES_IN_FLIGHT = 8;
+export const COPIES_IN_FLIGHT = 16;
 /** Rows claimed per statement; the next batch is claimed while half of this one is still to go. */
 export const CLAIM_BATCH = 64;
-/**
- * How long a finished copy waits for others to be recorded with it, at most (see OutcomeRecorder).
- * It adds to the window in which a crash makes a copy go out twice.
- */
-export const RECORD_LINGER_MS = 20;
-const RECORD_BATCH = 64;
+/** How long a finished copy waits for other lanes' to be recorded with it, at most (see OutcomeRecorder). */
+export const RECORD_LINGER_MS = 5;
 
 interface ClaimedCopy {
   id: string;
@@ -55,11 +51,11 @@ type Ineligible = { status: 'skipped' | 'held'; reason: string };
  * memory stays flat whatever the number of members.
  *
  * Every database step is its own short transaction, never open during network I/O. Outcomes are
- * recorded by group commit (OutcomeRecorder): a copy the relay accepted is marked sent within
- * RECORD_LINGER_MS plus one transaction. If the process dies in between, that copy is sent again
- * once its lease (CLAIM_LEASE_MS) runs out: the duplicate window is the copies in flight plus
- * those accepted in the last ~20 ms before the crash. A resent copy is byte for byte the same
- * message (same Message-ID), which mail clients show once.
+ * recorded by group commit (OutcomeRecorder), and a lane takes its next copy only once its last
+ * one is marked sent. If the process dies between the relay's 250 and that mark, the copy is sent
+ * again once its lease (CLAIM_LEASE_MS) runs out: the duplicate window is the COPIES_IN_FLIGHT
+ * copies in flight at the crash, no more. A resent copy is byte for byte the same message (same
+ * Message-ID), which mail clients show once.
  */
 @Injectable()
 export class PostDeliveryWorker implements OnModuleDestroy {
@@ -187,7 +183,7 @@ export class PostDeliveryWorker implements OnModuleDestroy {
     await Promise.all(
       Array.from({ length: COPIES_IN_FLIGHT }, async () => {
         const lane = new CopyBuffer();
-        for (let copy = await next(); copy; copy = await next()) recorder.add(await this.attempt(copy, lane));
+        for (let copy = await next(); copy; copy = await next()) await recorder.add(await this.attempt(copy, lane));
       }),
     );
     await recorder.settled();
@@ -400,28 +396,30 @@ function ineligible(row: ClaimRow, now: Date): Ineligible | null {
 }
 
 /**
- * Group commit: outcomes gather for up to RECORD_LINGER_MS (or until RECORD_BATCH of them), then
- * go in one transaction, while the next ones gather. On the embedded database every statement
- * runs on the event loop's thread, so one transaction per copy would slow the sending itself.
- * Recording never throws (a failed write leaves the copies to their leases).
+ * Group commit: an outcome waits up to RECORD_LINGER_MS for the other lanes' (or until every lane
+ * has one), then they go in one transaction. On the embedded database every statement runs on the
+ * event loop's thread, so one transaction per copy would slow the sending itself. `add` resolves
+ * once the outcome is written (or failed to be, which leaves the copy to its lease): a lane waits
+ * for it before it takes another copy, so no more than COPIES_IN_FLIGHT copies are ever accepted
+ * by the relay and not yet marked sent, the whole of what a crash can make go out twice.
  */
 class OutcomeRecorder {
-  private pending: Outcome[] = [];
+  private pending: { outcome: Outcome; written: () => void }[] = [];
   private writing?: Promise<void>;
-  private finishing = false;
   private wake?: () => void;
 
   constructor(private readonly write: (batch: Outcome[]) => Promise<void>) {}
 
-  add(outcome: Outcome): void {
-    this.pending.push(outcome);
-    if (this.pending.length >= RECORD_BATCH) this.wake?.();
-    this.writing ??= this.writeAll();
+  add(outcome: Outcome): Promise<void> {
+    return new Promise((written) => {
+      this.pending.push({ outcome, written });
+      if (this.pending.length >= COPIES_IN_FLIGHT) this.wake?.();
+      this.writing ??= this.writeAll();
+    });
   }
 
-  /** Writes what is left at once, and resolves when everything is written. */
+  /** Resolves when everything added so far is written. */
   async settled(): Promise<void> {
-    this.finishing = true;
     this.wake?.();
     while (this.writing) await this.writing;
   }
@@ -429,8 +427,11 @@ class OutcomeRecorder {
   private async writeAll(): Promise<void> {
     try {
       while (this.pending.length > 0) {
-        if (!this.finishing && this.pending.length < RECORD_BATCH) await this.linger();
-        await this.write(this.pending.splice(0));
+        if (this.pending.length < COPIES_IN_FLIGHT) await this.linger();
+        const batch = this.pending.splice(0);
+        // write() never throws: a failed write is logged and leaves the copies to their leases.
+        await this.write(batch.map((entry) => entry.outcome));
+        for (const entry of batch) entry.written();
       }
     } finally {
       this.writing = undefined;
