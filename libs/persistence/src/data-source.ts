@@ -35,13 +35,25 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return openEmbedded(options);
 }
 
+/**
+ * PostgreSQL's buffer cache lives in PGlite's WebAssembly heap, which grows and never shrinks: the
+ * default 128 MB of shared_buffers was a third of the process's memory. The embedded database is
+ * for small lists, whose working set (members, the queue rows of recent posts) fits in far less;
+ * what does not is read back from the files, through the operating system's page cache.
+ */
+const EMBEDDED_SETTINGS = ['shared_buffers=32MB'];
+
 async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   const lock = DataDirLock.acquire(options.dataDir);
   try {
     // PGlite and its node-postgres adapter are ESM-only; Node loads them from CommonJS with require(esm).
     const { PGlite } = await import('@electric-sql/pglite');
     const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-    const pglite = await PGlite.create(join(options.dataDir, 'db'));
+    // Start parameters, not the postgresqlconf option: that one replaces the data directory's
+    // postgresql.conf (its time zone, date style and locale settings) with what it is given.
+    const pglite = await PGlite.create(join(options.dataDir, 'db'), {
+      startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS.flatMap((setting) => ['-c', setting])],
+    });
     const dataSource = new DataSource({
       type: 'postgres',
       entities: options.entities,
