@@ -173,16 +173,29 @@ describe('crash and restart', () => {
     }
   }
 
+  /** Leases of work in progress at a kill run out after 5 minutes; make that now. */
+  async function expireLeases(): Promise<void> {
+    await sql(`UPDATE post_delivery SET lease_until = now() WHERE status = 'pending'`);
+    await sql(`UPDATE inbound_message SET lease_until = now() WHERE status = 'processing'`);
+  }
+
+  const total = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+
   it('delivers a post accepted just before a kill -9, once to every member, after the restart', async () => {
-    // A pipeline that polls rarely, so the kill comes after the 250 and before any processing.
-    await startServer({ DELIVERY_POLL_MS: '600000' });
+    const before = copiesPerMember();
+    await startServer();
     await send(await post('accepted then killed'));
     await kill9();
-    expect(copiesPerMember()).toEqual(MEMBERS.map(() => 0));
+    const atKill = copiesPerMember().map((n, i) => n - before[i]);
+    await expireLeases();
     await startServer();
-    await until(() => copiesPerMember().every((n) => n >= 1));
+    await until(() => copiesPerMember().every((n, i) => n >= before[i] + 1));
     await new Promise((r) => setTimeout(r, 1500)); // anything extra would have come by now
-    expect(copiesPerMember()).toEqual(MEMBERS.map(() => 1));
+    const extra = copiesPerMember().map((n, i) => n - before[i] - 1);
+    // The kill comes milliseconds after the 250, before any copy can have gone: then none may come
+    // twice. Should a copy have been that fast, only those in flight may repeat.
+    if (total(atKill) === 0) expect(extra).toEqual(MEMBERS.map(() => 0));
+    else expect(total(extra)).toBeLessThanOrEqual(COPIES_IN_FLIGHT);
     await stopGracefully();
   });
 
@@ -193,20 +206,29 @@ describe('crash and restart', () => {
     // Kill as soon as the first copies reach the sink, with the rest still queued.
     await until(() => copiesPerMember().some((n, i) => n > before[i]), 30_000);
     await kill9();
-    // Leases of copies in flight at the kill run out after 5 minutes; make that now.
-    await sql(`UPDATE post_delivery SET lease_until = now() WHERE status = 'pending'`);
-    await sql(`UPDATE inbound_message SET lease_until = now() WHERE status = 'processing'`);
+    await expireLeases();
     await startServer();
     await until(() => copiesPerMember().every((n, i) => n >= before[i] + 1));
     await new Promise((r) => setTimeout(r, 1500));
     const extra = copiesPerMember().map((n, i) => n - before[i] - 1);
     // At most the copies that were in flight at the kill come twice (README: "duplicates").
     expect(extra.every((n) => n === 0 || n === 1)).toBe(true);
-    expect(extra.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(COPIES_IN_FLIGHT);
+    expect(total(extra)).toBeLessThanOrEqual(COPIES_IN_FLIGHT);
     const [{ posts }] = await (async () => {
       await stopGracefully();
       return sql(`SELECT count(*)::int AS posts FROM post`);
     })();
     expect(posts).toBe(2);
+  });
+
+  it('relays a post as soon as it is stored, not at the next poll', async () => {
+    const before = copiesPerMember();
+    // Nothing polls again for ten minutes after the first look at start-up: only the ingress
+    // waking the pipeline, and the pipeline waking the worker, can move this post.
+    await startServer({ DELIVERY_POLL_MS: '600000' });
+    await new Promise((r) => setTimeout(r, 500)); // past the start-up look
+    await send(await post('relayed at once'));
+    await until(() => copiesPerMember().every((n, i) => n === before[i] + 1), 20_000);
+    await stopGracefully();
   });
 });

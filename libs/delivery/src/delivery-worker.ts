@@ -4,6 +4,7 @@ import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { MailTransport, OutgoingMail, TransportFailure } from './mail-transport';
 import { OutboundMessage } from './outbound-message.entity';
+import { PollingLoop } from './polling-loop';
 import { nextAttemptAt } from './retry-schedule';
 
 /**
@@ -40,16 +41,20 @@ type Outcome = { kind: 'sent' } | { kind: 'failed'; error: TransportFailure };
 @Injectable()
 export class DeliveryWorker implements OnModuleDestroy {
   private readonly logger = new Logger('delivery');
-  private polling = false;
-  private timer?: NodeJS.Timeout;
-  private inFlight?: Promise<void>;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly transport: MailTransport,
     private readonly audit: AuditLog,
-  ) {}
+  ) {
+    this.loop = new PollingLoop(
+      () => this.drain(),
+      settings.DELIVERY_POLL_MS,
+      (error) => this.logger.error(`delivery run failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
 
   /** Claims up to `limit` due messages and tries each once. Returns how many were tried. */
   async runOnce(limit = 20): Promise<number> {
@@ -67,38 +72,17 @@ export class DeliveryWorker implements OnModuleDestroy {
 
   /** Polls every DELIVERY_POLL_MS; a run never overlaps the previous one. */
   start(): void {
-    if (this.polling) return;
-    this.polling = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and waits for the run in progress, if any. */
-  async stop(): Promise<void> {
-    this.polling = false;
-    clearTimeout(this.timer);
-    await this.inFlight;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.stop();
     await this.transport.close();
-  }
-
-  private schedule(delay: number): void {
-    this.timer = setTimeout(() => {
-      this.inFlight = this.poll();
-    }, delay);
-  }
-
-  private async poll(): Promise<void> {
-    try {
-      await this.drain();
-    } catch (error) {
-      this.logger.error(`delivery run failed: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      this.inFlight = undefined;
-      if (this.polling) this.schedule(this.settings.DELIVERY_POLL_MS);
-    }
   }
 
   /**

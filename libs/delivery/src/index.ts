@@ -3,6 +3,7 @@ import { OutboundMessage } from './outbound-message.entity';
 export { OutboundMessage, OutboundStatus } from './outbound-message.entity';
 export { Outbox, MailToSend } from './outbox';
 export { DeliveryWorker } from './delivery-worker';
+export { PollingLoop } from './polling-loop';
 export { DeliveryModule } from './delivery.module';
 export { MailTransport, TransportFailure } from './mail-transport';
 export { OutgoingMail } from './mail-transport';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { SMTPServerAddress, SMTPServerDataResult, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { DataSource } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
-import { InboundStore, ListAddresses, ListRecipient, ReceivedMail } from '@cordon/relay';
+import { InboundProcessor, InboundStore, ListAddresses, ListRecipient, ReceivedMail } from '@cordon/relay';
 import { reasonOf, refusals } from './smtp-reply';
 
 type Reply = (error?: Error | null, message?: string | SMTPServerDataResult[]) => void;
@@ -26,6 +26,7 @@ export class MailIntake {
     private readonly addresses: ListAddresses,
     private readonly store: InboundStore,
     private readonly dataSource: DataSource,
+    private readonly pipeline: InboundProcessor,
   ) {}
 
   /** RCPT TO: only the list's own addresses; anything else is refused here, before any data. */
@@ -144,6 +145,8 @@ export class MailIntake {
 
   private accepted(session: SMTPServerSession, group: RecipientGroup, id: string, size: number): void {
     this.logger.log(`accepted inbound message ${id} (${group.kind}, ${size} bytes) from ${this.client(session)}`);
+    // Committed: the pipeline, when it runs in this process, takes it now rather than at its next poll.
+    this.pipeline.wake();
   }
 
   private notStored(session: SMTPServerSession, error: unknown): void {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
-import { CLAIM_LEASE_MS, MailTransport, nextAttemptAt, TransportFailure } from '@cordon/delivery';
+import { CLAIM_LEASE_MS, MailTransport, nextAttemptAt, PollingLoop, TransportFailure } from '@cordon/delivery';
 import { CopyBuffer, ListHeaders } from './copy';
 import { PostBodies } from './post-bodies';
 
@@ -62,11 +62,8 @@ export class PostDeliveryWorker implements OnModuleDestroy {
   private readonly logger = new Logger('post-delivery');
   private readonly headers: ListHeaders;
   private readonly bodies: PostBodies;
-  private polling = false;
+  private readonly loop: PollingLoop;
   private stopping = false;
-  private woken = false;
-  private timer?: NodeJS.Timeout;
-  private inFlight?: Promise<void>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -76,6 +73,12 @@ export class PostDeliveryWorker implements OnModuleDestroy {
   ) {
     this.headers = new ListHeaders(settings.LIST_ADDRESS, settings.LIST_NAME);
     this.bodies = new PostBodies(dataSource);
+    this.loop = new PollingLoop(
+      () => this.drain(),
+      settings.DELIVERY_POLL_MS,
+      (error) =>
+        this.logger.error(`post delivery run failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   /** Claims up to `limit` due copies and tries each once. Returns how many were claimed. */
@@ -126,10 +129,8 @@ export class PostDeliveryWorker implements OnModuleDestroy {
 
   /** Polls every DELIVERY_POLL_MS; a run never overlaps the previous one. */
   start(): void {
-    if (this.polling) return;
-    this.polling = true;
     this.stopping = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /**
@@ -137,44 +138,18 @@ export class PostDeliveryWorker implements OnModuleDestroy {
    * to call once a post is committed, so its copies do not wait up to DELIVERY_POLL_MS.
    */
   wake(): void {
-    if (!this.polling) return;
-    if (this.inFlight) {
-      this.woken = true; // the run in progress will go round once more
-      return;
-    }
-    clearTimeout(this.timer);
-    this.schedule(0);
+    this.loop.wake();
   }
 
   /** Stops polling; the run in progress finishes the copies it is sending, and gives the rest back. */
   async stop(): Promise<void> {
-    this.polling = false;
     this.stopping = true;
-    clearTimeout(this.timer);
-    await this.inFlight;
+    await this.loop.stop();
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.stop();
     await this.transport.close();
-  }
-
-  private schedule(delay: number): void {
-    this.timer = setTimeout(() => {
-      this.inFlight = this.poll();
-    }, delay);
-  }
-
-  private async poll(): Promise<void> {
-    try {
-      await this.drain();
-    } catch (error) {
-      this.logger.error(`post delivery run failed: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      this.inFlight = undefined;
-      if (this.polling) this.schedule(this.woken ? 0 : this.settings.DELIVERY_POLL_MS);
-      this.woken = false;
-    }
   }
 
   /** COPIES_IN_FLIGHT lanes take copies from `next` until it has none; outcomes are group-committed. */

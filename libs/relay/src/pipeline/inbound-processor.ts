@@ -4,8 +4,8 @@ import { DataSource, QueryFailedError } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
-import { Outbox } from '@cordon/delivery';
-import { FanOut, Post } from '../fan-out';
+import { Outbox, PollingLoop } from '@cordon/delivery';
+import { FanOut, Post, PostDeliveryWorker } from '../fan-out';
 import { InboundClaimLost, InboundMessage, InboundQueue } from '../ingress';
 import { Bounces } from './bounces';
 import { RelayNotices } from './notices';
@@ -25,9 +25,7 @@ type Refusal = { code: string; message: string };
 export class InboundProcessor implements OnModuleDestroy {
   private readonly logger = new Logger('relay');
   private readonly stages: PostStage[];
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = false;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -36,6 +34,7 @@ export class InboundProcessor implements OnModuleDestroy {
     private readonly notices: RelayNotices,
     private readonly outbox: Outbox,
     private readonly fanOut: FanOut,
+    private readonly deliveries: PostDeliveryWorker,
     private readonly ownerMail: OwnerMail,
     private readonly bounces: Bounces,
     @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
@@ -48,24 +47,25 @@ export class InboundProcessor implements OnModuleDestroy {
     // The whole flow of a post, in order (STYLE.md "The relay as stages"); the last step, enqueue,
     // is `commitPost` below, which must share one transaction with finishing the inbound message.
     this.stages = [open, replay, selectRecipients, seal];
+    this.loop = new PollingLoop(
+      () => this.drain(),
+      settings.DELIVERY_POLL_MS,
+      (error) => this.logger.error('inbound processing failed', (error as Error)?.stack),
+    );
   }
 
+  /** Polls the inbound queue every DELIVERY_POLL_MS. */
   start(): void {
-    this.stopped = false;
-    const tick = () => {
-      this.running = this.drain()
-        .catch((error: unknown) => this.logger.error('inbound processing failed', (error as Error)?.stack))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.settings.DELIVERY_POLL_MS);
-        });
-    };
-    tick();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  /** For the ingress to call once it has stored a message, so that it is processed now. */
+  wake(): void {
+    this.loop.wake();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -158,6 +158,8 @@ export class InboundProcessor implements OnModuleDestroy {
       });
     });
     this.logger.log(`post ${postId} from inbound ${inbound.id} queued for ${deliveries.length} member(s)`);
+    // Committed: the copies can go now rather than at the worker's next poll (when it runs here).
+    this.deliveries.wake();
   }
 
   private async refuseInbound(inbound: InboundMessage, refusal: Refusal): Promise<void> {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
-import { Outbox } from '@cordon/delivery';
+import { Outbox, PollingLoop } from '@cordon/delivery';
 
 const WARN_DAYS = 30;
 const CHECK_EVERY_MS = 6 * 3_600_000;
@@ -24,25 +24,28 @@ interface Expiring {
 @Injectable()
 export class KeyExpiryWarnings implements OnModuleDestroy {
   private readonly logger = new Logger('key-expiry');
-  private timer?: NodeJS.Timeout;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly audit: AuditLog,
     @Inject(SETTINGS) private readonly settings: Settings,
-  ) {}
-
-  start(): void {
-    const tick = () =>
-      void this.runOnce()
-        .catch((error: unknown) => this.logger.error('key expiry check failed', (error as Error)?.stack))
-        .finally(() => (this.timer = setTimeout(tick, CHECK_EVERY_MS)));
-    tick();
+  ) {
+    this.loop = new PollingLoop(
+      () => this.runOnce(),
+      CHECK_EVERY_MS,
+      (error) => this.logger.error('key expiry check failed', (error as Error)?.stack),
+    );
   }
 
-  onModuleDestroy(): void {
-    if (this.timer) clearTimeout(this.timer);
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Waits for a check in progress, so that it does not outlive the database connection. */
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Warns every member not yet warned for its current key; returns how many were warned. */
