@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { foldLines } from 'nodemailer/lib/mime-funcs';
+import { randomUUID } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { Key, PrivateKey } from 'openpgp';
 import { signAndEncrypt } from '@cordon/crypto';
+import { protectedMultipart } from './protected-headers';
 
 /** A message as its author means it, before sealing. */
 export interface PlainMail {
@@ -48,26 +48,11 @@ export async function composeEncryptedMail(mail: PlainMail, keys: SealingKeys): 
   return outerMessage(mail, armored);
 }
 
-/**
- * The cryptographic payload: a multipart/mixed carrying the protected headers
- * (draft-autocrypt-lamps-protected-headers-02), with the text as its only part. The header
- * block is written here because MimeNode would write `protected-headers=v1` unquoted: the same
- * value under RFC 2045 §5.1, but the draft's examples and Thunderbird quote it, and that is the
- * form readers are tested against.
- */
+/** The text, and any forwarded messages, inside the protected headers. */
 async function protectedPayload(mail: PlainMail): Promise<Buffer> {
   const holder = new MimeNode('multipart/mixed', NO_FILE_OR_URL);
   const textPart = holder.createChild('text/plain; charset=utf-8');
   textPart.setContent(crlf(mail.text));
-  const boundary = `=-cordon-${randomBytes(12).toString('hex')}`;
-  const head = [
-    `Content-Type: multipart/mixed; protected-headers="v1";\r\n boundary="${boundary}"`,
-    header('Subject', mail.subject),
-    header('From', mail.from),
-    header('To', mail.to),
-    header('Date', mail.date),
-    header('Message-ID', mail.messageId),
-  ].join('\r\n');
   const parts = [await textPart.build()];
   for (const message of mail.forwarded ?? []) {
     // 8bit is allowed for message/rfc822 (RFC 2046 §5.2.1) and keeps the message byte for byte.
@@ -79,11 +64,8 @@ async function protectedPayload(mail: PlainMail): Promise<Buffer> {
     part.setContent(message);
     parts.push(await part.build());
   }
-  return Buffer.concat([
-    Buffer.from(`${head}\r\n\r\n--${boundary}\r\n`),
-    ...parts.flatMap((part, i) => (i ? [Buffer.from(`\r\n--${boundary}\r\n`), part] : [part])),
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
+  const { subject, from, to, date, messageId } = mail;
+  return protectedMultipart({ subject, from, to, date, messageId }, parts);
 }
 
 /** The multipart/encrypted envelope of RFC 3156 §4, laid out as Thunderbird lays it out. */
@@ -115,12 +97,6 @@ async function outerMessage(mail: PlainMail, armored: string): Promise<Buffer> {
   });
   data.setContent(crlf(armored));
   return root.build();
-}
-
-function header(key: string, value: string | Date | { name: string; address: string }): string {
-  // encodeHeaderValue applies RFC 2047 to non-ASCII text and turns CR/LF into spaces, so a
-  // hostile subject cannot start a header of its own.
-  return foldLines(`${key}: ${MimeNode.encodeHeaderValue(key, value)}`, 76);
 }
 
 function crlf(text: string): string {

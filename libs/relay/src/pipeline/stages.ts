@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PublicKey } from 'openpgp';
 import { DataSource } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
+import { protectedMultipart } from '@cordon/delivery';
 import { ListKey, readOneKey } from '@cordon/crypto';
 import { sealPost } from '../fan-out';
 import { openPost, PostRefusal } from '../open';
 import { PostInProgress, PostStage, proceed, refuse, Verdict } from './post-stages';
-import { protectedContent } from './protected-content';
 import { RecipientSelector } from './recipients';
 
 /** open: decrypt with the list key and verify an active maintainer's signature (invariant 3). */
@@ -100,7 +100,8 @@ export class SealStage implements PostStage {
   async run(post: PostInProgress): Promise<Verdict> {
     const opened = post.opened!;
     const [local, domain] = this.settings.LIST_ADDRESS.split('@');
-    const content = protectedContent(
+    // The maintainer's signed entity, unchanged, is the one part inside the protected headers.
+    const content = protectedMultipart(
       {
         subject: opened.subject,
         from: opened.from,
@@ -109,7 +110,7 @@ export class SealStage implements PostStage {
         messageId: opened.messageId,
         listId: `${this.settings.LIST_NAME} <${local}.${domain}>`,
       },
-      opened.content,
+      [opened.content],
     );
     post.sealed = await sealPost(content, await this.listKey.secretKey());
     return proceed;

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { foldLines } from 'nodemailer/lib/mime-funcs';
+import MimeNode from 'nodemailer/lib/mime-node';
+
+type HeaderValue = string | Date | { name: string; address: string };
+
+/** The headers a reader shows from inside the encryption, in the order they are written. */
+export interface ProtectedHeaderFields {
+  subject: string;
+  from: HeaderValue;
+  to: string;
+  date: Date;
+  messageId?: string | null;
+  listId?: string;
+}
+
+/**
+ * The cryptographic payload of a copy: a `multipart/mixed; protected-headers="v1"` whose header
+ * block carries the real Subject, From, To, Date (draft-autocrypt-lamps-protected-headers, as
+ * Thunderbird reads it), around `parts`, each a whole MIME entity kept byte for byte. The header
+ * block is written here because MimeNode would write `protected-headers=v1` unquoted: the same
+ * value under RFC 2045 §5.1, but the draft's examples and Thunderbird quote it, and that is the
+ * form readers are tested against.
+ */
+export function protectedMultipart(fields: ProtectedHeaderFields, parts: Buffer[]): Buffer {
+  const boundary = `=-cordon-${randomBytes(12).toString('hex')}`;
+  const head = [
+    `Content-Type: multipart/mixed; protected-headers="v1";\r\n boundary="${boundary}"`,
+    header('Subject', fields.subject),
+    header('From', fields.from),
+    header('To', fields.to),
+    header('Date', fields.date),
+    ...(fields.messageId ? [header('Message-ID', fields.messageId)] : []),
+    ...(fields.listId ? [header('List-Id', fields.listId)] : []),
+  ].join('\r\n');
+  // The CRLF before each delimiter belongs to the delimiter (RFC 2046 §5.1.1), so a part's own
+  // last line break stays the part's.
+  return Buffer.concat([
+    Buffer.from(`${head}\r\n\r\n--${boundary}\r\n`),
+    ...parts.flatMap((part, i) => (i ? [Buffer.from(`\r\n--${boundary}\r\n`), part] : [part])),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+}
+
+function header(key: string, value: HeaderValue): string {
+  // encodeHeaderValue applies RFC 2047 to non-ASCII text and turns CR/LF into spaces, so a
+  // hostile subject cannot start a header of its own.
+  return foldLines(`${key}: ${MimeNode.encodeHeaderValue(key, value)}`, 76);
+}
