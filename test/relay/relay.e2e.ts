@@ -8,6 +8,8 @@ import { createTransport } from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { ListKey } from '@cordon/crypto';
 import { KeyExpiryWarnings } from '@cordon/relay';
+import { MAX_INBOUND_ATTEMPTS } from '../../libs/relay/src/pipeline/inbound-processor';
+import { OpenStage } from '../../libs/relay/src/pipeline/stages';
 import { GpgHome } from '../support/gpg';
 import { anOpenpgpKey } from '../support/keys';
 import {
@@ -318,6 +320,61 @@ describe('the encrypted relay', () => {
       expect(again.filter((to) => members.some((m) => m.email === to))).toEqual([]);
       const [row] = await db().query(`SELECT refusal_code FROM inbound_message ORDER BY received_at DESC LIMIT 1`);
       expect(row.refusal_code).toBe('REPLAYED');
+    });
+  });
+
+  describe('a message the pipeline fails on', () => {
+    afterEach(() => jest.restoreAllMocks());
+    const failOnce = () =>
+      jest.spyOn(OpenStage.prototype, 'run').mockImplementationOnce(() => Promise.reject(new Error('pipeline bug')));
+
+    it('is left to its lease while the messages after it go on, and refused after five failed tries', async () => {
+      const poison = await thunderbirdPost({
+        ...opts(`Poison ${randomUUID().slice(0, 8)}`, 'p'),
+        signer: maintainerJs,
+        listKey,
+      });
+      const goodSubject = `After the poison ${randomUUID().slice(0, 8)}`;
+      const good = await thunderbirdPost({ ...opts(goodSubject, 'fine'), signer: maintainerJs, listKey });
+      failOnce();
+      await send(poison);
+      const before = relay.sink.received.length;
+      await send(good);
+      await relay.settle();
+      // The good post, stored after the one that failed, was relayed in the same run.
+      const relayed = relay.sink.received.slice(before).map((m) => m.envelope.to[0]);
+      expect(relayed).toEqual(expect.arrayContaining(members.map((m) => m.email)));
+      const [stuck] = await db().query(
+        `SELECT id, status, attempts FROM inbound_message WHERE status NOT IN ('processed', 'refused')`,
+      );
+      expect(stuck).toMatchObject({ status: 'processing', attempts: 1 });
+
+      // It fails four more times, each after its lease ran out; the sixth claim refuses it.
+      const expire = () =>
+        db().query(`UPDATE inbound_message SET lease_until = now() - interval '1 second' WHERE id = $1`, [stuck.id]);
+      for (let attempt = 2; attempt <= MAX_INBOUND_ATTEMPTS; attempt++) {
+        failOnce();
+        await expire();
+        await relay.settle();
+        const [row] = await db().query(`SELECT status, attempts FROM inbound_message WHERE id = $1`, [stuck.id]);
+        expect(row).toEqual({ status: 'processing', attempts: attempt });
+      }
+      const sentBefore = relay.sink.received.length;
+      const run = jest.spyOn(OpenStage.prototype, 'run');
+      run.mockClear();
+      await expire();
+      await relay.settle();
+      expect(run).not.toHaveBeenCalled();
+      const [row] = await db().query(`SELECT status, refusal_code FROM inbound_message WHERE id = $1`, [stuck.id]);
+      expect(row).toEqual({ status: 'refused', refusal_code: 'UNPROCESSABLE' });
+      const [audit] = await db().query(
+        `SELECT details FROM audit_entry WHERE action = 'post.refused' AND subject = $1`,
+        [`inbound_message:${stuck.id}`],
+      );
+      expect(audit.details.code).toBe('UNPROCESSABLE');
+      // Only the maintainers are told; no member gets anything.
+      const told = relay.sink.received.slice(sentBefore).map((m) => m.envelope.to[0]);
+      expect(told.sort()).toEqual([...maintainerEmails].sort());
     });
   });
 

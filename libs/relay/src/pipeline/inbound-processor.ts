@@ -15,6 +15,13 @@ import { OpenStage, ReplayStage, SealStage, SelectRecipientsStage } from './stag
 
 type Refusal = { code: string; message: string };
 
+/** How many times a stored message is tried before it is refused as one Cordon cannot process. */
+export const MAX_INBOUND_ATTEMPTS = 5;
+const UNPROCESSABLE: Refusal = {
+  code: 'UNPROCESSABLE',
+  message: `Cordon failed to process this message ${MAX_INBOUND_ATTEMPTS} times (an internal error, logged on the server); it will not be tried again.`,
+};
+
 /**
  * Drains the inbound queue: each stored message is claimed (with a lease, so a crash leaves it
  * claimable again), taken through the post pipeline, and finished in the same transaction that
@@ -84,6 +91,9 @@ export class InboundProcessor implements OnModuleDestroy {
   }
 
   private async process(message: InboundMessage): Promise<void> {
+    // A message that failed every time it was tried is refused (and the maintainers told) rather
+    // than tried every INBOUND_LEASE_MS for ever.
+    if (message.attempts > MAX_INBOUND_ATTEMPTS) return this.refuseInbound(message, UNPROCESSABLE);
     try {
       switch (message.recipientKind) {
         case 'list':
@@ -97,7 +107,12 @@ export class InboundProcessor implements OnModuleDestroy {
       }
     } catch (error) {
       if (error instanceof InboundClaimLost) return; // another worker owns it now
-      throw error;
+      // Left to its lease, to be tried again; the messages after it go on now. The error's name and
+      // where it arose only: a parser's message may quote the mail.
+      const where = (error as Error)?.stack?.split('\n').find((line) => line.trim().startsWith('at ')) ?? '';
+      this.logger.error(
+        `inbound ${message.id} failed on attempt ${message.attempts} of ${MAX_INBOUND_ATTEMPTS}: ${(error as Error)?.name ?? typeof error} ${where.trim()}`,
+      );
     }
   }
 
