@@ -2,6 +2,7 @@ import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
 import { InboundMessage1764000000000 } from './1764000000000-inbound-message';
 import { Posts1764000001000 } from './1764000001000-posts';
 import { KeyExpiryWarning1764000002000 } from './1764000002000-key-expiry-warning';
+import { InboundRetention1764000003000 } from './1764000003000-inbound-retention';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   InboundMessage1764000000000,
   Posts1764000001000,
   KeyExpiryWarning1764000002000,
+  InboundRetention1764000003000,
 ];

@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { DeliveryWorker } from '@cordon/delivery';
-import { InboundProcessor, KeyExpiryWarnings, PostDeliveryWorker } from '@cordon/relay';
+import { InboundProcessor, InboundRetention, KeyExpiryWarnings, PostDeliveryWorker } from '@cordon/relay';
 
 /** Starts the delivery workers (the service's own mail, and members' copies of posts). Nest stops them. */
 export function startDeliveryWorker(app: INestApplicationContext): void {
@@ -12,4 +12,5 @@ export function startDeliveryWorker(app: INestApplicationContext): void {
 export function startPipeline(app: INestApplicationContext): void {
   app.get(InboundProcessor, { strict: false }).start();
   app.get(KeyExpiryWarnings, { strict: false }).start();
+  app.get(InboundRetention, { strict: false }).start();
 }

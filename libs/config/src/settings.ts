@@ -51,6 +51,12 @@ const schema = z.object({
     .int('must be a whole number')
     .min(0)
     .default(7),
+  /** Days the bytes of a finished inbound message are kept before they are erased; 0: kept for good. */
+  INBOUND_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0)
+    .default(14),
 });
 
 export type RawSettings = z.infer<typeof schema>;

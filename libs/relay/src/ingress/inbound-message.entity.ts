@@ -59,4 +59,8 @@ export class InboundMessage {
 
   @Column({ name: 'processed_at', type: 'timestamptz', nullable: true })
   processedAt!: Date | null;
+
+  /** Set when `raw` was emptied, INBOUND_RETENTION_DAYS after the message was finished. */
+  @Column({ name: 'raw_erased_at', type: 'timestamptz', nullable: true })
+  rawErasedAt!: Date | null;
 }

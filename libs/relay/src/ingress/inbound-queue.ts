@@ -38,6 +38,7 @@ interface Row {
   attempts: number;
   lease_until: Date | string | null;
   processed_at: Date | string | null;
+  raw_erased_at: Date | string | null;
 }
 
 const date = (value: Date | string | null) => (value === null ? null : new Date(value));
@@ -117,5 +118,6 @@ function toMessage(row: Row): InboundMessage {
     attempts: row.attempts,
     leaseUntil: date(row.lease_until),
     processedAt: date(row.processed_at),
+    rawErasedAt: date(row.raw_erased_at),
   });
 }

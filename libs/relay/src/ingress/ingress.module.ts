@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SETTINGS, Settings } from '@cordon/config';
 import { InboundQueue } from './inbound-queue';
+import { InboundRetention } from './inbound-retention';
 import { InboundStore } from './inbound-store';
 import { ListAddresses } from './list-addresses';
 
@@ -18,7 +19,8 @@ import { ListAddresses } from './list-addresses';
     },
     InboundStore,
     InboundQueue,
+    InboundRetention,
   ],
-  exports: [ListAddresses, InboundStore, InboundQueue],
+  exports: [ListAddresses, InboundStore, InboundQueue, InboundRetention],
 })
 export class IngressModule {}
