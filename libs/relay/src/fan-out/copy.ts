@@ -104,15 +104,34 @@ export class CopyBuffer {
   }
 }
 
+/**
+ * The From and Date lines, the same in every copy of a post: made once per post, since nodemailer
+ * makes a whole MIME node (random boundary included) to encode one header value.
+ */
+const linesOfPost = new WeakMap<CopyOfPost, { headers: ListHeaders; from: string; date: string }>();
+
+function postLines(post: CopyOfPost, headers: ListHeaders): { from: string; date: string } {
+  const known = linesOfPost.get(post);
+  if (known?.headers === headers) return known;
+  const name = post.maintainerName ? `${post.maintainerName} via ${headers.listName}` : headers.listName;
+  const lines = {
+    headers,
+    from: headerLine('From', { name, address: headers.addresses.list }),
+    date: headerLine('Date', post.date),
+  };
+  linesOfPost.set(post, lines);
+  return lines;
+}
+
 function copyChunks({ post, delivery, headers, armor }: AssembleCopyInput): Buffer[] {
   const compactId = delivery.id.replace(/-/g, '');
   const boundary = `=-cordon-${compactId}`;
-  const from = post.maintainerName ? `${post.maintainerName} via ${headers.listName}` : headers.listName;
+  const { from, date } = postLines(post, headers);
   const head = [
-    headerLine('From', { name: from, address: headers.addresses.list }),
+    from,
     headerLine('To', delivery.recipient),
     `Subject: ${NEUTRAL_SUBJECT}`,
-    headerLine('Date', post.date),
+    date,
     `Message-ID: <${delivery.id}@${headers.domain}>`,
     headers.shared,
     `Content-Type: multipart/encrypted; protocol="application/pgp-encrypted";\r\n boundary="${boundary}"`,
