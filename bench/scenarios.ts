@@ -64,6 +64,9 @@ export interface ScenarioResult {
 const MiB = 1024 * 1024;
 let peakRss = 0;
 
+/** Peak RSS so far (sampleRss samples it), for a run that reports it other than by `measure`. */
+export const peakRssMiB = () => peakRss / MiB;
+
 export function sampleRss(): void {
   const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
   sample();
@@ -108,7 +111,7 @@ async function measure(run: () => Promise<number>, details: ScenarioResult['deta
   const started = performance.now();
   const copies = await run();
   const ms = performance.now() - started;
-  return { ms, copies, peakRssMiB: peakRss / MiB, startRssMiB: startRss / MiB, details };
+  return { ms, copies, peakRssMiB: peakRssMiB(), startRssMiB: startRss / MiB, details };
 }
 
 /** Opens one copy with the first member's key, with the list signature: what was measured is a copy that works. */
@@ -259,7 +262,8 @@ class DroppingTransport extends MailTransport {
   async close(): Promise<void> {}
 }
 
-async function benchDatabase(s: Extract<Scenario, { kind: 'e2e' }>, dataDir: string) {
+/** A fresh migrated database in `dataDir`: a copy of the embedded template, or one created (and dropped on close) on PostgreSQL. */
+export async function benchDatabase(s: { template?: string; databaseUrl?: string }, dataDir: string) {
   const entities = [...new Set([...allEntities, ...fanOutEntities])];
   if (!s.databaseUrl) {
     cpSync(s.template!, join(dataDir, 'db'), { recursive: true });

@@ -1,7 +1,7 @@
 /**
  * The SMTP sink the bench delivers to: smtp-server on 127.0.0.1, in a process of its own (as a
  * relay would be), taking every message and keeping only counts. Answers { port } once listening
- * and { messages, bytes } when asked.
+ * and { messages, bytes } when asked; stops on 'stop', or when the bench goes away.
  */
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -33,4 +33,6 @@ export function runSink(): void {
     if (request === 'stats') process.send!({ messages, bytes });
     if (request === 'stop') server.close(() => process.exit(0));
   });
+  // The bench died without saying 'stop' (a failed run): the sink goes with it, not left listening.
+  process.on('disconnect', () => process.exit(0));
 }
