@@ -3,6 +3,7 @@ import { InboundMessage1764000000000 } from './1764000000000-inbound-message';
 import { Posts1764000001000 } from './1764000001000-posts';
 import { KeyExpiryWarning1764000002000 } from './1764000002000-key-expiry-warning';
 import { InboundRetention1764000003000 } from './1764000003000-inbound-retention';
+import { Embargo1764100000000 } from './1764100000000-embargo';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Posts1764000001000,
   KeyExpiryWarning1764000002000,
   InboundRetention1764000003000,
+  Embargo1764100000000,
 ];

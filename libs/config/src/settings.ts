@@ -51,6 +51,8 @@ const schema = z.object({
     .int('must be a whole number')
     .min(0)
     .default(7),
+  /** Longest embargo, in business days, that needs no recorded reason (issue 5). */
+  MAX_EMBARGO_BUSINESS_DAYS: positiveInt.default(14),
   /** Days the bytes of a finished inbound message are kept before they are erased; 0: kept for good. */
   INBOUND_RETENTION_DAYS: z.coerce
     .number({ error: 'must be a whole number' })

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { Embargoes } from './embargoes';
 import { Policies } from './policies';
 
-@Module({ providers: [Policies], exports: [Policies] })
+@Module({ providers: [Policies, Embargoes], exports: [Policies, Embargoes] })
 export class EmbargoModule {}

@@ -1,0 +1,52 @@
+import { DateTime } from 'luxon';
+import { DomainError } from '@cordon/errors';
+
+/**
+ * The moment an embargo ends, from a local date and time as agreed ("2026-12-08T14:00") and the
+ * IANA time zone it was agreed in. Throws INVALID_INPUT naming the field.
+ */
+export function publicMoment(localDateTime: string, timeZone: string): Date {
+  if (!isTimeZone(timeZone)) {
+    throw new DomainError(
+      'INVALID_INPUT',
+      'Choose a time zone by its IANA name, such as Europe/Berlin or UTC.',
+      'timeZone',
+    );
+  }
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(localDateTime)
+    ? DateTime.fromISO(localDateTime, { zone: timeZone })
+    : DateTime.invalid('not YYYY-MM-DDTHH:MM');
+  if (!at.isValid) {
+    throw new DomainError('INVALID_INPUT', 'Give the public date and time as YYYY-MM-DD and HH:MM.', 'publicAt');
+  }
+  return at.toJSDate();
+}
+
+export function isTimeZone(name: string): boolean {
+  return name.length <= 64 && DateTime.local().setZone(name).isValid;
+}
+
+/**
+ * Business days (Monday to Friday) from `from` to `to`, counted as calendar days in `timeZone`:
+ * each weekday after the day of `from`, up to and including the day of `to`. Public holidays are
+ * not known here and count as business days.
+ */
+export function businessDaysBetween(from: Date, to: Date, timeZone: string): number {
+  let day = DateTime.fromJSDate(from, { zone: timeZone }).startOf('day');
+  const last = DateTime.fromJSDate(to, { zone: timeZone }).startOf('day');
+  let count = 0;
+  // At most a few hundred iterations: embargoes are weeks, and the caller bounds the date.
+  while (day < last) {
+    day = day.plus({ days: 1 });
+    if (day.weekday <= 5) count += 1;
+  }
+  return count;
+}
+
+/** The agreed moment as the people who agreed it read it: "2026-12-08 14:00 Europe/Berlin (13:00 UTC)". */
+export function formatPublicMoment(at: Date, timeZone: string): string {
+  const local = DateTime.fromJSDate(at, { zone: timeZone });
+  const utc = DateTime.fromJSDate(at, { zone: 'UTC' });
+  const sameDay = local.toISODate() === utc.toISODate();
+  return `${local.toFormat('yyyy-MM-dd HH:mm')} ${timeZone} (${utc.toFormat(sameDay ? 'HH:mm' : 'yyyy-MM-dd HH:mm')} UTC)`;
+}

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Actor, AuditLog } from '@cordon/audit';
+import { SETTINGS, Settings } from '@cordon/config';
+import { DomainError } from '@cordon/errors';
+import { businessDaysBetween, formatPublicMoment, publicMoment } from './embargo-clock';
+import { Embargo, EmbargoStatus } from './embargo.entity';
+import { scoreCvss } from './cvss';
+
+/** What a maintainer gives for a new embargo. Free text is shown escaped; it is never HTML. */
+export interface EmbargoInput {
+  title: string;
+  cveIds?: string[];
+  cvssVector?: string | null;
+  affectedVersions?: string;
+  fixedVersions?: string;
+  reporterCredit?: string;
+  /** Local date and time as agreed, "YYYY-MM-DDTHH:MM", in `timeZone`. */
+  publicAt: string;
+  /** IANA name. */
+  timeZone: string;
+  /** Needed when the embargo runs past MAX_EMBARGO_BUSINESS_DAYS. */
+  overLimitReason?: string | null;
+}
+
+const CVE_ID = /^CVE-\d{4}-\d{4,7}$/;
+const TEXT_MAX = 2000;
+const MIN_REASON = 10;
+
+/**
+ * Embargoes and their lifecycle (DESIGN.md flow "Embargo"; issue 5): created with the facts of the
+ * disclosure and its agreed public moment, extended with a reason, lifted, or broken by a leak.
+ * Every change is audited in the caller's transaction. Telling the members is the callers' part.
+ */
+@Injectable()
+export class Embargoes {
+  constructor(
+    private readonly audit: AuditLog,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  async create(manager: EntityManager, input: EmbargoInput, actor: Actor, now = new Date()): Promise<Embargo> {
+    const title = text(input.title, 'title', 200);
+    if (!title) throw invalid('Give the embargo a title.', 'title');
+    const cveIds = cves(input.cveIds ?? []);
+    const cvss = input.cvssVector?.trim() ? scoreCvss(input.cvssVector) : null;
+    const publicAt = publicMoment(input.publicAt, input.timeZone);
+    if (publicAt.getTime() <= now.getTime()) throw invalid('The public date must be in the future.', 'publicAt');
+    const overLimitReason = this.checkLength(now, publicAt, input.timeZone, input.overLimitReason);
+    const embargo = manager.create(Embargo, {
+      id: randomUUID(),
+      title,
+      cveIds,
+      cvssVector: cvss?.vector ?? null,
+      cvssScore: cvss?.score ?? null,
+      cvssSeverity: cvss?.severity ?? null,
+      affectedVersions: text(input.affectedVersions, 'affectedVersions'),
+      fixedVersions: text(input.fixedVersions, 'fixedVersions'),
+      reporterCredit: text(input.reporterCredit, 'reporterCredit', 500),
+      publicAt,
+      timeZone: input.timeZone,
+      overLimitReason,
+      status: 'active',
+      createdBy: actor,
+      createdAt: now,
+      updatedAt: now,
+      endedAt: null,
+    });
+    await manager.insert(Embargo, embargo);
+    const [{ number }] = (await manager.query('SELECT number FROM embargo WHERE id = $1', [embargo.id])) as {
+      number: number;
+    }[];
+    embargo.number = number;
+    await this.audit.append(manager, {
+      actor,
+      action: 'embargo.created',
+      subject: `embargo:${embargo.id}`,
+      details: {
+        number,
+        cveIds,
+        cvss: cvss && { vector: cvss.vector, score: cvss.score, severity: cvss.severity },
+        publicAt: publicAt.toISOString(),
+        timeZone: input.timeZone,
+        overLimitReason,
+      },
+    });
+    return embargo;
+  }
+
+  /** Moves the public moment later; the reason is recorded (and is the reason for a long embargo). */
+  async extend(
+    manager: EntityManager,
+    id: string,
+    change: { publicAt: string; timeZone: string; reason: string },
+    actor: Actor,
+    now = new Date(),
+  ): Promise<{ embargo: Embargo; previous: Date }> {
+    const embargo = await this.activeForUpdate(manager, id);
+    const reason = text(change.reason, 'reason', TEXT_MAX);
+    if (reason.length < MIN_REASON) throw invalid('Say why the embargo is extended.', 'reason');
+    const publicAt = publicMoment(change.publicAt, change.timeZone);
+    if (publicAt.getTime() <= embargo.publicAt.getTime()) {
+      throw invalid(
+        `An extension moves the public date later than ${formatPublicMoment(embargo.publicAt, embargo.timeZone)}.`,
+        'publicAt',
+      );
+    }
+    const overLimit = this.isOverLimit(embargo.createdAt, publicAt, change.timeZone);
+    const previous = embargo.publicAt;
+    Object.assign(embargo, {
+      publicAt,
+      timeZone: change.timeZone,
+      overLimitReason: overLimit ? reason : embargo.overLimitReason,
+      updatedAt: now,
+    });
+    await manager.update(Embargo, embargo.id, {
+      publicAt,
+      timeZone: embargo.timeZone,
+      overLimitReason: embargo.overLimitReason,
+      updatedAt: now,
+    });
+    await this.audit.append(manager, {
+      actor,
+      action: 'embargo.extended',
+      subject: `embargo:${embargo.id}`,
+      details: { from: previous.toISOString(), to: publicAt.toISOString(), timeZone: change.timeZone, reason },
+    });
+    return { embargo, previous };
+  }
+
+  /** The information is public: the embargo ends. */
+  lift(manager: EntityManager, id: string, actor: Actor, now = new Date()): Promise<Embargo> {
+    return this.end(manager, id, 'lifted', actor, now, {});
+  }
+
+  /** A leak made it public early (a confirmed leak report says which). */
+  markBroken(manager: EntityManager, id: string, reason: string, actor: Actor, now = new Date()): Promise<Embargo> {
+    const why = text(reason, 'reason', TEXT_MAX);
+    if (why.length < MIN_REASON) throw invalid('Say how the embargo was broken.', 'reason');
+    return this.end(manager, id, 'broken', actor, now, { reason: why });
+  }
+
+  /** Business days from `from` to the public moment, against MAX_EMBARGO_BUSINESS_DAYS. */
+  isOverLimit(from: Date, publicAt: Date, timeZone: string): boolean {
+    return businessDaysBetween(from, publicAt, timeZone) > this.settings.MAX_EMBARGO_BUSINESS_DAYS;
+  }
+
+  private checkLength(now: Date, publicAt: Date, timeZone: string, given?: string | null): string | null {
+    if (!this.isOverLimit(now, publicAt, timeZone)) return null;
+    const reason = text(given ?? '', 'overLimitReason', TEXT_MAX);
+    if (reason.length < MIN_REASON) {
+      const days = businessDaysBetween(now, publicAt, timeZone);
+      throw invalid(
+        `This embargo runs ${days} business days, past the ${this.settings.MAX_EMBARGO_BUSINESS_DAYS} the policy allows without a reason: give one.`,
+        'overLimitReason',
+      );
+    }
+    return reason;
+  }
+
+  private async end(
+    manager: EntityManager,
+    id: string,
+    status: Exclude<EmbargoStatus, 'active'>,
+    actor: Actor,
+    now: Date,
+    details: Record<string, unknown>,
+  ): Promise<Embargo> {
+    const embargo = await this.activeForUpdate(manager, id);
+    Object.assign(embargo, { status, endedAt: now, updatedAt: now });
+    await manager.update(Embargo, embargo.id, { status, endedAt: now, updatedAt: now });
+    await this.audit.append(manager, {
+      actor,
+      action: `embargo.${status}`,
+      subject: `embargo:${embargo.id}`,
+      details: { number: embargo.number, agreedPublicAt: embargo.publicAt.toISOString(), ...details },
+    });
+    return embargo;
+  }
+
+  private async activeForUpdate(manager: EntityManager, id: string): Promise<Embargo> {
+    const embargo = /^[0-9a-f-]{36}$/i.test(id)
+      ? await manager.findOne(Embargo, { where: { id }, lock: { mode: 'pessimistic_write' } })
+      : null;
+    if (!embargo) throw new DomainError('NOT_FOUND', 'There is no such embargo.');
+    if (embargo.status !== 'active') throw new DomainError('WRONG_STATE', `This embargo is already ${embargo.status}.`);
+    return embargo;
+  }
+}
+
+function invalid(message: string, field: string): DomainError {
+  return new DomainError('INVALID_INPUT', message, field);
+}
+
+/** Trimmed free text, bounded; control characters other than line breaks and tabs refused. */
+function text(value: string | undefined, field: string, max = TEXT_MAX): string {
+  const trimmed = (value ?? '').trim();
+  if (trimmed.length > max) throw invalid(`At most ${max} characters.`, field);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(trimmed))
+    throw invalid('Control characters are not allowed.', field);
+  return trimmed;
+}
+
+function cves(ids: string[]): string[] {
+  const normalised = [...new Set(ids.map((id) => id.trim().toUpperCase()).filter(Boolean))];
+  if (normalised.length > 20) throw invalid('At most 20 CVE IDs.', 'cveIds');
+  const bad = normalised.find((id) => !CVE_ID.test(id));
+  if (bad) throw invalid(`${bad.slice(0, 30)} is not a CVE ID (CVE-YYYY-NNNN).`, 'cveIds');
+  return normalised;
+}
