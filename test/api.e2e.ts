@@ -150,11 +150,75 @@ describe('JSON API', () => {
       .expect(200);
   });
 
+  describe('embargoes', () => {
+    // A public moment two weeks of business days ahead at most, whatever day the test runs.
+    const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 16);
+
+    it('records an embargo with its scored CVSS and its clock, and lists it', async () => {
+      const created = await request(web.url)
+        .post('/api/embargoes')
+        .set(auth())
+        .send({
+          title: 'Heap overflow in libwidget <script>',
+          cveIds: ['CVE-2026-12345'],
+          cvssVector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N',
+          publicAt: inDays(7),
+          timeZone: 'UTC',
+        })
+        .expect(201);
+      expect(created.body).toMatchObject({
+        tag: expect.stringMatching(/^EMB-\d+$/),
+        title: 'Heap overflow in libwidget <script>',
+        cvss: { score: 9.3, severity: 'Critical' },
+        status: 'active',
+        timeZone: 'UTC',
+      });
+      expect(created.body.businessDaysLeft).toBeGreaterThanOrEqual(4);
+      expect(created.body.businessDaysLeft).toBeLessThanOrEqual(6);
+      const list = await request(web.url).get('/api/embargoes?status=active').set(auth()).expect(200);
+      expect(list.body.embargoes.map((e: { id: string }) => e.id)).toContain(created.body.id);
+      await request(web.url).get(`/api/embargoes/${created.body.id}`).set(auth()).expect(200);
+      const [entry] = await db().query(`SELECT actor FROM audit_entry WHERE action = 'embargo.created'`);
+      expect(entry.actor).toMatch(/^maintainer:/);
+    });
+
+    it('refuses a bad vector, a long embargo without a reason, and unknown fields, as problems naming the field', async () => {
+      const before = Number((await db().query('SELECT count(*) AS n FROM embargo'))[0].n);
+      const bad = await request(web.url)
+        .post('/api/embargoes')
+        .set(auth())
+        .send({ title: 'x', cvssVector: 'CVSS:3.1/AV:N', publicAt: inDays(3), timeZone: 'UTC' })
+        .expect(400);
+      expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(bad.body).toMatchObject({ field: 'cvssVector', detail: expect.stringMatching(/base metrics .* missing/) });
+      const long = await request(web.url)
+        .post('/api/embargoes')
+        .set(auth())
+        .send({ title: 'x', publicAt: inDays(40), timeZone: 'UTC' })
+        .expect(400);
+      expect(long.body).toMatchObject({ field: 'overLimitReason', detail: expect.stringMatching(/business days/) });
+      await request(web.url)
+        .post('/api/embargoes')
+        .set(auth())
+        .send({ title: 'x', publicAt: inDays(3), timeZone: 'UTC', status: 'lifted' })
+        .expect(400);
+      await request(web.url).get('/api/embargoes?status=secret').set(auth()).expect(400);
+      await request(web.url).get(`/api/embargoes/${randomUUID()}`).set(auth()).expect(404);
+      await request(web.url).post('/api/embargoes').send({ title: 'x' }).expect(401);
+      expect(Number((await db().query('SELECT count(*) AS n FROM embargo'))[0].n)).toBe(before);
+    });
+  });
+
   it('publishes an OpenAPI document describing these operations', async () => {
     const doc = await request(web.url).get('/api/docs').expect(200);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/api/applications', '/api/applications/{id}/decision', '/api/members/{id}/status']),
+      expect.arrayContaining([
+        '/api/applications',
+        '/api/applications/{id}/decision',
+        '/api/members/{id}/status',
+        '/api/embargoes',
+      ]),
     );
   });
 });

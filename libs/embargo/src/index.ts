@@ -5,6 +5,7 @@ import { Embargo } from './embargo.entity';
 export { PolicyVersion, PolicyAcknowledgement, Embargo };
 export { EmbargoStatus } from './embargo.entity';
 export { Embargoes, EmbargoInput } from './embargoes';
+export { EmbargoQueries, EmbargoView, embargoStatuses, embargoTag } from './embargo-queries';
 export { businessDaysBetween, formatPublicMoment, publicMoment, isTimeZone } from './embargo-clock';
 export { AcknowledgementMethod } from './policy-acknowledgement.entity';
 export { Policies, policyHash } from './policies';

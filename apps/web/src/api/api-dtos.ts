@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 
 export class DecisionDto {
   @ApiProperty({ enum: ['approve', 'reject', 'request_info'] })
@@ -47,4 +47,60 @@ export class StatusFilterDto {
   @IsString()
   @MaxLength(40)
   status?: string;
+}
+
+export class CreateEmbargoDto {
+  @ApiProperty({ maxLength: 200 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  title!: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['CVE-2026-12345'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(30, { each: true })
+  cveIds?: string[];
+
+  @ApiPropertyOptional({ example: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', maxLength: 300 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  cvssVector?: string;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  affectedVersions?: string;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  fixedVersions?: string;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reporterCredit?: string;
+
+  @ApiProperty({ description: 'Local date and time as agreed, in timeZone.', example: '2026-12-08T14:00' })
+  @IsString()
+  @MaxLength(16)
+  publicAt!: string;
+
+  @ApiProperty({ description: 'IANA time zone the date was agreed in.', example: 'Europe/Berlin' })
+  @IsString()
+  @MaxLength(64)
+  timeZone!: string;
+
+  @ApiPropertyOptional({ description: 'Required past MAX_EMBARGO_BUSINESS_DAYS.', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  overLimitReason?: string;
 }

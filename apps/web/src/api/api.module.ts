@@ -1,14 +1,22 @@
 import { Module } from '@nestjs/common';
+import { EmbargoModule } from '@cordon/embargo';
 import { MembershipModule } from '@cordon/membership';
 import { PostStatusModule } from '@cordon/relay';
 import { PostsApiController } from './posts-api.controller';
 import { ApplicationsApiController } from './applications-api.controller';
+import { EmbargoesApiController } from './embargoes-api.controller';
 import { MembersApiController } from './members-api.controller';
 import { ApiAuthModule, ApiTokensController } from './auth';
 
 /** The JSON API under /api, for maintainers' scripts; every route sits behind ApiTokenGuard. */
 @Module({
-  imports: [ApiAuthModule, MembershipModule, PostStatusModule],
-  controllers: [ApiTokensController, ApplicationsApiController, MembersApiController, PostsApiController],
+  imports: [ApiAuthModule, MembershipModule, PostStatusModule, EmbargoModule],
+  controllers: [
+    ApiTokensController,
+    ApplicationsApiController,
+    MembersApiController,
+    PostsApiController,
+    EmbargoesApiController,
+  ],
 })
 export class ApiModule {}

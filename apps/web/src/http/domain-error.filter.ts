@@ -31,7 +31,15 @@ export class DomainErrorFilter implements ExceptionFilter {
       res
         .status(status)
         .type('application/problem+json')
-        .json({ type: `https://cordon.invalid/problems/${code}`, title: code, status, detail: message, code });
+        .json({
+          type: `https://cordon.invalid/problems/${code}`,
+          title: code,
+          status,
+          detail: message,
+          code,
+          // An extension member (RFC 9457 §3.2): which input the refusal is about, when known.
+          ...(error instanceof DomainError && error.field ? { field: error.field } : {}),
+        });
       return;
     }
     res
