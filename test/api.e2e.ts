@@ -182,6 +182,45 @@ describe('JSON API', () => {
       expect(entry.actor).toMatch(/^maintainer:/);
     });
 
+    it('extends and lifts an embargo, telling each member, encrypted, and no one else', async () => {
+      const { body: embargo } = await request(web.url)
+        .post('/api/embargoes')
+        .set(auth())
+        .send({ title: 'Auth bypass in libgate', cveIds: ['CVE-2026-20000'], publicAt: inDays(7), timeZone: 'UTC' })
+        .expect(201);
+      const reason = 'Two distributions need two more days to test.';
+      const earlier = await request(web.url)
+        .post(`/api/embargoes/${embargo.id}/extend`)
+        .set(auth())
+        .send({ publicAt: inDays(5), timeZone: 'UTC', reason })
+        .expect(400);
+      expect(earlier.body.field).toBe('publicAt');
+      const extended = await request(web.url)
+        .post(`/api/embargoes/${embargo.id}/extend`)
+        .set(auth())
+        .send({ publicAt: inDays(9), timeZone: 'UTC', reason })
+        .expect(200);
+      expect(extended.body).toMatchObject({ membersTold: 1, status: 'active' });
+      expect(new Date(extended.body.publicAt).getTime()).toBeGreaterThan(new Date(embargo.publicAt).getTime());
+      await web.app.get(DeliveryWorker).drain();
+      const extendedMail = await openMail(gpg, mailTo(web.settings.dataDir, 'sec@member.example').at(-1)!);
+      expect(extendedMail.goodSignature).toBe(true);
+      expect(extendedMail.subject).toBe(`[${embargo.tag}] Embargo extended: Auth bypass in libgate`);
+      expect(extendedMail.text).toContain(reason);
+
+      const lifted = await request(web.url).post(`/api/embargoes/${embargo.id}/lift`).set(auth()).expect(200);
+      expect(lifted.body).toMatchObject({ membersTold: 1, status: 'lifted', businessDaysLeft: null });
+      await web.app.get(DeliveryWorker).drain();
+      const liftedMail = await openMail(gpg, mailTo(web.settings.dataDir, 'sec@member.example').at(-1)!);
+      expect(liftedMail.text).toMatch(/is lifted: the information is public now/);
+      expect(liftedMail.text).toContain('CVE-2026-20000');
+      await request(web.url).post(`/api/embargoes/${embargo.id}/lift`).set(auth()).expect(409);
+
+      // Only members who receive list mail: not the applicant, not a maintainer.
+      const told = await db().query(`SELECT DISTINCT recipient FROM outbound_message WHERE purpose LIKE 'embargo.%'`);
+      expect(told).toEqual([{ recipient: 'sec@member.example' }]);
+    });
+
     it('refuses a bad vector, a long embargo without a reason, and unknown fields, as problems naming the field', async () => {
       const before = Number((await db().query('SELECT count(*) AS n FROM embargo'))[0].n);
       const bad = await request(web.url)

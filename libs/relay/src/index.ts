@@ -6,7 +6,6 @@ export * from './fan-out';
 export { openPost, OpenContext, OpenedPost, PostRefusal, RefusalCode } from './open';
 export { PostStatusQueries, PostSummary, CopyStatus } from './status/post-status';
 export { PostStatusModule } from './status/post-status.module';
-export { RecipientSelector, RecipientSelection, Recipient, Skipped, SkipReason } from './pipeline/recipients';
 export { InboundProcessor } from './pipeline/inbound-processor';
 export { KeyExpiryWarnings } from './pipeline/key-expiry-warnings';
 export { RelayPipelineModule } from './pipeline/relay-pipeline.module';

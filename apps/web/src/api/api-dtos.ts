@@ -104,3 +104,21 @@ export class CreateEmbargoDto {
   @MaxLength(2000)
   overLimitReason?: string;
 }
+
+export class ExtendEmbargoDto {
+  @ApiProperty({ description: 'The new public date and time, local, in timeZone.', example: '2026-12-15T14:00' })
+  @IsString()
+  @MaxLength(16)
+  publicAt!: string;
+
+  @ApiProperty({ example: 'Europe/Berlin' })
+  @IsString()
+  @MaxLength(64)
+  timeZone!: string;
+
+  @ApiProperty({ description: 'Told to the members, encrypted.', maxLength: 2000 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  reason!: string;
+}

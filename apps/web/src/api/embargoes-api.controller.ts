@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { EmbargoQueries, Embargoes, EmbargoStatus } from '@cordon/embargo';
-import { CreateEmbargoDto, StatusFilterDto } from './api-dtos';
+import { ChangeEmbargo, EmbargoQueries, Embargoes, EmbargoStatus } from '@cordon/embargo';
+import { CreateEmbargoDto, ExtendEmbargoDto, StatusFilterDto } from './api-dtos';
 import { ApiTokenGuard, CurrentApiMaintainer } from './auth';
 
 @ApiTags('embargoes')
@@ -14,6 +14,7 @@ export class EmbargoesApiController {
     private readonly dataSource: DataSource,
     private readonly embargoes: Embargoes,
     private readonly queries: EmbargoQueries,
+    private readonly change: ChangeEmbargo,
   ) {}
 
   /** Every embargo with its clock: active ones first, soonest public moment first. */
@@ -34,5 +35,25 @@ export class EmbargoesApiController {
       this.embargoes.create(manager, dto, `maintainer:${maintainer.id}`),
     );
     return this.queries.get(embargo.id);
+  }
+
+  /** Moves the public date later, with a reason; every member who receives list mail is told. */
+  @Post(':id/extend')
+  @HttpCode(200)
+  async extend(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: ExtendEmbargoDto,
+    @CurrentApiMaintainer() maintainer: { id: string },
+  ) {
+    const { membersTold } = await this.change.extend(id, dto, maintainer.id);
+    return { ...(await this.queries.get(id)), membersTold };
+  }
+
+  /** The information is public: the embargo ends, and the members are told. */
+  @Post(':id/lift')
+  @HttpCode(200)
+  async lift(@Param('id', ParseUUIDPipe) id: string, @CurrentApiMaintainer() maintainer: { id: string }) {
+    const { membersTold } = await this.change.lift(id, maintainer.id);
+    return { ...(await this.queries.get(id)), membersTold };
   }
 }

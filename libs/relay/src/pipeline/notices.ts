@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox } from '@cordon/delivery';
-import { Skipped } from './recipients';
+import { Skipped } from '@cordon/embargo';
 
 interface KeyHolder {
   email: string;

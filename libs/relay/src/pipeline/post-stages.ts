@@ -1,7 +1,7 @@
 import { SealedPost } from '../fan-out';
 import { InboundMessage } from '../ingress';
 import { OpenedPost } from '../open';
-import { RecipientSelection } from './recipients';
+import { RecipientSelection } from '@cordon/embargo';
 
 /** A post as it goes through the pipeline; each stage adds what it found. */
 export interface PostInProgress {

@@ -8,7 +8,6 @@ import { InboundProcessor } from './inbound-processor';
 import { KeyExpiryWarnings } from './key-expiry-warnings';
 import { OwnerMail } from './owner-mail';
 import { RelayNotices } from './notices';
-import { RecipientSelector } from './recipients';
 import { OpenStage, ReplayStage, SealStage, SelectRecipientsStage } from './stages';
 
 /**
@@ -18,7 +17,6 @@ import { OpenStage, ReplayStage, SealStage, SelectRecipientsStage } from './stag
 @Module({
   imports: [IngressModule, DeliveryModule, EmbargoModule],
   providers: [
-    RecipientSelector,
     RelayNotices,
     OwnerMail,
     Bounces,

@@ -4,10 +4,10 @@ import { DataSource } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
 import { protectedMultipart } from '@cordon/delivery';
 import { ListKey, readOneKey } from '@cordon/crypto';
+import { RecipientSelector } from '@cordon/embargo';
 import { sealPost } from '../fan-out';
 import { openPost, PostRefusal } from '../open';
 import { PostInProgress, PostStage, proceed, refuse, Verdict } from './post-stages';
-import { RecipientSelector } from './recipients';
 
 /** open: decrypt with the list key and verify an active maintainer's signature (invariant 3). */
 @Injectable()

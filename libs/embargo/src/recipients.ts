@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PublicKey } from 'openpgp';
 import { EntityManager } from 'typeorm';
 import { readOneKey } from '@cordon/crypto';
-import { Policies } from '@cordon/embargo';
+import { Policies } from './policies';
 
 export interface Recipient {
   memberId: string;
@@ -34,7 +34,7 @@ interface MemberRow {
 }
 
 /**
- * Who gets list mail (DESIGN.md invariant 2): members that are active (approved, not suspended,
+ * Who may receive embargoed information, list mail and embargo notices alike (DESIGN.md invariant 2): members that are active (approved, not suspended,
  * removed or banned), have acknowledged the current policy version, and hold a key that can
  * encrypt now. Parsed keys are cached by fingerprint: checking a key's self-signatures costs
  * about a millisecond, paid once per key rather than once per post.

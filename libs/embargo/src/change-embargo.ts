@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EmbargoNotices } from './embargo-notices';
+import { Embargo } from './embargo.entity';
+import { Embargoes } from './embargoes';
+
+/**
+ * A maintainer extends or lifts an embargo (issue 5, "Embargoes"): the change, its audit entry and
+ * an encrypted notice to every member who receives list mail commit together, or none does.
+ */
+@Injectable()
+export class ChangeEmbargo {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly embargoes: Embargoes,
+    private readonly notices: EmbargoNotices,
+  ) {}
+
+  extend(
+    id: string,
+    change: { publicAt: string; timeZone: string; reason: string },
+    maintainerId: string,
+  ): Promise<{ embargo: Embargo; membersTold: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      const { embargo, previous } = await this.embargoes.extend(manager, id, change, `maintainer:${maintainerId}`);
+      const membersTold = await this.notices.extended(manager, embargo, previous, change.reason.trim());
+      return { embargo, membersTold };
+    });
+  }
+
+  lift(id: string, maintainerId: string): Promise<{ embargo: Embargo; membersTold: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      const embargo = await this.embargoes.lift(manager, id, `maintainer:${maintainerId}`);
+      const membersTold = await this.notices.lifted(manager, embargo);
+      return { embargo, membersTold };
+    });
+  }
+}

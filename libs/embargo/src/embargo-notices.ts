@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { SETTINGS, Settings } from '@cordon/config';
+import { Outbox } from '@cordon/delivery';
+import { formatPublicMoment } from './embargo-clock';
+import { embargoTag } from './embargo-queries';
+import { Embargo } from './embargo.entity';
+import { RecipientSelector } from './recipients';
+
+/**
+ * Tells the members of a change to an embargo, each copy encrypted to the member alone, in the
+ * transaction of the change. The recipients are exactly those of list mail (RecipientSelector):
+ * an embargo's title and date are embargoed information too.
+ */
+@Injectable()
+export class EmbargoNotices {
+  constructor(
+    private readonly selector: RecipientSelector,
+    private readonly outbox: Outbox,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  extended(manager: EntityManager, embargo: Embargo, previous: Date, reason: string): Promise<number> {
+    const tag = embargoTag(embargo.number);
+    return this.tellMembers(manager, 'embargo.extended', `[${tag}] Embargo extended: ${embargo.title}`, [
+      `The embargo ${tag}, "${embargo.title}", is extended.`,
+      ``,
+      `Public date, as agreed now: ${formatPublicMoment(embargo.publicAt, embargo.timeZone)}`,
+      `It was:                     ${formatPublicMoment(previous, embargo.timeZone)}`,
+      ``,
+      `Why: ${reason}`,
+      ``,
+      `Until then nothing of it may be shared beyond your team members who have acknowledged the`,
+      `${this.settings.LIST_NAME} Embargo Policy.`,
+    ]);
+  }
+
+  lifted(manager: EntityManager, embargo: Embargo): Promise<number> {
+    const tag = embargoTag(embargo.number);
+    return this.tellMembers(manager, 'embargo.lifted', `[${tag}] Embargo lifted: ${embargo.title}`, [
+      `The embargo ${tag}, "${embargo.title}", is lifted: the information is public now.`,
+      ...(embargo.cveIds.length ? [``, `CVE: ${embargo.cveIds.join(', ')}`] : []),
+      ``,
+      `The agreed public date was ${formatPublicMoment(embargo.publicAt, embargo.timeZone)}.`,
+      `You may publish your fixes and advisories.`,
+    ]);
+  }
+
+  private async tellMembers(manager: EntityManager, purpose: string, subject: string, lines: string[]) {
+    const { recipients } = await this.selector.select(manager);
+    for (const member of recipients) {
+      await this.outbox.send(manager, {
+        purpose,
+        to: member.email,
+        recipientKey: member.key.armor(),
+        subject,
+        text: lines.join('\n'),
+      });
+    }
+    return recipients.length;
+  }
+}
