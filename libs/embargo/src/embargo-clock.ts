@@ -46,6 +46,8 @@ export function businessDaysBetween(from: Date, to: Date, timeZone: string): num
 /** The agreed moment as the people who agreed it read it: "2026-12-08 14:00 Europe/Berlin (13:00 UTC)". */
 export function formatPublicMoment(at: Date, timeZone: string): string {
   const local = DateTime.fromJSDate(at, { zone: timeZone });
+  if (local.offset === 0 && /^(UTC|Etc\/UTC|GMT|Etc\/GMT)$/i.test(timeZone))
+    return `${local.toFormat('yyyy-MM-dd HH:mm')} UTC`;
   const utc = DateTime.fromJSDate(at, { zone: 'UTC' });
   const sameDay = local.toISODate() === utc.toISODate();
   return `${local.toFormat('yyyy-MM-dd HH:mm')} ${timeZone} (${utc.toFormat(sameDay ? 'HH:mm' : 'yyyy-MM-dd HH:mm')} UTC)`;

@@ -17,6 +17,7 @@ describe('the embargo clock', () => {
     expect(formatPublicMoment(new Date('2026-12-08T13:00:00Z'), 'Europe/Berlin')).toBe(
       '2026-12-08 14:00 Europe/Berlin (13:00 UTC)',
     );
+    expect(formatPublicMoment(new Date('2026-12-08T13:00:00Z'), 'UTC')).toBe('2026-12-08 13:00 UTC');
   });
 
   it.each([

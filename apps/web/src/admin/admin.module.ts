@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { EmbargoModule } from '@cordon/embargo';
 import { MembershipModule } from '@cordon/membership';
 import { PostStatusModule } from '@cordon/relay';
 import { AdminPostsController } from './posts.controller';
 import { AdminApplicationsController } from './applications.controller';
+import { AdminEmbargoesController } from './embargoes.controller';
 import { AdminMembersController } from './members.controller';
 import {
   AdminAuthModule,
@@ -15,7 +17,7 @@ import {
 
 /** The admin UI under /admin: every page but the login steps sits behind MaintainerSessionGuard. */
 @Module({
-  imports: [AdminAuthModule, MembershipModule, PostStatusModule],
+  imports: [AdminAuthModule, MembershipModule, PostStatusModule, EmbargoModule],
   controllers: [
     AdminLoginController,
     AdminTotpController,
@@ -25,6 +27,7 @@ import {
     AdminApplicationsController,
     AdminMembersController,
     AdminPostsController,
+    AdminEmbargoesController,
   ],
 })
 export class AdminModule {}
