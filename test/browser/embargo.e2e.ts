@@ -80,7 +80,8 @@ describe('embargoes in the browser', () => {
     expect(new URL(page.url()).pathname).toMatch(/^\/admin\/embargoes\/[0-9a-f-]{36}$/);
     expect(await textOf(page.locator('h1'))).toContain(`Parser overflow ${XSS}`);
     expect(await textOf(page.locator('main'))).toContain('9.3 Critical');
-    expect(await textOf(page.locator('#clock'))).toBe('5 business days left');
+    // A week ahead is five business days; four if midnight (UTC) passed since the form was filled.
+    expect(await textOf(page.locator('#clock'))).toMatch(/^[45] business days left$/);
     const tag = /^(EMB-\d+):/.exec(await textOf(page.locator('h1')))![1];
     await screenshot(page, 'embargo-recorded');
 
