@@ -11,5 +11,5 @@ export { CLAIM_LEASE_MS } from './delivery-worker';
 export { nextAttemptAt } from './retry-schedule';
 export { transportFor } from './delivery.module';
 export { SmtpTransport } from './smtp-transport';
-export { protectedMultipart, ProtectedHeaderFields } from './protected-headers';
+export { headerLine, HeaderValue, protectedMultipart, ProtectedHeaderFields } from './protected-headers';
 export const deliveryEntities = [OutboundMessage];

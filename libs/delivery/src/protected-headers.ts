@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { foldLines } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
 
-type HeaderValue = string | Date | { name: string; address: string };
+export type HeaderValue = string | Date | { name: string; address: string };
 
 /** The headers a reader shows from inside the encryption, in the order they are written. */
 export interface ProtectedHeaderFields {
@@ -26,12 +26,12 @@ export function protectedMultipart(fields: ProtectedHeaderFields, parts: Buffer[
   const boundary = `=-cordon-${randomBytes(12).toString('hex')}`;
   const head = [
     `Content-Type: multipart/mixed; protected-headers="v1";\r\n boundary="${boundary}"`,
-    header('Subject', fields.subject),
-    header('From', fields.from),
-    header('To', fields.to),
-    header('Date', fields.date),
-    ...(fields.messageId ? [header('Message-ID', fields.messageId)] : []),
-    ...(fields.listId ? [header('List-Id', fields.listId)] : []),
+    headerLine('Subject', fields.subject),
+    headerLine('From', fields.from),
+    headerLine('To', fields.to),
+    headerLine('Date', fields.date),
+    ...(fields.messageId ? [headerLine('Message-ID', fields.messageId)] : []),
+    ...(fields.listId ? [headerLine('List-Id', fields.listId)] : []),
   ].join('\r\n');
   // The CRLF before each delimiter belongs to the delimiter (RFC 2046 §5.1.1), so a part's own
   // last line break stays the part's.
@@ -42,8 +42,11 @@ export function protectedMultipart(fields: ProtectedHeaderFields, parts: Buffer[
   ]);
 }
 
-function header(key: string, value: HeaderValue): string {
-  // encodeHeaderValue applies RFC 2047 to non-ASCII text and turns CR/LF into spaces, so a
-  // hostile subject cannot start a header of its own.
+/**
+ * One header field, folded at 76 characters (RFC 5322 §2.2.3). nodemailer applies RFC 2047 to
+ * non-ASCII text, quotes display names that need it, and turns CR/LF into spaces, so a hostile
+ * subject or name cannot start a header of its own.
+ */
+export function headerLine(key: string, value: HeaderValue): string {
   return foldLines(`${key}: ${MimeNode.encodeHeaderValue(key, value)}`, 76);
 }

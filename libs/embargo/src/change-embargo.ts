@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EmbargoNotices } from './embargo-notices';
 import { Embargo } from './embargo.entity';
-import { Embargoes } from './embargoes';
+import { EmbargoInput, Embargoes } from './embargoes';
 
 /**
- * A maintainer extends or lifts an embargo (issue 5, "Embargoes"): the change, its audit entry and
- * an encrypted notice to every member who receives list mail commit together, or none does.
+ * What a maintainer does to embargoes, from the admin UI or the API (issue 5, "Embargoes"), each in
+ * one transaction: recording one (with its audit entry); extending or lifting one, where the
+ * change, its audit entry and an encrypted notice to every member who receives list mail commit
+ * together, or none does.
  */
 @Injectable()
 export class ChangeEmbargo {
@@ -15,6 +17,12 @@ export class ChangeEmbargo {
     private readonly embargoes: Embargoes,
     private readonly notices: EmbargoNotices,
   ) {}
+
+  create(input: EmbargoInput, maintainerId: string): Promise<Embargo> {
+    return this.dataSource.transaction((manager) =>
+      this.embargoes.create(manager, input, `maintainer:${maintainerId}`),
+    );
+  }
 
   extend(
     id: string,

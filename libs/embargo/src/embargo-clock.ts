@@ -32,14 +32,17 @@ export function isTimeZone(name: string): boolean {
  * not known here and count as business days.
  */
 export function businessDaysBetween(from: Date, to: Date, timeZone: string): number {
-  let day = DateTime.fromJSDate(from, { zone: timeZone }).startOf('day');
-  const last = DateTime.fromJSDate(to, { zone: timeZone }).startOf('day');
-  let count = 0;
-  // At most a few hundred iterations: embargoes are weeks, and the caller bounds the date.
-  while (day < last) {
-    day = day.plus({ days: 1 });
-    if (day.weekday <= 5) count += 1;
-  }
+  const first = DateTime.fromJSDate(from, { zone: timeZone });
+  const last = DateTime.fromJSDate(to, { zone: timeZone });
+  // Calendar days between the two local dates, from their date parts (a DST day is still one day).
+  const days = Math.round(
+    (Date.UTC(last.year, last.month - 1, last.day) - Date.UTC(first.year, first.month - 1, first.day)) / 86_400_000,
+  );
+  if (days <= 0) return 0;
+  // Arithmetic, not a walk: the date is a maintainer's input and may be years away. Any seven days
+  // in a row hold five weekdays; the rest fall on the weekdays that follow `from`'s.
+  let count = Math.floor(days / 7) * 5;
+  for (let i = 1; i <= days % 7; i++) if (((first.weekday - 1 + i) % 7) + 1 <= 5) count += 1;
   return count;
 }
 

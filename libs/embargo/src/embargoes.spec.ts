@@ -39,6 +39,25 @@ describe('the embargo clock', () => {
     expect(businessDaysBetween(NOW, fridayNight, 'Asia/Tokyo')).toBe(4);
     expect(businessDaysBetween(new Date('2026-11-27T20:00:00Z'), fridayNight, 'Asia/Tokyo')).toBe(0); // Sat → Sat
   });
+  it('counts by arithmetic, agreeing with a day-by-day count, and at once for a date years away', () => {
+    const walk = (from: Date, days: number) => {
+      let count = 0;
+      for (let i = 1; i <= days; i++)
+        if (![0, 6].includes(new Date(from.getTime() + i * 86_400_000).getUTCDay())) count++;
+      return count;
+    };
+    for (let start = 0; start < 7; start++) {
+      const from = new Date(Date.UTC(2026, 10, 23 + start, 9));
+      for (let days = 0; days <= 30; days++) {
+        expect(businessDaysBetween(from, new Date(from.getTime() + days * 86_400_000), 'UTC')).toBe(walk(from, days));
+      }
+    }
+    // Across the switch to summer time in Berlin: still calendar days.
+    expect(
+      businessDaysBetween(new Date('2027-03-26T10:00:00Z'), new Date('2027-03-29T10:00:00Z'), 'Europe/Berlin'),
+    ).toBe(1);
+    expect(businessDaysBetween(NOW, publicMoment('9999-12-31T23:59', 'UTC'), 'UTC')).toBe(2_080_084); // Python's datetime agrees;
+  });
 });
 
 describe('Embargoes', () => {

@@ -1,10 +1,9 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { DomainError } from '@cordon/errors';
-import { ChangeEmbargo, EmbargoQueries, Embargoes } from '@cordon/embargo';
+import { ChangeEmbargo, EmbargoQueries } from '@cordon/embargo';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
 
@@ -37,8 +36,6 @@ const fieldsOf = (schema: z.ZodObject, body: Record<string, unknown>) =>
 @Controller('admin/embargoes')
 export class AdminEmbargoesController {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly embargoes: Embargoes,
     private readonly queries: EmbargoQueries,
     private readonly change: ChangeEmbargo,
   ) {}
@@ -55,13 +52,7 @@ export class AdminEmbargoesController {
     if (!parsed.success) return this.renderList(res, admin, values, firstErrors(parsed.error), 400);
     const { cveIds, ...rest } = parsed.data;
     try {
-      const embargo = await this.dataSource.transaction((manager) =>
-        this.embargoes.create(
-          manager,
-          { ...rest, cveIds: cveIds.split(/[\s,;]+/).filter(Boolean) },
-          `maintainer:${admin.id}`,
-        ),
-      );
+      const embargo = await this.change.create({ ...rest, cveIds: cveIds.split(/[\s,;]+/).filter(Boolean) }, admin.id);
       res.redirect(303, `/admin/embargoes/${embargo.id}`);
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;

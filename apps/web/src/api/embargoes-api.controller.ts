@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
-import { ChangeEmbargo, EmbargoQueries, Embargoes, EmbargoStatus } from '@cordon/embargo';
+import { ChangeEmbargo, EmbargoQueries, EmbargoStatus } from '@cordon/embargo';
 import { CreateEmbargoDto, ExtendEmbargoDto, StatusFilterDto } from './api-dtos';
 import { ApiTokenGuard, CurrentApiMaintainer } from './auth';
 
@@ -11,8 +10,6 @@ import { ApiTokenGuard, CurrentApiMaintainer } from './auth';
 @Controller('api/embargoes')
 export class EmbargoesApiController {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly embargoes: Embargoes,
     private readonly queries: EmbargoQueries,
     private readonly change: ChangeEmbargo,
   ) {}
@@ -31,9 +28,7 @@ export class EmbargoesApiController {
   /** Records a coming disclosure. Refusals are RFC 9457 problems naming the field. */
   @Post()
   async create(@Body() dto: CreateEmbargoDto, @CurrentApiMaintainer() maintainer: { id: string }) {
-    const embargo = await this.dataSource.transaction((manager) =>
-      this.embargoes.create(manager, dto, `maintainer:${maintainer.id}`),
-    );
+    const embargo = await this.change.create(dto, maintainer.id);
     return this.queries.get(embargo.id);
   }
 

@@ -1,6 +1,7 @@
+import { headerLine } from '@cordon/delivery';
 import { ListAddresses } from '../ingress/list-addresses';
 import { ArmoredBody, ArmorOptions } from './armor';
-import { headerLine, phraseAndId } from './mail-headers';
+import { phraseAndId } from './mail-headers';
 
 /**
  * What the outer Subject says: the same neutral "..." as the service's own mail (the obscured
