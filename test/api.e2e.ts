@@ -178,6 +178,9 @@ describe('JSON API', () => {
       const list = await request(web.url).get('/api/embargoes?status=active').set(auth()).expect(200);
       expect(list.body.embargoes.map((e: { id: string }) => e.id)).toContain(created.body.id);
       await request(web.url).get(`/api/embargoes/${created.body.id}`).set(auth()).expect(200);
+      const posts = await request(web.url).get(`/api/embargoes/${created.body.id}/posts`).set(auth()).expect(200);
+      expect(posts.body).toEqual({ posts: [], recipients: [] });
+      await request(web.url).get(`/api/embargoes/${randomUUID()}/posts`).set(auth()).expect(404);
       const [entry] = await db().query(`SELECT actor FROM audit_entry WHERE action = 'embargo.created'`);
       expect(entry.actor).toMatch(/^maintainer:/);
     });

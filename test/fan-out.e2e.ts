@@ -17,8 +17,8 @@ import { AuditLog } from '@cordon/audit';
 import { Settings } from '@cordon/config';
 import { ListKey, ServerSecret } from '@cordon/crypto';
 import { MailTransport, SmtpTransport } from '@cordon/delivery';
-import { Policies } from '@cordon/embargo';
-import { ImportMember } from '@cordon/membership';
+import { HeldMail, Policies } from '@cordon/embargo';
+import { Bans, ImportMember } from '@cordon/membership';
 import { Database, openDatabase } from '@cordon/persistence';
 import {
   COPIES_IN_FLIGHT,
@@ -109,7 +109,7 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
     const listKey = new ListKey(ds, settings, ServerSecret.fromBytes(randomBytes(32)));
     listFingerprint = (await ds.transaction((m) => listKey.ensure(m))).fingerprint;
     signer = await listKey.secretKey();
-    const policies = new Policies(ds, audit);
+    const policies = new Policies(ds, audit, new HeldMail(audit));
     await ds.transaction((m) => policies.ensurePublished(m, 'cli'));
 
     const maintainer = await anOpenpgpKey('alice@project.example', 'Alice Maintainer');
@@ -122,7 +122,7 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
 
     // Members as real distributors make their keys: gpg --quick-gen-key (ed25519/cv25519 and
     // RSA-3072), and OpenPGP.js (cv25519). Each has a GnuPG home of its own.
-    const importMember = new ImportMember(ds, audit, policies);
+    const importMember = new ImportMember(ds, audit, policies, new Bans(audit));
     const listPublic = await listKey.armoredPublicKey();
     const enrol = async (email: string, armored: string, gpg: GpgHome, peers: Partial<TestMember> = {}) => {
       const member = await importMember.execute({ email, organisation: email, key: armored, acknowledged: true });
@@ -351,7 +351,7 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
         members: members.slice(0, 2).map((x) => ({ memberId: x.id, email: x.email, key: x.key })),
       }),
     );
-    expect(result).toEqual({ queued: 0, skipped: 0, existing: 2 });
+    expect(result).toEqual({ queued: 0, held: 0, skipped: 0, existing: 2 });
     expect(await rows(postId)).toHaveLength(2);
   });
 
@@ -374,7 +374,7 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
       const result = await fanOut.enqueue(manager, postId, copies, [
         { memberId: left.id, email: left.email, reason: 'key_expired' },
       ]);
-      expect(result).toEqual({ queued: 1, skipped: 1, existing: 0 });
+      expect(result).toEqual({ queued: 1, held: 0, skipped: 1, existing: 0 });
     });
     await worker().drain();
     const skipped = await rowOf(postId, left);
@@ -434,7 +434,9 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
       await worker().drain();
       expect(await rowOf(postId, target())).toMatchObject({ status: 'held' });
       await restore();
-      expect(await ds.transaction((m) => fanOut.releaseHeld(m, target().id))).toBeGreaterThanOrEqual(1);
+      // The earlier case left a held copy of its own post for this member: both go now.
+      const { released } = await ds.transaction((m) => new HeldMail(audit).releaseFor(m, target().id));
+      expect(released).toBeGreaterThanOrEqual(1);
       await worker().drain();
       const row = await rowOf(postId, target());
       expect(row).toMatchObject({ status: 'sent', reason: null, attempts: 1 });

@@ -62,7 +62,7 @@ describe('per-post delivery status', () => {
     expect(list.text).toContain('CVE-2026-0001 &lt;script&gt;');
     expect(list.text).not.toContain('<script>alert(1)</script>');
     const page = await agent.get(`/admin/posts/${postId}`).expect(200);
-    expect(page.text).toContain('1 delivered, 1 pending, 1 failed, 1 skipped');
+    expect(page.text).toContain('1 delivered, 1 pending, 0 held, 1 failed, 1 skipped');
     for (const i of [0, 1, 2, 3]) expect(page.text).toContain(`m${i}@distro.example`);
     expect(page.text).toContain('key_expired');
   });
@@ -84,5 +84,38 @@ describe('per-post delivery status', () => {
       'skipped',
     ]);
     await request(web.url).get(`/api/posts/${randomUUID()}`).set('Authorization', `Bearer ${token}`).expect(404);
+  });
+
+  it('links the post to an embargo through the API, once', async () => {
+    const { token } = await web.app.get(CreateApiToken).execute(maintainer.id, 'linker');
+    const auth = { Authorization: `Bearer ${token}` };
+    const publicAt = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 16);
+    const embargo = await request(web.url)
+      .post('/api/embargoes')
+      .set(auth)
+      .send({ title: 'Linked later', publicAt, timeZone: 'UTC' })
+      .expect(201);
+    const bad = await request(web.url).post(`/api/posts/${postId}/embargo`).set(auth).send({ embargoId: 'x' });
+    expect(bad.status).toBe(400);
+    const linked = await request(web.url)
+      .post(`/api/posts/${postId}/embargo`)
+      .set(auth)
+      .send({ embargoId: embargo.body.id })
+      .expect(200);
+    expect(linked.body.embargo).toEqual({ id: embargo.body.id, tag: embargo.body.tag });
+    const listed = await request(web.url).get(`/api/embargoes/${embargo.body.id}/posts`).set(auth).expect(200);
+    expect(listed.body.posts.map((p: { id: string }) => p.id)).toEqual([postId]);
+    expect(listed.body.recipients).toHaveLength(4);
+    const other = await request(web.url)
+      .post('/api/embargoes')
+      .set(auth)
+      .send({ title: 'Not this one', publicAt, timeZone: 'UTC' })
+      .expect(201);
+    const moved = await request(web.url)
+      .post(`/api/posts/${postId}/embargo`)
+      .set(auth)
+      .send({ embargoId: other.body.id })
+      .expect(409);
+    expect(moved.body.detail).toBe('This post already belongs to an embargo.');
   });
 });

@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { DeliveryWorker } from '@cordon/delivery';
+import { EmbargoReminders } from '@cordon/embargo';
 import { InboundProcessor, InboundRetention, KeyExpiryWarnings, PostDeliveryWorker } from '@cordon/relay';
 
 /** Starts the delivery workers (the service's own mail, and members' copies of posts). Nest stops them. */
@@ -8,9 +9,10 @@ export function startDeliveryWorker(app: INestApplicationContext): void {
   app.get(PostDeliveryWorker, { strict: false }).start();
 }
 
-/** Starts the post pipeline, which drains the messages the ingress stored. */
+/** Starts the post pipeline, which drains the messages the ingress stored, and its timed checks. */
 export function startPipeline(app: INestApplicationContext): void {
   app.get(InboundProcessor, { strict: false }).start();
+  app.get(EmbargoReminders, { strict: false }).start();
   app.get(KeyExpiryWarnings, { strict: false }).start();
   app.get(InboundRetention, { strict: false }).start();
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { EmbargoNotices } from './embargo-notices';
 import { Embargo } from './embargo.entity';
 import { EmbargoInput, Embargoes } from './embargoes';
@@ -18,10 +18,20 @@ export class ChangeEmbargo {
     private readonly notices: EmbargoNotices,
   ) {}
 
-  create(input: EmbargoInput, maintainerId: string): Promise<Embargo> {
-    return this.dataSource.transaction((manager) =>
-      this.embargoes.create(manager, input, `maintainer:${maintainerId}`),
-    );
+  /**
+   * Records an embargo; `alongside` runs in the same transaction once it exists (the admin UI links
+   * the post it was opened from), so that both happen or neither does.
+   */
+  create(
+    input: EmbargoInput,
+    maintainerId: string,
+    alongside?: (manager: EntityManager, embargo: Embargo) => Promise<void>,
+  ): Promise<Embargo> {
+    return this.dataSource.transaction(async (manager) => {
+      const embargo = await this.embargoes.create(manager, input, `maintainer:${maintainerId}`);
+      await alongside?.(manager, embargo);
+      return embargo;
+    });
   }
 
   extend(

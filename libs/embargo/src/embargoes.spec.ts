@@ -5,6 +5,7 @@ import { testSettings } from '../../../test/support/settings';
 import { businessDaysBetween, formatPublicMoment, publicMoment } from './embargo-clock';
 import { Embargo } from './embargo.entity';
 import { EmbargoInput, Embargoes } from './embargoes';
+import { HeldMail } from './held-mail';
 
 // Monday 2026-11-23, 09:00 in Berlin.
 const NOW = new Date('2026-11-23T08:00:00Z');
@@ -78,7 +79,7 @@ describe('Embargoes', () => {
 
   beforeEach(async () => {
     db = await openTestDatabase();
-    embargoes = new Embargoes(audit, testSettings({ DATA_DIR: db.dataDir }));
+    embargoes = new Embargoes(audit, testSettings({ DATA_DIR: db.dataDir }), new HeldMail(audit));
   });
   afterEach(() => db.drop());
 

@@ -5,6 +5,7 @@ import { Actor, AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { DomainError } from '@cordon/errors';
 import { businessDaysBetween, formatPublicMoment, publicMoment } from './embargo-clock';
+import { HeldMail } from './held-mail';
 import { Embargo, EmbargoStatus } from './embargo.entity';
 import { scoreCvss } from './cvss';
 
@@ -38,6 +39,7 @@ export class Embargoes {
   constructor(
     private readonly audit: AuditLog,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly heldMail: HeldMail,
   ) {}
 
   async create(manager: EntityManager, input: EmbargoInput, actor: Actor, now = new Date()): Promise<Embargo> {
@@ -170,11 +172,13 @@ export class Embargoes {
     const embargo = await this.activeForUpdate(manager, id);
     Object.assign(embargo, { status, endedAt: now, updatedAt: now });
     await manager.update(Embargo, embargo.id, { status, endedAt: now, updatedAt: now });
+    // Mail held for members who had not acknowledged the policy is never delivered after the end.
+    const heldWithdrawn = await this.heldMail.withdrawForEmbargo(manager, embargo.id);
     await this.audit.append(manager, {
       actor,
       action: `embargo.${status}`,
       subject: `embargo:${embargo.id}`,
-      details: { number: embargo.number, agreedPublicAt: embargo.publicAt.toISOString(), ...details },
+      details: { number: embargo.number, agreedPublicAt: embargo.publicAt.toISOString(), heldWithdrawn, ...details },
     });
     return embargo;
   }

@@ -5,10 +5,19 @@ import { Actor, AuditLog } from '@cordon/audit';
 import { DomainError } from '@cordon/errors';
 import { DEFAULT_POLICY } from './default-policy';
 import { AcknowledgementMethod, PolicyAcknowledgement } from './policy-acknowledgement.entity';
+import { HeldMail } from './held-mail';
 import { PolicyVersion } from './policy-version.entity';
 
 export function policyHash(body: string): string {
   return createHash('sha256').update(body, 'utf8').digest('hex');
+}
+
+/**
+ * The statement a member signs and mails to the list's `-ack` address to acknowledge a version
+ * (the relay accepts one that names the list and the version, by number or hash).
+ */
+export function acknowledgementStatement(policy: Pick<PolicyVersion, 'version' | 'sha256'>, listAddress: string) {
+  return `I acknowledge version ${policy.version} of the Embargo Policy of ${listAddress} (SHA-256 ${policy.sha256}).`;
 }
 
 /** The versioned Embargo Policy and the acknowledgements of it. */
@@ -17,6 +26,7 @@ export class Policies {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
+    private readonly heldMail: HeldMail,
   ) {}
 
   async current(manager: EntityManager = this.dataSource.manager): Promise<PolicyVersion> {
@@ -56,14 +66,17 @@ export class Policies {
     return version;
   }
 
-  /** Records that a member agreed to a given version; the member row is updated by the caller. */
+  /**
+   * Records that a member agreed to a given version, and, when that is the current one, releases
+   * the list mail held for it (HeldMail). Returns how many held copies were released.
+   */
   async acknowledge(
     manager: EntityManager,
     memberId: string,
     policy: PolicyVersion,
     how: AcknowledgementMethod,
     actor: Actor,
-  ): Promise<void> {
+  ): Promise<number> {
     await manager.insert(PolicyAcknowledgement, {
       id: randomUUID(),
       memberId,
@@ -82,5 +95,8 @@ export class Policies {
       subject: `member:${memberId}`,
       details: { version: policy.version, sha256: policy.sha256, how },
     });
+    const current = await this.current(manager);
+    if (current.version !== policy.version) return 0;
+    return (await this.heldMail.releaseFor(manager, memberId)).released;
   }
 }

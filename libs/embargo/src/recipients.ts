@@ -11,7 +11,7 @@ export interface Recipient {
   fingerprint: string;
 }
 
-export type SkipReason = 'policy_not_acknowledged' | 'key_expired' | 'key_unusable';
+export type SkipReason = 'key_expired' | 'key_unusable';
 
 export interface Skipped {
   memberId: string;
@@ -21,6 +21,11 @@ export interface Skipped {
 
 export interface RecipientSelection {
   recipients: Recipient[];
+  /**
+   * Active members with a usable key who have not acknowledged the current policy: their copies
+   * are made but held (HeldMail), and go out once they acknowledge.
+   */
+  held: Recipient[];
   /** Approved members who will not get this post, and why (shown to maintainers). */
   skipped: Skipped[];
 }
@@ -51,19 +56,17 @@ export class RecipientSelector {
       `SELECT id, email, key_armored, key_fingerprint, acknowledged_policy_version
        FROM member WHERE status = 'active' ORDER BY id`,
     )) as MemberRow[];
-    const selection: RecipientSelection = { recipients: [], skipped: [] };
+    const selection: RecipientSelection = { recipients: [], held: [], skipped: [] };
     for (const row of rows) {
-      if (row.acknowledged_policy_version !== policy.version) {
-        selection.skipped.push({ memberId: row.id, email: row.email, reason: 'policy_not_acknowledged' });
-        continue;
-      }
       const key = await this.keyOf(row);
       const usable = key ? await canEncryptAt(key, now) : 'key_unusable';
       if (usable !== true) {
         selection.skipped.push({ memberId: row.id, email: row.email, reason: usable });
         continue;
       }
-      selection.recipients.push({ memberId: row.id, email: row.email, key: key!, fingerprint: row.key_fingerprint });
+      const recipient = { memberId: row.id, email: row.email, key: key!, fingerprint: row.key_fingerprint };
+      if (row.acknowledged_policy_version === policy.version) selection.recipients.push(recipient);
+      else selection.held.push(recipient);
     }
     return selection;
   }

@@ -1,6 +1,6 @@
 import { AuditLog } from '@cordon/audit';
 import { ListKey } from '@cordon/crypto';
-import { Policies } from '@cordon/embargo';
+import { HeldMail, Policies } from '@cordon/embargo';
 import { migrate } from '@cordon/persistence';
 import { Runtime } from './runtime';
 
@@ -20,7 +20,7 @@ export async function initialise(runtime: Runtime): Promise<InitialiseResult> {
   const migrationsApplied = await migrate(dataSource);
   const audit = new AuditLog();
   const listKey = new ListKey(dataSource, runtime.settings, runtime.secret);
-  const policies = new Policies(dataSource, audit);
+  const policies = new Policies(dataSource, audit, new HeldMail(audit));
   return dataSource.transaction(async (manager) => {
     const key = await listKey.ensure(manager);
     if (key.created) {

@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 
 export class DecisionDto {
   @ApiProperty({ enum: ['approve', 'reject', 'request_info'] })
@@ -39,6 +49,12 @@ export class MemberStatusDto {
   @MinLength(1)
   @MaxLength(5000)
   reason!: string;
+}
+
+export class LinkPostDto {
+  @ApiProperty({ description: 'The embargo the post belongs to (a post is linked once).', format: 'uuid' })
+  @IsUUID()
+  embargoId!: string;
 }
 
 export class StatusFilterDto {

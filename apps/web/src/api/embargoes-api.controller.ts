@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ChangeEmbargo, EmbargoQueries, EmbargoStatus } from '@cordon/embargo';
+import { PostStatusQueries } from '@cordon/relay';
 import { CreateEmbargoDto, ExtendEmbargoDto, StatusFilterDto } from './api-dtos';
 import { ApiTokenGuard, CurrentApiMaintainer } from './auth';
 
@@ -12,6 +13,7 @@ export class EmbargoesApiController {
   constructor(
     private readonly queries: EmbargoQueries,
     private readonly change: ChangeEmbargo,
+    private readonly postStatus: PostStatusQueries,
   ) {}
 
   /** Every embargo with its clock: active ones first, soonest public moment first. */
@@ -23,6 +25,13 @@ export class EmbargoesApiController {
   @Get(':id')
   async get(@Param('id', ParseUUIDPipe) id: string) {
     return this.queries.get(id);
+  }
+
+  /** The embargo's posts (with their delivery counts) and, per member, what it received. */
+  @Get(':id/posts')
+  async posts(@Param('id', ParseUUIDPipe) id: string) {
+    await this.queries.get(id); // 404 for an unknown embargo
+    return { posts: await this.postStatus.forEmbargo(id), recipients: await this.postStatus.recipientsOfEmbargo(id) };
   }
 
   /** Records a coming disclosure. Refusals are RFC 9457 problems naming the field. */

@@ -31,7 +31,8 @@ export interface PreparedCopy {
   recipient: string;
   keyFingerprint: string | null;
   keyPacket: Uint8Array | null;
-  status: 'pending' | 'skipped';
+  /** held: made, but kept back until the member acknowledges the current policy (HeldMail). */
+  status: 'pending' | 'held' | 'skipped';
   reason: string | null;
 }
 
@@ -46,6 +47,8 @@ export interface FanOutRequest {
 export interface EnqueueResult {
   /** Copies newly queued for sending. */
   queued: number;
+  /** Copies newly made but held until the member acknowledges the current policy. */
+  held: number;
   /** Members newly recorded as skipped (not eligible, or a key that could not be encrypted to). */
   skipped: number;
   /** Rows that were already there (the post was fanned out before): left as they were. */
@@ -67,12 +70,18 @@ export class FanOut {
   constructor(private readonly audit: AuditLog) {}
 
   /**
-   * Every member's key packet, a few at a time; no database. Call it before opening the
+   * Every member's key packet, a few at a time; no database. With `hold`, the copies are made held
+   * (for members who have not acknowledged the current policy). Call it before opening the
    * transaction that enqueues, which is then short (on the embedded database, nothing else runs
    * while a transaction is open). A key that cannot encrypt at `date` makes a skipped copy
    * (`key_unusable`), not an error: one bad key never holds up the others.
    */
-  async keyPackets(sessionKey: SessionKey, members: FanOutMember[], date = new Date()): Promise<PreparedCopy[]> {
+  async keyPackets(
+    sessionKey: SessionKey,
+    members: FanOutMember[],
+    date = new Date(),
+    hold?: { reason: string },
+  ): Promise<PreparedCopy[]> {
     const copies = new Array<PreparedCopy>(members.length);
     let next = 0;
     const wrapNext = async () => {
@@ -87,8 +96,8 @@ export class FanOut {
           copies[i] = {
             ...base,
             keyPacket: await keyPacketFor(sessionKey, member.key, date),
-            status: 'pending',
-            reason: null,
+            status: hold ? 'held' : 'pending',
+            reason: hold?.reason ?? null,
           };
         } catch {
           copies[i] = { ...base, keyPacket: null, status: 'skipped', reason: 'key_unusable' };
@@ -146,8 +155,10 @@ export class FanOut {
     }
     const fresh = copies.filter((copy) => inserted.has(copy.memberId));
     const skipped = fresh.filter((copy) => copy.status === 'skipped');
+    const held = fresh.filter((copy) => copy.status === 'held');
     const result = {
-      queued: fresh.length - skipped.length,
+      queued: fresh.length - skipped.length - held.length,
+      held: held.length,
       skipped: skipped.length,
       existing: copies.length - fresh.length,
     };
@@ -159,28 +170,6 @@ export class FanOut {
       details: { ...result, skippedMembers: skipped.map((copy) => ({ memberId: copy.memberId, reason: copy.reason })) },
     });
     return result;
-  }
-
-  /**
-   * Puts a member's held copies (kept back because it had not acknowledged the current policy)
-   * back in the queue, e.g. once it acknowledges. The worker checks eligibility again before
-   * sending, so releasing too early only holds them again.
-   */
-  async releaseHeld(manager: EntityManager, memberId: string): Promise<number> {
-    const [released] = (await manager.query(
-      `UPDATE post_delivery SET status = 'pending', reason = NULL, next_attempt_at = now(), lease_until = NULL
-       WHERE member_id = $1 AND status = 'held' AND key_packet IS NOT NULL RETURNING id, post_id`,
-      [memberId],
-    )) as [{ id: string; post_id: string }[], number];
-    for (const row of released) {
-      await this.audit.append(manager, {
-        actor: 'system',
-        action: 'post.copy_released',
-        subject: `post_delivery:${row.id}`,
-        details: { postId: row.post_id, memberId },
-      });
-    }
-    return released.length;
   }
 }
 

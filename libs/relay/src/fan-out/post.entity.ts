@@ -26,6 +26,10 @@ export class Post {
   @Column({ name: 'signed_at', type: 'timestamptz', nullable: true })
   signedAt!: Date | null;
 
+  /** The embargo it belongs to: named by its `[EMB-n]` subject tag, or linked by a maintainer later. */
+  @Column({ name: 'embargo_id', type: 'uuid', nullable: true })
+  embargoId!: string | null;
+
   /** `ServerSecret.seal('post-subject', subject)`. */
   @Column({ name: 'subject_sealed', type: 'text', nullable: true })
   subjectSealed!: string | null;

@@ -2,17 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox } from '@cordon/delivery';
-import { Skipped } from '@cordon/embargo';
+import { Recipient } from '@cordon/embargo';
+import { SkippedMember } from '../fan-out';
 
 interface KeyHolder {
   email: string;
   key_armored: string;
 }
 
-const skipWords: Record<Skipped['reason'], string> = {
-  policy_not_acknowledged: 'has not acknowledged the current Embargo Policy',
+const skipWords: Record<string, string> = {
   key_expired: 'key has expired',
   key_unusable: 'key cannot be encrypted to',
+  embargo_ended: 'has not acknowledged the current Embargo Policy, and the embargo has ended',
 };
 
 /**
@@ -70,13 +71,20 @@ export class RelayNotices {
 
   async accepted(
     manager: EntityManager,
-    post: { maintainerId: string; subject: string; postId: string; recipients: number; skipped: Skipped[] },
+    post: {
+      maintainerId: string;
+      subject: string;
+      postId: string;
+      recipients: number;
+      held: Pick<Recipient, 'email'>[];
+      skipped: SkippedMember[];
+    },
   ): Promise<void> {
     const [maintainer] = (await manager.query('SELECT email, key_armored FROM maintainer WHERE id = $1', [
       post.maintainerId,
     ])) as KeyHolder[];
     if (!maintainer) return;
-    const skippedLines = post.skipped.map((s) => `  - ${s.email}: ${skipWords[s.reason]}`);
+    const skippedLines = post.skipped.map((s) => `  - ${s.email}: ${skipWords[s.reason] ?? s.reason}`);
     await this.outbox.send(manager, {
       purpose: 'relay.post_summary',
       to: maintainer.email,
@@ -87,6 +95,13 @@ export class RelayNotices {
         ``,
         post.skipped.length ? `Not sent to ${post.skipped.length} member(s):` : 'No member was skipped.',
         ...skippedLines,
+        ...(post.held.length
+          ? [
+              ``,
+              `Held for ${post.held.length} member(s) until they acknowledge the current Embargo Policy (sent then, unless the embargo has ended):`,
+              ...post.held.map((m) => `  - ${m.email}`),
+            ]
+          : []),
         ``,
         `Delivery status, per member: ${this.settings.publicUrl}/admin/posts/${post.postId}`,
       ].join('\n'),

@@ -7,6 +7,8 @@ import { RecipientSelection } from '@cordon/embargo';
 export interface PostInProgress {
   inbound: InboundMessage;
   opened?: OpenedPost;
+  /** The embargo the subject's `[EMB-n]` tag names (null: none), and whether it has ended. */
+  embargo?: { id: string; ended: boolean } | null;
   selection?: RecipientSelection;
   sealed?: SealedPost;
 }
