@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { DomainError } from '@cordon/errors';
-import { ChangeMemberStatus, MemberAction, MemberQueries } from '@cordon/membership';
+import { ChangeMemberStatus, MemberAction, MemberHistory, MemberQueries } from '@cordon/membership';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
 
@@ -20,6 +20,7 @@ export class AdminMembersController {
   constructor(
     private readonly members: MemberQueries,
     private readonly changeStatus: ChangeMemberStatus,
+    private readonly history: MemberHistory,
   ) {}
 
   @Get()
@@ -55,6 +56,7 @@ export class AdminMembersController {
 
   private async render(res: Response, id: string, admin: AdminUser, values: object, errors: object, status = 200) {
     const member = await this.members.get(id);
-    res.status(status).render('admin/member', { title: member.organisation, admin, member, values, errors });
+    const history = await this.history.of(member.id);
+    res.status(status).render('admin/member', { title: member.organisation, admin, member, history, values, errors });
   }
 }

@@ -5,6 +5,7 @@ import { PostStatusModule } from '@cordon/relay';
 import { PostsApiController } from './posts-api.controller';
 import { ApplicationsApiController } from './applications-api.controller';
 import { EmbargoesApiController } from './embargoes-api.controller';
+import { LeaksApiController } from './leaks-api.controller';
 import { MembersApiController } from './members-api.controller';
 import { ApiAuthModule, ApiTokensController } from './auth';
 
@@ -17,6 +18,7 @@ import { ApiAuthModule, ApiTokensController } from './auth';
     MembersApiController,
     PostsApiController,
     EmbargoesApiController,
+    LeaksApiController,
   ],
 })
 export class ApiModule {}

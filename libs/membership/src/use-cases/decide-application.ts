@@ -7,6 +7,7 @@ import { inspectPublicKey } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
+import { Bans } from '../bans/bans';
 import { Application, ApplicationStatus } from '../entities/application.entity';
 import { Member } from '../entities/member.entity';
 import { mailTexts } from '../mail-texts';
@@ -29,6 +30,7 @@ export class DecideApplication {
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
     private readonly policies: Policies,
+    private readonly bans: Bans,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -64,6 +66,16 @@ export class DecideApplication {
     }
     // The key was checked when the applicant applied; it may have expired or been replaced since.
     const { details } = await inspectPublicKey(application.keyArmored, { requireAddress: application.contactEmail });
+    // A ban may have come in since the applicant applied (a member of the same organisation removed).
+    await this.bans.refuseBanned(
+      manager,
+      {
+        organisation: application.organisation,
+        emails: [application.contactEmail],
+        fingerprints: [details.fingerprint],
+      },
+      'maintainer',
+    );
     const duplicate = await manager
       .createQueryBuilder(Member, 'm')
       .where('lower(m.email) = lower(:email)', { email: application.contactEmail })

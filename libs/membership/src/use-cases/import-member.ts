@@ -5,6 +5,7 @@ import { AuditLog } from '@cordon/audit';
 import { inspectPublicKey } from '@cordon/crypto';
 import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
+import { Bans } from '../bans/bans';
 import { Member } from '../entities/member.entity';
 
 export interface MemberImport {
@@ -27,11 +28,17 @@ export class ImportMember {
     private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
     private readonly policies: Policies,
+    private readonly bans: Bans,
   ) {}
 
   async execute(input: MemberImport, actor = 'cli'): Promise<Member> {
     const { details } = await inspectPublicKey(input.key, { requireAddress: input.email });
     return this.dataSource.transaction(async (manager) => {
+      await this.bans.refuseBanned(
+        manager,
+        { organisation: input.organisation, emails: [input.email], fingerprints: [details.fingerprint] },
+        'maintainer',
+      );
       const existing = await manager
         .createQueryBuilder(Member, 'm')
         .where('lower(m.email) = lower(:email)', { email: input.email })

@@ -7,6 +7,7 @@ import { inspectPublicKey, newToken, OneTimeLinks } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
+import { Bans } from '../bans/bans';
 import { Application, Evidence } from '../entities/application.entity';
 import { mailTexts } from '../mail-texts';
 
@@ -43,6 +44,7 @@ export class SubmitApplication {
     private readonly links: OneTimeLinks,
     private readonly outbox: Outbox,
     private readonly policies: Policies,
+    private readonly bans: Bans,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -56,6 +58,12 @@ export class SubmitApplication {
       );
     }
     return this.dataSource.transaction(async (manager) => {
+      // A member removed for leaking cannot reapply (DESIGN.md "The embargo policy").
+      await this.bans.refuseBanned(
+        manager,
+        { organisation: form.organisation, emails: [form.contactEmail], fingerprints: [details.fingerprint] },
+        'applicant',
+      );
       const policy = await this.policies.current(manager);
       if (form.acceptedPolicyVersion !== policy.version) {
         throw new DomainError(
