@@ -9,6 +9,7 @@ import { coreModules, Runtime } from '@cordon/runtime';
 import { AdminModule } from './admin/admin.module';
 import { ApiModule } from './api/api.module';
 import { DomainErrorFilter } from './http/domain-error.filter';
+import { MemberModule } from './member/member.module';
 import { HealthController } from './ops/health.controller';
 import { MetricsController } from './ops/metrics.controller';
 import { PublicModule } from './public/public.module';
@@ -31,6 +32,7 @@ export class WebModule {
         MaintainersModule,
         PublicModule,
         AdminModule,
+        MemberModule,
         ApiModule,
       ],
       controllers: [HealthController, MetricsController],

@@ -3,7 +3,8 @@ import { EntityManager } from 'typeorm';
 import { DomainError } from '@cordon/errors';
 import { hashToken, newToken } from './secure-token';
 
-export type LinkPurpose = 'confirm_application' | 'vouch' | 'maintainer_enrol' | 'member_session';
+export type LinkPurpose =
+  'confirm_application' | 'vouch' | 'maintainer_enrol' | 'member_session' | 'team_member_ack' | 'member_key_proof';
 
 /**
  * Single-use, short-lived link tokens (DESIGN.md invariant 6). The token travels in encrypted mail

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { DomainError } from '@cordon/errors';
-import { ChangeEmbargo, EmbargoQueries } from '@cordon/embargo';
+import { ChangeEmbargo, DateAnswers, EmbargoQueries } from '@cordon/embargo';
+import { LinkPostToEmbargo, PostStatusQueries } from '@cordon/relay';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
 
@@ -20,6 +21,8 @@ const createForm = z.object({
   publicAt: z.string().trim().min(1, 'Give the public date and time.').max(16, 'Use YYYY-MM-DDTHH:MM.'),
   timeZone: z.string().trim().min(1, 'Give the time zone.').max(64, 'At most 64 characters.'),
   overLimitReason: optional(2000),
+  // Set when the embargo is opened from a post that carried no tag: the post is linked to it.
+  postId: z.union([z.literal(''), z.uuid('Not a post.')]),
 });
 const extendForm = z.object({
   publicAt: z.string().trim().min(1, 'Give the new public date and time.').max(16, 'Use YYYY-MM-DDTHH:MM.'),
@@ -38,11 +41,24 @@ export class AdminEmbargoesController {
   constructor(
     private readonly queries: EmbargoQueries,
     private readonly change: ChangeEmbargo,
+    private readonly posts: PostStatusQueries,
+    private readonly linkPost: LinkPostToEmbargo,
+    private readonly dateAnswers: DateAnswers,
   ) {}
 
+  /** `?fromPost=<id>` fills the form from a post that carried no `[EMB-n]` tag. */
   @Get()
-  async list(@CurrentMaintainer() admin: AdminUser, @Res() res: Response) {
-    await this.renderList(res, admin, { timeZone: 'UTC' }, {});
+  async list(
+    @Query('fromPost') fromPost: string | undefined,
+    @CurrentMaintainer() admin: AdminUser,
+    @Res() res: Response,
+  ) {
+    const values: Record<string, string> = { timeZone: 'UTC' };
+    if (fromPost && z.uuid().safeParse(fromPost).success) {
+      const { post } = await this.posts.get(fromPost);
+      if (!post.embargo) Object.assign(values, { title: post.subject.slice(0, 200), postId: post.id });
+    }
+    await this.renderList(res, admin, values, {});
   }
 
   @Post()
@@ -50,13 +66,18 @@ export class AdminEmbargoesController {
     const values = fieldsOf(createForm, body);
     const parsed = createForm.safeParse(values);
     if (!parsed.success) return this.renderList(res, admin, values, firstErrors(parsed.error), 400);
-    const { cveIds, ...rest } = parsed.data;
+    const { cveIds, postId, ...rest } = parsed.data;
     try {
-      const embargo = await this.change.create({ ...rest, cveIds: cveIds.split(/[\s,;]+/).filter(Boolean) }, admin.id);
+      const embargo = await this.change.create(
+        { ...rest, cveIds: cveIds.split(/[\s,;]+/).filter(Boolean) },
+        admin.id,
+        postId ? (manager, created) => this.linkPost.link(manager, postId, created.id, admin.id) : undefined,
+      );
       res.redirect(303, `/admin/embargoes/${embargo.id}`);
     } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
-      return this.renderList(res, admin, values, { [error.field ?? 'form']: error.message }, 400);
+      if (!(error instanceof DomainError) || !['invalid', 'conflict', 'not_found'].includes(error.kind)) throw error;
+      const status = error.kind === 'invalid' ? 400 : error.kind === 'conflict' ? 409 : 404;
+      return this.renderList(res, admin, values, { [error.field ?? 'form']: error.message }, status);
     }
   }
 
@@ -104,6 +125,18 @@ export class AdminEmbargoesController {
   private async renderOne(res: Response, id: string, admin: AdminUser, values: object, errors: object, status = 200) {
     const embargo = await this.queries.get(id);
     const shown = { timeZone: embargo.timeZone, ...values };
-    res.status(status).render('admin/embargo', { title: embargo.tag, admin, embargo, values: shown, errors });
+    const [posts, recipients] = [await this.posts.forEmbargo(id), await this.posts.recipientsOfEmbargo(id)];
+    // Every member's answer to the proposed date (accept or object, with a comment), from self-service.
+    const dateAnswers = await this.dateAnswers.forEmbargo(id);
+    res.status(status).render('admin/embargo', {
+      title: embargo.tag,
+      admin,
+      embargo,
+      posts,
+      recipients,
+      dateAnswers,
+      values: shown,
+      errors,
+    });
   }
 }

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { EmbargoModule } from '@cordon/embargo';
+import { MembershipModule } from '@cordon/membership';
+import { MemberEmbargoesController } from './embargoes.controller';
+import { MemberHomeController } from './home.controller';
+import { MemberKeyConfirmController, MemberKeyController } from './key.controller';
+import { MemberLeaksController } from './leaks.controller';
+import { MemberSessionGuard } from './member-session.guard';
+import { MemberSignInController } from './sign-in.controller';
+import { TeamAcknowledgeController } from './team-acknowledge.controller';
+import { MemberTeamController } from './team.controller';
+
+/**
+ * Member self-service under /member (DESIGN.md "Member self-service"), and the page a member's
+ * team member reaches from its one-time link (/team/acknowledge). Every page but sign-in, the team
+ * member's page and the key proof sits behind MemberSessionGuard.
+ */
+@Module({
+  imports: [MembershipModule, EmbargoModule],
+  providers: [MemberSessionGuard],
+  controllers: [
+    MemberSignInController,
+    MemberHomeController,
+    MemberTeamController,
+    TeamAcknowledgeController,
+    MemberKeyController,
+    MemberKeyConfirmController,
+    MemberEmbargoesController,
+    MemberLeaksController,
+  ],
+})
+export class MemberModule {}
