@@ -4,6 +4,10 @@ import { Posts1764000001000 } from './1764000001000-posts';
 import { KeyExpiryWarning1764000002000 } from './1764000002000-key-expiry-warning';
 import { InboundRetention1764000003000 } from './1764000003000-inbound-retention';
 import { Embargo1764100000000 } from './1764100000000-embargo';
+import { PostEmbargo1764200000000 } from './1764200000000-post-embargo';
+import { SelfService1764201000000 } from './1764201000000-self-service';
+import { LeakReports1764202000000 } from './1764202000000-leak-reports';
+import { MemberMail1764203000000 } from './1764203000000-member-mail';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -13,4 +17,8 @@ export const migrations = [
   KeyExpiryWarning1764000002000,
   InboundRetention1764000003000,
   Embargo1764100000000,
+  PostEmbargo1764200000000,
+  SelfService1764201000000,
+  LeakReports1764202000000,
+  MemberMail1764203000000,
 ];

@@ -35,6 +35,11 @@ const schema = z.object({
   VOUCH_LINK_TTL_HOURS: positiveInt.default(24 * 7),
   ENROL_LINK_TTL_HOURS: positiveInt.default(24),
   ADMIN_SESSION_TTL_MINUTES: positiveInt.default(60 * 8),
+  /** Life of the sign-in link a member asks for on /member, and of the session it opens (issue 5). */
+  MEMBER_LINK_TTL_MINUTES: positiveInt.default(30),
+  MEMBER_SESSION_TTL_MINUTES: positiveInt.default(30),
+  /** Life of the link a member's team member follows to acknowledge the policy. */
+  TEAM_LINK_TTL_HOURS: positiveInt.default(24 * 7),
   LOGIN_MAX_ATTEMPTS: positiveInt.default(5),
   DELIVERY_POLL_MS: positiveInt.default(2000),
   /** Largest message the SMTP ingress takes, in bytes; announced in EHLO (RFC 1870). */
@@ -53,6 +58,17 @@ const schema = z.object({
     .default(7),
   /** Longest embargo, in business days, that needs no recorded reason (issue 5). */
   MAX_EMBARGO_BUSINESS_DAYS: positiveInt.default(14),
+  /**
+   * Hours before an active embargo's public moment at which the maintainers are reminded, as a
+   * comma-separated list (issue 5); one more reminder goes once the moment has passed unlifted.
+   */
+  EMBARGO_REMINDER_HOURS: z
+    .string()
+    .regex(/^\s*\d{1,4}\s*(,\s*\d{1,4}\s*)*$/, 'must be whole numbers of hours separated by commas, e.g. 72,24')
+    .transform((list) => [...new Set(list.split(',').map((hours) => Number(hours.trim())))].filter((h) => h > 0))
+    .default([72, 24]),
+  /** Confirmed leaks that remove a member for good and ban it from applying again (issue 5). */
+  LEAK_STRIKE_THRESHOLD: positiveInt.default(2),
   /** Days the bytes of a finished inbound message are kept before they are erased; 0: kept for good. */
   INBOUND_RETENTION_DAYS: z.coerce
     .number({ error: 'must be a whole number' })

@@ -7,7 +7,9 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { ListKey, openpgpConfig, readOneKey } from '@cordon/crypto';
 import { DomainError } from '@cordon/errors';
 import { composeEncryptedMail, newMessageId } from './compose-encrypted-mail';
+import { claimAutoReply } from './auto-replies';
 import { composeKeyReply } from './compose-key-reply';
+import { composePlainNotice } from './compose-plain-notice';
 import { OutboundMessage } from './outbound-message.entity';
 
 export interface MailToSend {
@@ -21,6 +23,9 @@ export interface MailToSend {
   /** Messages forwarded inside the encryption (e.g. mail to the -owner address). */
   forwarded?: Buffer[];
 }
+
+/** A sender that is not on the list is answered at most once in this many days (issue 5). */
+export const NON_MEMBER_REPLY_DAYS = 30;
 
 // One bare addr-spec (RFC 5322 §3.4.1), no display name, no list: one copy, one recipient.
 const BARE_ADDRESS = /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+$/;
@@ -122,10 +127,52 @@ export class Outbox implements OnApplicationBootstrap {
       messageId,
       date: new Date(),
     });
+    await this.queuePlain(manager, 'relay.sendkey', to, raw, messageId);
+    return true;
+  }
+
+  /**
+   * The one answer to someone who mailed the list without being on it (issue 5, "Members
+   * answer"): a fixed text pointing to the application form, saying nothing of the list's content
+   * or members. Encrypted when their key is known (`recipientKey`, e.g. from their application);
+   * otherwise in plain text, like the -sendkey answer. A sender can be forged, so an address gets
+   * it at most once in NON_MEMBER_REPLY_DAYS. Returns false when it was withheld.
+   */
+  async sendNonMemberReply(manager: EntityManager, to: string, recipientKey: string | null): Promise<boolean> {
+    if (to.length > 254 || !BARE_ADDRESS.test(to)) return false;
+    if (!(await claimAutoReply(manager, 'non_member', to, NON_MEMBER_REPLY_DAYS))) return false;
+    const subject = `About your message to ${this.settings.LIST_ADDRESS}`;
+    const text = [
+      `Your message to ${this.settings.LIST_ADDRESS} was not delivered: this address takes mail only`,
+      `from the members of ${this.settings.LIST_NAME}.`,
+      ``,
+      `If you distribute the project's software and want to join, apply here:`,
+      ``,
+      `  ${this.settings.publicUrl}/apply`,
+      ``,
+      `This is an automatic reply. Your address will not get another one for ${NON_MEMBER_REPLY_DAYS} days.`,
+    ].join('\n');
+    if (recipientKey) {
+      try {
+        await this.send(manager, { purpose: 'relay.non_member_reply', to, recipientKey, subject, text });
+        return true;
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error; // an unusable key: the neutral text goes in the clear
+      }
+    }
+    const messageId = newMessageId(this.settings.LIST_ADDRESS.split('@')[1]);
+    const from = { name: this.settings.LIST_NAME, address: this.settings.outboundFrom };
+    const raw = await composePlainNotice({ from, to, subject, text, messageId, date: new Date() });
+    await this.queuePlain(manager, 'relay.non_member_reply', to, raw, messageId);
+    return true;
+  }
+
+  /** Queues one of the fixed, unencrypted messages above, and records it. */
+  private async queuePlain(manager: EntityManager, purpose: string, to: string, raw: Buffer, messageId: string) {
     const id = randomUUID();
     await manager.insert(OutboundMessage, {
       id,
-      purpose: 'relay.sendkey',
+      purpose,
       sender: this.settings.outboundFrom,
       recipient: to,
       raw,
@@ -140,9 +187,8 @@ export class Outbox implements OnApplicationBootstrap {
       actor: 'system',
       action: 'mail.queued',
       subject: `outbound_message:${id}`,
-      details: { purpose: 'relay.sendkey', messageId, recipient: to },
+      details: { purpose, messageId, recipient: to },
     });
-    return true;
   }
 }
 

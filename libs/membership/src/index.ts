@@ -1,7 +1,11 @@
+import { Ban } from './bans/ban.entity';
 import { ApplicationComment } from './entities/application-comment.entity';
 import { Application } from './entities/application.entity';
 import { Member } from './entities/member.entity';
 import { Vouch } from './entities/vouch.entity';
+import { MemberKeyProposal } from './self-service/member-key-proposal.entity';
+import { TeamMemberAcknowledgement } from './team/team-member-acknowledgement.entity';
+import { TeamMember } from './team/team-member.entity';
 
 export { Application, ApplicationComment, Member, Vouch };
 export { ApplicationStatus, applicationStatuses, Evidence } from './entities/application.entity';
@@ -18,4 +22,30 @@ export { ApplicationReviewQueries, ApplicationReview, ApplicationSummary } from 
 export { ApplicationStatusPage, ApplicantView } from './queries/application-status-page';
 export { MemberQueries, MemberSummary } from './queries/member-queries';
 export { MembershipModule } from './membership.module';
-export const membershipEntities = [Application, ApplicationComment, Member, Vouch];
+export { TeamMember, TeamMemberAcknowledgement, MemberKeyProposal };
+export { RegisterTeamMember, TeamMemberForm, TEAM_MAX } from './team/register-team-member';
+export { WithdrawTeamMember } from './team/withdraw-team-member';
+export { RemindTeamMember } from './team/remind-team-member';
+export { AcknowledgeAsTeamMember, TeamAcknowledgementPage } from './team/acknowledge-as-team-member';
+export { TeamQueries, TeamMemberView, TeamAcknowledgementView } from './team/team-queries';
+export { RequestMemberLink, MEMBER_LINKS_PER_HOUR } from './self-service/request-member-link';
+export { OpenMemberSession } from './self-service/open-member-session';
+export { MemberAccount, MemberIdentity, MemberAccountView } from './self-service/member-account';
+export { AcknowledgeCurrentPolicy } from './self-service/acknowledge-current-policy';
+export { ProposeMemberKey } from './self-service/propose-member-key';
+export { ConfirmMemberKey } from './self-service/confirm-member-key';
+export { Ban };
+export { BanKind, banKinds } from './bans/ban.entity';
+export { Bans, BANNED_MESSAGE, normalisedBanValue } from './bans/bans';
+export { ConfirmLeak, ConfirmedLeak } from './use-cases/confirm-leak';
+export { MemberHistory, MemberHistoryView, HistoryEntry } from './queries/member-history';
+export const membershipEntities = [
+  Application,
+  ApplicationComment,
+  Member,
+  Vouch,
+  Ban,
+  TeamMember,
+  TeamMemberAcknowledgement,
+  MemberKeyProposal,
+];

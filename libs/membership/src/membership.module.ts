@@ -1,18 +1,33 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
 import { EmbargoModule } from '@cordon/embargo';
+import { Bans } from './bans/bans';
 import { ApplicationReviewQueries } from './queries/application-review';
 import { ApplicationStatusPage } from './queries/application-status-page';
+import { MemberHistory } from './queries/member-history';
 import { MemberQueries } from './queries/member-queries';
 import { AnswerInfoRequest } from './use-cases/answer-info-request';
 import { AskVoucher } from './use-cases/ask-voucher';
 import { ChangeMemberStatus } from './use-cases/change-member-status';
 import { CommentOnApplication } from './use-cases/comment-on-application';
+import { ConfirmLeak } from './use-cases/confirm-leak';
 import { ConfirmApplication } from './use-cases/confirm-application';
 import { DecideApplication } from './use-cases/decide-application';
 import { ImportMember } from './use-cases/import-member';
 import { RecordVouch } from './use-cases/record-vouch';
 import { SubmitApplication } from './use-cases/submit-application';
+import { AcknowledgeCurrentPolicy } from './self-service/acknowledge-current-policy';
+import { ConfirmMemberKey } from './self-service/confirm-member-key';
+import { MemberAccount } from './self-service/member-account';
+import { OpenMemberSession } from './self-service/open-member-session';
+import { ProposeMemberKey } from './self-service/propose-member-key';
+import { RequestMemberLink } from './self-service/request-member-link';
+import { AcknowledgeAsTeamMember } from './team/acknowledge-as-team-member';
+import { RegisterTeamMember } from './team/register-team-member';
+import { RemindTeamMember } from './team/remind-team-member';
+import { TeamLinks } from './team/team-links';
+import { TeamQueries } from './team/team-queries';
+import { WithdrawTeamMember } from './team/withdraw-team-member';
 
 const useCases = [
   SubmitApplication,
@@ -26,11 +41,25 @@ const useCases = [
   ApplicationReviewQueries,
   ApplicationStatusPage,
   MemberQueries,
+  Bans,
+  ConfirmLeak,
+  MemberHistory,
+  RequestMemberLink,
+  OpenMemberSession,
+  MemberAccount,
+  AcknowledgeCurrentPolicy,
+  ProposeMemberKey,
+  ConfirmMemberKey,
+  RegisterTeamMember,
+  WithdrawTeamMember,
+  RemindTeamMember,
+  AcknowledgeAsTeamMember,
+  TeamQueries,
 ];
 
 @Module({
   imports: [DeliveryModule, EmbargoModule],
-  providers: [AskVoucher, ...useCases],
+  providers: [AskVoucher, TeamLinks, ...useCases],
   exports: useCases,
 })
 export class MembershipModule {}

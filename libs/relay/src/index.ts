@@ -4,11 +4,15 @@ import { ingressEntities } from './ingress';
 export * from './ingress';
 export * from './fan-out';
 export { openPost, OpenContext, OpenedPost, PostRefusal, RefusalCode } from './open';
-export { PostStatusQueries, PostSummary, CopyStatus } from './status/post-status';
+export { PostStatusQueries, PostSummary, CopyStatus, EmbargoRecipient } from './status/post-status';
+export { LinkPostToEmbargo } from './status/link-post-to-embargo';
 export { PostStatusModule } from './status/post-status.module';
 export { InboundProcessor } from './pipeline/inbound-processor';
 export { KeyExpiryWarnings } from './pipeline/key-expiry-warnings';
 export { RelayPipelineModule } from './pipeline/relay-pipeline.module';
+export { MemberAnswersModule } from './pipeline/member-answers.module';
+export { MemberAnswerQueries, MemberAnswerSummary, MemberAnswerView } from './pipeline/member-answer-queries';
+export { ReleaseMemberAnswer } from './pipeline/release-member-answer';
 
 /** Every entity of the relay lib. */
 export const relayEntities = [...ingressEntities, ...fanOutEntities];

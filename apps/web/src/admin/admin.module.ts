@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { EmbargoModule } from '@cordon/embargo';
 import { MembershipModule } from '@cordon/membership';
-import { PostStatusModule } from '@cordon/relay';
+import { MemberAnswersModule, PostStatusModule } from '@cordon/relay';
 import { AdminPostsController } from './posts.controller';
+import { AdminAnswersController } from './answers.controller';
 import { AdminApplicationsController } from './applications.controller';
 import { AdminEmbargoesController } from './embargoes.controller';
+import { AdminLeaksController } from './leaks.controller';
 import { AdminMembersController } from './members.controller';
+import { AdminPolicyController } from './policy.controller';
 import {
   AdminAuthModule,
   AdminEnrolmentController,
@@ -17,7 +20,7 @@ import {
 
 /** The admin UI under /admin: every page but the login steps sits behind MaintainerSessionGuard. */
 @Module({
-  imports: [AdminAuthModule, MembershipModule, PostStatusModule, EmbargoModule],
+  imports: [AdminAuthModule, MembershipModule, PostStatusModule, EmbargoModule, MemberAnswersModule],
   controllers: [
     AdminLoginController,
     AdminTotpController,
@@ -28,6 +31,9 @@ import {
     AdminMembersController,
     AdminPostsController,
     AdminEmbargoesController,
+    AdminAnswersController,
+    AdminLeaksController,
+    AdminPolicyController,
   ],
 })
 export class AdminModule {}

@@ -3,12 +3,21 @@ import { ListAddresses } from './list-addresses';
 describe('the list addresses', () => {
   const addresses = new ListAddresses('Distributors@Example.org');
 
-  it('derives the list, owner, sendkey and bounces addresses from LIST_ADDRESS', () => {
-    expect([addresses.list, addresses.owner, addresses.sendkey, addresses.bounces]).toEqual([
+  it('derives the list, owner, sendkey, bounces, ack and leaks addresses from LIST_ADDRESS', () => {
+    expect([
+      addresses.list,
+      addresses.owner,
+      addresses.sendkey,
+      addresses.bounces,
+      addresses.ack,
+      addresses.leaks,
+    ]).toEqual([
       'distributors@example.org',
       'distributors-owner@example.org',
       'distributors-sendkey@example.org',
       'distributors-bounces@example.org',
+      'distributors-ack@example.org',
+      'distributors-leaks@example.org',
     ]);
   });
 
@@ -18,6 +27,8 @@ describe('the list addresses', () => {
     ['distributors-owner@example.org', 'owner'],
     ['distributors-sendkey@Example.Org', 'sendkey'],
     ['distributors-bounces@example.org', 'bounces'],
+    ['distributors-ack@example.org', 'ack'],
+    ['Distributors-Leaks@example.org', 'leaks'],
   ])('classifies %s as %s', (address, kind) => {
     expect(addresses.classify(address)).toEqual({ kind, verpToken: null });
   });
@@ -44,6 +55,9 @@ describe('the list addresses', () => {
     'distributors-request@example.org',
     'distributors+tag@example.org',
     'distributors-owner+x@example.org',
+    'distributors-ack+x@example.org',
+    'distributors-leak@example.org',
+    'distributors-acks@example.org',
     'distributors-bounces+@example.org',
     'distributors-bounces+a b@example.org',
     'distributors-bounces+a@b@example.org',

@@ -1,5 +1,5 @@
 /** What an envelope recipient of the list's domain is for. */
-export type RecipientKind = 'list' | 'owner' | 'sendkey' | 'bounces';
+export type RecipientKind = 'list' | 'owner' | 'sendkey' | 'bounces' | 'ack' | 'leaks';
 
 export interface ListRecipient {
   kind: RecipientKind;
@@ -21,7 +21,9 @@ const VERP_TOKEN = /^[A-Za-z0-9_=.-]{1,128}$/;
  * - `distributors-owner@` the maintainers (re-encrypted to each);
  * - `distributors-sendkey@` answers with the list's public key;
  * - `distributors-bounces@` and `distributors-bounces+<token>@` bounces, VERP-encoded so that the
- *   failing member address is found from the address the bounce came back to.
+ *   failing member address is found from the address the bounce came back to;
+ * - `distributors-ack@` a member's signed acknowledgement of the Embargo Policy (issue 5);
+ * - `distributors-leaks@` a member's signed leak report (issue 5).
  *
  * Every other address is unknown, and refused at RCPT. The domain is compared without regard to
  * case (RFC 5321 §2.4), and so is the local part: mail systems treat list addresses that way.
@@ -31,6 +33,8 @@ export class ListAddresses {
   readonly owner: string;
   readonly sendkey: string;
   readonly bounces: string;
+  readonly ack: string;
+  readonly leaks: string;
   private readonly local: string;
   private readonly domain: string;
 
@@ -43,6 +47,8 @@ export class ListAddresses {
     this.owner = `${this.local}-owner@${this.domain}`;
     this.sendkey = `${this.local}-sendkey@${this.domain}`;
     this.bounces = `${this.local}-bounces@${this.domain}`;
+    this.ack = `${this.local}-ack@${this.domain}`;
+    this.leaks = `${this.local}-leaks@${this.domain}`;
   }
 
   /** What `address` is for, or null when it is none of the list's addresses. */
@@ -59,6 +65,10 @@ export class ListAddresses {
         return { kind: 'sendkey', verpToken: null };
       case `${this.local}-bounces`:
         return { kind: 'bounces', verpToken: null };
+      case `${this.local}-ack`:
+        return { kind: 'ack', verpToken: null };
+      case `${this.local}-leaks`:
+        return { kind: 'leaks', verpToken: null };
     }
     const prefix = `${this.local}-bounces+`;
     if (local.toLowerCase().startsWith(prefix)) {

@@ -2,7 +2,7 @@ import { decrypt, DecryptMessageResult, enums, Message, readMessage } from 'open
 import { openpgpConfig } from '@cordon/crypto';
 import { OpenContext } from './opened-post';
 import { malformed, refusal } from './post-refusal';
-import { verificationDate } from './signer';
+import { signerKeys, verificationDate } from './signer';
 
 const ARMOR_BEGIN = '-----BEGIN PGP MESSAGE-----';
 
@@ -52,7 +52,7 @@ export async function decryptForList(message: Message<Uint8Array>, ctx: OpenCont
     const { data, signatures } = await decrypt({
       message,
       decryptionKeys: ctx.listKey,
-      verificationKeys: ctx.maintainers.map(({ key }) => key),
+      verificationKeys: signerKeys(ctx),
       expectSigned: false,
       format: 'binary',
       date: verificationDate(ctx),

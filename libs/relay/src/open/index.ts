@@ -1,3 +1,3 @@
-export { openPost } from './open-post';
-export { OpenContext, OpenedPost, PostSigner } from './opened-post';
+export { openPost, openSignedMail } from './open-post';
+export { MailSigner, OpenContext, OpenedMail, OpenedPost, PostSigner } from './opened-post';
 export { PostRefusal, RefusalCode, refusalCodes } from './post-refusal';

@@ -3,14 +3,15 @@ import { readCleartextMessage, verify } from 'openpgp';
 import { openpgpConfig } from '@cordon/crypto';
 import { decryptForList, readOpenpgpMessage } from './decrypt-for-list';
 import { decodedBody, Entity } from './mime';
-import { OpenContext, PostSigner } from './opened-post';
+import { MailSigner, OpenContext } from './opened-post';
 import { OpenedBody } from './pgp-mime';
 import { malformed, refusal, unsupported } from './post-refusal';
-import { acceptSignatures, unreadableSignature, verificationDate } from './signer';
+import { acceptSignatures, signerKeys, unreadableSignature, verificationDate } from './signer';
 
 const BEGIN_MESSAGE = /^-----BEGIN PGP MESSAGE-----[ \t]*\r?$/gm;
 const END_MESSAGE = /^-----END PGP MESSAGE-----[ \t]*\r?$/m;
 const BEGIN_SIGNED = /^-----BEGIN PGP SIGNED MESSAGE-----[ \t]*\r?$/m;
+const END_SIGNATURE = /^-----END PGP SIGNATURE-----[ \t]*\r?$/m;
 
 /** Whether a decoded text body carries an inline OpenPGP message (RFC 4880 §6.2 armor). */
 export const hasArmoredMessage = (text: string): boolean => new RegExp(BEGIN_MESSAGE.source, 'm').test(text);
@@ -27,12 +28,35 @@ export async function openInline(part: Entity, ctx: OpenContext): Promise<Opened
   const { data, signatures } = await decryptForList(await readOpenpgpMessage(Buffer.from(block, 'latin1')), ctx);
   const charset = armorCharset(block) ?? part.contentType.params.get('charset');
   let text = decodeText(data, charset);
-  let signer: PostSigner;
+  let signer: MailSigner;
   if (signatures.length === 0 && BEGIN_SIGNED.test(text)) {
     ({ signer, text } = await openCleartextSigned(text, ctx));
   } else {
     signer = await acceptSignatures(signatures, data, ctx);
   }
+  return { signer, content: textEntity(text), inner: {} };
+}
+
+/** Whether a decoded text body carries a cleartext-signed message (RFC 4880 §7). */
+export const hasCleartextSignature = (text: string): boolean => BEGIN_SIGNED.test(text);
+
+/**
+ * Opens a text part that is signed but not encrypted: one cleartext-signed message (RFC 4880 §7),
+ * as `gpg --clearsign`, mutt's and Thunderbird's inline signing write it. Only the signed text is
+ * kept (text around the armor is not signed, and dropped); the caller decides whether mail that
+ * anyone on the way could read is acceptable at all.
+ */
+export async function openClearsigned(part: Entity, ctx: OpenContext): Promise<OpenedBody> {
+  const body = decodeText(decodedBody(part), part.contentType.params.get('charset'));
+  const begin = BEGIN_SIGNED.exec(body);
+  if (!begin) throw refusal('UNSIGNED', 'The message is not signed. Sign it with your own key.');
+  if (BEGIN_SIGNED.test(body.slice(begin.index + begin[0].length))) {
+    throw unsupported('The message holds more than one cleartext-signed block');
+  }
+  const end = END_SIGNATURE.exec(body.slice(begin.index));
+  if (!end) throw malformed('The cleartext-signed message has no END line');
+  const block = body.slice(begin.index, begin.index + end.index + end[0].length);
+  const { signer, text } = await openCleartextSigned(block, ctx);
   return { signer, content: textEntity(text), inner: {} };
 }
 
@@ -81,14 +105,14 @@ function decodeText(bytes: Uint8Array, declared: string | undefined): string {
  * An encrypted cleartext-signed message (RFC 4880 §7), as some inline clients sign then
  * encrypt: the signature is checked over the text inside.
  */
-async function openCleartextSigned(text: string, ctx: OpenContext): Promise<{ signer: PostSigner; text: string }> {
+async function openCleartextSigned(text: string, ctx: OpenContext): Promise<{ signer: MailSigner; text: string }> {
   let verified: Awaited<ReturnType<typeof verify>>;
   let message: Awaited<ReturnType<typeof readCleartextMessage>>;
   try {
     message = await readCleartextMessage({ cleartextMessage: text, config: openpgpConfig });
     verified = await verify({
       message,
-      verificationKeys: ctx.maintainers.map(({ key }) => key),
+      verificationKeys: signerKeys(ctx),
       date: verificationDate(ctx),
       config: openpgpConfig,
     });

@@ -1,7 +1,7 @@
-import { hasArmoredMessage, openInline } from './inline-pgp';
-import { decodedBody, Entity, readEntity, splitMultipart, walkEntity } from './mime';
-import { OpenContext, OpenedPost } from './opened-post';
-import { OpenedBody, openPgpMime } from './pgp-mime';
+import { hasArmoredMessage, hasCleartextSignature, openClearsigned, openInline } from './inline-pgp';
+import { canonicalLineEnds, decodedBody, Entity, readEntity, splitMultipart, walkEntity } from './mime';
+import { OpenContext, OpenedMail, OpenedPost } from './opened-post';
+import { OpenedBody, openNestedSigned, openPgpMime } from './pgp-mime';
 import { mergeHeaders, readPostHeaders } from './post-headers';
 import { malformed, PostRefusal, refusal, unsupported } from './post-refusal';
 
@@ -12,15 +12,76 @@ import { malformed, PostRefusal, refusal, unsupported } from './post-refusal';
  * while reading becomes one too, so a post is either opened whole or refused, never half read.
  */
 export async function openPost(raw: Buffer, ctx: OpenContext): Promise<OpenedPost> {
+  // Members are never accepted here: only a maintainer may post (DESIGN.md invariant 3).
+  const opened = await openMessage(raw, { ...ctx, members: undefined }, 'required');
+  const { id: maintainerId, signerFingerprint, signatureDigest, signedAt } = opened.signer;
+  const { subject, from, date, messageId, headersSigned, content } = opened;
+  return {
+    maintainerId,
+    signerFingerprint,
+    signatureDigest,
+    signedAt,
+    subject,
+    from,
+    date,
+    messageId,
+    headersSigned,
+    content,
+  };
+}
+
+/**
+ * Opens a message a maintainer or member signed (issue 5: answers, acknowledgements and leak
+ * reports by mail), with the same checks as a post over the exact signed bytes. With `encryption`
+ * 'optional' it also takes a message that is only signed: PGP/MIME multipart/signed (RFC 3156 §5)
+ * or an inline cleartext signature (RFC 4880 §7), as gpg, Thunderbird and mutt sign.
+ */
+export function openSignedMail(
+  raw: Buffer,
+  ctx: OpenContext,
+  encryption: 'required' | 'optional',
+): Promise<OpenedMail> {
+  return openMessage(raw, ctx, encryption);
+}
+
+async function openMessage(raw: Buffer, ctx: OpenContext, encryption: 'required' | 'optional'): Promise<OpenedMail> {
   try {
     const message = readEntity(raw);
-    const { signer, content, inner } = await openBody(message, ctx);
+    const signedOnly = encryption === 'optional' ? signedOnlyKind(message) : null;
+    const { signer, content, inner } = signedOnly
+      ? await openSignedOnly(message, signedOnly, ctx)
+      : await openBody(message, ctx);
     const headers = mergeHeaders(await readPostHeaders(message), inner);
-    return { ...signer, ...headers, content };
+    return { signer, ...headers, content, encrypted: !signedOnly };
   } catch (error) {
+    // Where signed-only mail is taken, mail that is not encrypted was refused for want of a signature.
+    if (error instanceof PostRefusal && error.code === 'NOT_ENCRYPTED' && encryption === 'optional') {
+      throw refusal('UNSIGNED', 'The message is not signed. Sign it with your own key (PGP/MIME or inline).');
+    }
     if (error instanceof PostRefusal) throw error;
     throw malformed('The post could not be read');
   }
+}
+
+type SignedOnly = { kind: 'multipart' } | { kind: 'cleartext'; part: Entity };
+
+/**
+ * A message signed and not encrypted, and how: as a whole (multipart/signed), or as a text body
+ * holding a cleartext signature. Anything else goes the way of a post, and is refused if it is
+ * not encrypted.
+ */
+function signedOnlyKind(message: Entity): SignedOnly | null {
+  const { mediaType } = message.contentType;
+  if (mediaType === 'multipart/signed') return { kind: 'multipart' };
+  const text = mediaType === 'text/plain' ? decodedText(message) : '';
+  return hasCleartextSignature(text) && !hasArmoredMessage(text) ? { kind: 'cleartext', part: message } : null;
+}
+
+function openSignedOnly(message: Entity, how: SignedOnly, ctx: OpenContext): Promise<OpenedBody> {
+  if (how.kind === 'cleartext') return openClearsigned(how.part, ctx);
+  // RFC 3156 §5: the signature is over the first part in CRLF form; mail that came with bare LFs
+  // is tried as received as well.
+  return openNestedSigned(readEntity(canonicalLineEnds(message.raw)), message.raw, ctx);
 }
 
 function openBody(message: Entity, ctx: OpenContext): Promise<OpenedBody> {

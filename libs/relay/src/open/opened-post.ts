@@ -9,6 +9,22 @@ export interface OpenContext {
   now: Date;
   /** `POST_MAX_AGE_DAYS`: a signature made longer ago is refused; 0 turns the age check off. */
   maxAgeDays: number;
+  /**
+   * Members whose signatures are accepted too (issue 5: a member's answer, acknowledgement or leak
+   * report). Never given for a post, which only a maintainer may sign; when a message carries
+   * signatures of both, the maintainer's is the one that counts.
+   */
+  members?: { id: string; key: PublicKey }[];
+}
+
+/** Who signed a message, and the facts of the signature that count (see PostSigner). */
+export interface MailSigner {
+  role: 'maintainer' | 'member';
+  /** The maintainer's or the member's id, as `role` says. */
+  id: string;
+  signerFingerprint: string;
+  signatureDigest: string;
+  signedAt: Date;
 }
 
 /** Who signed a post, and when: the verdict of a good signature by a maintainer. */
@@ -26,8 +42,8 @@ export interface PostSigner {
   signedAt: Date;
 }
 
-/** A post that was encrypted to the list key and signed by an active maintainer. */
-export interface OpenedPost extends PostSigner {
+/** The headers of an opened message, and the signed entity. */
+export interface OpenedContent {
   /** The real subject: the protected Subject when there is one, else the outer one. */
   subject: string;
   /** The From header, decoded, as `"Name" <address>` (protected From when there is one). */
@@ -40,8 +56,18 @@ export interface OpenedPost extends PostSigner {
    */
   headersSigned: boolean;
   /**
-   * The signed MIME entity as the maintainer wrote it (header fields and body, attachments
-   * included, CRLF line ends): what the list re-encrypts for each member.
+   * The signed MIME entity as its signer wrote it (header fields and body, attachments included,
+   * CRLF line ends): for a post, what the list re-encrypts for each member.
    */
   content: Buffer;
+}
+
+/** A post that was encrypted to the list key and signed by an active maintainer. */
+export interface OpenedPost extends PostSigner, OpenedContent {}
+
+/** A message signed by a maintainer or a member (openSignedMail). */
+export interface OpenedMail extends OpenedContent {
+  signer: MailSigner;
+  /** Whether it came encrypted to the list key; when false, anyone on the way could read it. */
+  encrypted: boolean;
 }

@@ -1,13 +1,13 @@
 import { decryptForList, readOpenpgpMessage } from './decrypt-for-list';
 import { canonicalLineEnds, decodedBody, Entity, readEntity, splitMultipart, walkEntity } from './mime';
-import { OpenContext, PostSigner } from './opened-post';
+import { MailSigner, OpenContext } from './opened-post';
 import { PostHeaders, readProtectedHeaders } from './post-headers';
 import { malformed, refusal, unsupported } from './post-refusal';
 import { acceptDetachedSignature, acceptSignatures } from './signer';
 
 /** What the encrypted body of a post yields, before its outer headers are merged in. */
 export interface OpenedBody {
-  signer: PostSigner;
+  signer: MailSigner;
   /** The signed entity, CRLF, to relay. */
   content: Buffer;
   /** Headers protected inside the encryption, if the client wrote any. */
@@ -42,13 +42,14 @@ export async function openPgpMime(outer: Entity, ctx: OpenContext): Promise<Open
 }
 
 /**
- * RFC 3156 §5 inside the encryption: multipart/signed with the signed entity first and an
+ * RFC 3156 §5 inside the encryption (or as the whole message, where signed-only mail is taken):
+ * multipart/signed with the signed entity first and an
  * `application/pgp-signature` part second. The signature is checked over the first part's bytes
  * as they stand between the boundaries, the CRLF before a boundary belonging to the boundary;
  * RFC 3156 §5 wants them in CRLF form, so if the payload came with bare LFs, the bytes as
  * received are tried as well.
  */
-async function openNestedSigned(root: Entity, received: Buffer, ctx: OpenContext): Promise<OpenedBody> {
+export async function openNestedSigned(root: Entity, received: Buffer, ctx: OpenContext): Promise<OpenedBody> {
   if (root.contentType.params.get('protocol')?.toLowerCase() !== 'application/pgp-signature') {
     throw unsupported('The post is signed inside the encryption, but not with OpenPGP (RFC 3156 §5)');
   }
@@ -68,7 +69,7 @@ async function openNestedSigned(root: Entity, received: Buffer, ctx: OpenContext
 }
 
 /** The signed entity, checked whole (bounded depth and size) before anything is relayed. */
-async function openedEntity(signer: PostSigner, content: Buffer): Promise<OpenedBody> {
+async function openedEntity(signer: MailSigner, content: Buffer): Promise<OpenedBody> {
   const root = walkEntity(content);
   return { signer, content, inner: await readProtectedHeaders(root) };
 }

@@ -9,6 +9,7 @@ export const refusalCodes = [
   'UNSIGNED',
   'BAD_SIGNATURE',
   'SIGNER_NOT_MAINTAINER',
+  'SIGNER_UNKNOWN',
   'SIGNATURE_TOO_OLD',
   'MALFORMED_MIME',
   'TOO_LARGE',

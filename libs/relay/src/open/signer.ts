@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createMessage, DecryptMessageResult, readSignature, Signature, verify } from 'openpgp';
+import { createMessage, DecryptMessageResult, PublicKey, readSignature, Signature, verify } from 'openpgp';
 import { openpgpConfig } from '@cordon/crypto';
-import { OpenContext, PostSigner } from './opened-post';
+import { MailSigner, OpenContext } from './opened-post';
 import { PostRefusal, refusal } from './post-refusal';
 
 type SignatureResult = DecryptMessageResult['signatures'][number];
@@ -14,31 +14,45 @@ export const CLOCK_SKEW_MS = HOUR_MS;
 /** The date OpenPGP.js checks signatures against: ours, allowing for the sender's fast clock. */
 export const verificationDate = (ctx: OpenContext): Date => new Date(ctx.now.getTime() + CLOCK_SKEW_MS);
 
+/** The keys a signature may come from: the maintainers', then the members' when the caller accepts them. */
+export function signerKeys(ctx: OpenContext): PublicKey[] {
+  return [...ctx.maintainers, ...(ctx.members ?? [])].map(({ key }) => key);
+}
+
 /**
- * Accepts a post's signatures only if one is a good signature by an active maintainer, made
- * within `maxAgeDays` (DESIGN.md invariant 3; issue 4 "Refuse replays"). Signatures by keys
- * that are not maintainers' are ignored; every maintainer signature present must be good.
+ * Accepts a message's signatures only if one is a good signature by an active maintainer (or, when
+ * the caller accepts members, by a member), made within `maxAgeDays` (DESIGN.md invariant 3;
+ * issue 4 "Refuse replays"). Signatures by other keys are ignored; every signature by an accepted
+ * signer must be good. A maintainer's signature counts before a member's.
  */
 export async function acceptSignatures(
   signatures: SignatureResult[],
   signedBytes: Uint8Array,
   ctx: OpenContext,
-): Promise<PostSigner> {
+): Promise<MailSigner> {
   if (signatures.length === 0) {
     throw refusal('UNSIGNED', 'The post is not signed. Sign it with your own key as well as encrypting it.');
   }
-  const byMaintainers = signatures.flatMap((result) => {
-    const maintainer = ctx.maintainers.find(({ key }) => key.getKeys(result.keyID).length > 0);
-    return maintainer ? [{ result, maintainer }] : [];
-  });
-  if (byMaintainers.length === 0) {
-    throw refusal(
-      'SIGNER_NOT_MAINTAINER',
-      "The post is not signed by an active maintainer's key. Sign it with the key registered for you as a maintainer.",
-    );
+  const bySigner = (role: MailSigner['role'], signers: OpenContext['maintainers']) =>
+    signatures.flatMap((result) => {
+      const signer = signers.find(({ key }) => key.getKeys(result.keyID).length > 0);
+      return signer ? [{ result, role, signer }] : [];
+    });
+  const byMaintainers = bySigner('maintainer', ctx.maintainers);
+  const accepted = byMaintainers.length ? byMaintainers : bySigner('member', ctx.members ?? []);
+  if (accepted.length === 0) {
+    throw ctx.members
+      ? refusal(
+          'SIGNER_UNKNOWN',
+          'The message is not signed by the key of a member or maintainer. Sign it with the key registered for you on the list.',
+        )
+      : refusal(
+          'SIGNER_NOT_MAINTAINER',
+          "The post is not signed by an active maintainer's key. Sign it with the key registered for you as a maintainer.",
+        );
   }
-  const accepted: PostSigner[] = [];
-  for (const { result, maintainer } of byMaintainers) {
+  const verdicts: MailSigner[] = [];
+  for (const { result, role, signer } of accepted) {
     const packet = await signaturePacket(result);
     checkNotFuture(packet.created, ctx);
     try {
@@ -50,14 +64,15 @@ export async function acceptSignatures(
       );
     }
     checkAge(packet.created, ctx);
-    accepted.push({
-      maintainerId: maintainer.id,
-      signerFingerprint: maintainer.key.getFingerprint().toUpperCase(),
+    verdicts.push({
+      role,
+      id: signer.id,
+      signerFingerprint: signer.key.getFingerprint().toUpperCase(),
       signatureDigest: digest(packet.signatureData, signedBytes),
       signedAt: packet.created,
     });
   }
-  return accepted[0];
+  return verdicts[0];
 }
 
 /**
@@ -69,7 +84,7 @@ export async function acceptDetachedSignature(
   candidates: Buffer[],
   signatureBytes: Buffer,
   ctx: OpenContext,
-): Promise<{ signer: PostSigner; signed: Buffer }> {
+): Promise<{ signer: MailSigner; signed: Buffer }> {
   let signature: Signature;
   try {
     const text = signatureBytes.toString('latin1');
@@ -85,7 +100,7 @@ export async function acceptDetachedSignature(
       const { signatures } = await verify({
         message: await createMessage({ binary: signed }),
         signature,
-        verificationKeys: ctx.maintainers.map(({ key }) => key),
+        verificationKeys: signerKeys(ctx),
         format: 'binary',
         date: verificationDate(ctx),
         config: openpgpConfig,

@@ -5,12 +5,14 @@ import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { Outbox, PollingLoop } from '@cordon/delivery';
-import { FanOut, Post, PostDeliveryWorker } from '../fan-out';
+import { FanOut, Post, PostDeliveryWorker, SkippedMember } from '../fan-out';
 import { InboundClaimLost, InboundMessage, InboundQueue } from '../ingress';
 import { Bounces } from './bounces';
+import { MemberMail } from './member-mail';
 import { RelayNotices } from './notices';
 import { OwnerMail } from './owner-mail';
 import { PostInProgress, PostStage } from './post-stages';
+import { LinkEmbargoStage } from './embargo-stage';
 import { OpenStage, ReplayStage, SealStage, SelectRecipientsStage } from './stages';
 
 type Refusal = { code: string; message: string };
@@ -44,16 +46,18 @@ export class InboundProcessor implements OnModuleDestroy {
     private readonly deliveries: PostDeliveryWorker,
     private readonly ownerMail: OwnerMail,
     private readonly bounces: Bounces,
+    private readonly memberMail: MemberMail,
     @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
     @Inject(SETTINGS) private readonly settings: Settings,
     open: OpenStage,
     replay: ReplayStage,
+    linkEmbargo: LinkEmbargoStage,
     selectRecipients: SelectRecipientsStage,
     seal: SealStage,
   ) {
     // The whole flow of a post, in order (STYLE.md "The relay as stages"); the last step, enqueue,
     // is `commitPost` below, which must share one transaction with finishing the inbound message.
-    this.stages = [open, replay, selectRecipients, seal];
+    this.stages = [open, replay, linkEmbargo, selectRecipients, seal];
     this.loop = new PollingLoop(
       () => this.drain(),
       settings.DELIVERY_POLL_MS,
@@ -104,6 +108,10 @@ export class InboundProcessor implements OnModuleDestroy {
           return await this.forwardToOwners(message);
         case 'bounces':
           return await this.recordBounce(message);
+        case 'ack':
+          return await this.memberMail.acknowledge(message);
+        case 'leaks':
+          return await this.memberMail.reportLeak(message);
       }
     } catch (error) {
       if (error instanceof InboundClaimLost) return; // another worker owns it now
@@ -120,7 +128,12 @@ export class InboundProcessor implements OnModuleDestroy {
     const post: PostInProgress = { inbound };
     for (const stage of this.stages) {
       const verdict = await stage.run(post);
-      if (verdict.kind === 'refuse') return this.refuseInbound(inbound, verdict);
+      if (verdict.kind === 'refuse') {
+        // A member's signed, encrypted answer is not a post: it goes to the maintainers (issue 5).
+        const answer = verdict.code === 'SIGNER_NOT_MAINTAINER' ? await this.memberMail.answer(inbound) : null;
+        if (answer?.kind === 'answer') return;
+        return this.refuseInbound(inbound, answer?.refusal ?? verdict);
+      }
     }
     try {
       await this.commitPost(post);
@@ -137,21 +150,31 @@ export class InboundProcessor implements OnModuleDestroy {
   }
 
   private async commitPost(post: PostInProgress): Promise<void> {
-    const { inbound, opened, selection, sealed } = post as Required<PostInProgress>;
+    const { inbound, opened, selection, sealed, embargo } = post as Required<PostInProgress>;
     const postId = randomUUID();
     const deliveries = await this.fanOut.keyPackets(sealed.sessionKey, selection.recipients);
-    await this.dataSource.transaction(async (manager) => {
+    // Members who have not acknowledged the current policy get their copy once they do, while the
+    // embargo runs (HeldMail); a post of an embargo that has already ended is never held for them.
+    const skipped: SkippedMember[] = [...selection.skipped];
+    if (embargo?.ended) {
+      skipped.push(...selection.held.map((m) => ({ memberId: m.memberId, email: m.email, reason: 'embargo_ended' })));
+    } else {
+      const hold = { reason: 'policy_not_acknowledged' };
+      deliveries.push(...(await this.fanOut.keyPackets(sealed.sessionKey, selection.held, new Date(), hold)));
+    }
+    const counts = await this.dataSource.transaction(async (manager) => {
       await manager.insert(Post, {
         id: postId,
         inboundMessageId: inbound.id,
         maintainerId: opened.maintainerId,
         signatureDigest: opened.signatureDigest,
         signedAt: opened.signedAt,
+        embargoId: embargo?.id ?? null,
         subjectSealed: this.secret.seal('post-subject', opened.subject),
         bodyPackets: Buffer.from(sealed.bodyPackets),
         createdAt: new Date(),
       });
-      const counts = await this.fanOut.enqueue(manager, postId, deliveries, selection.skipped);
+      const counts = await this.fanOut.enqueue(manager, postId, deliveries, skipped);
       await this.queue.finish(manager, inbound, { status: 'processed' });
       await this.audit.append(manager, {
         actor: `maintainer:${opened.maintainerId}`,
@@ -160,7 +183,9 @@ export class InboundProcessor implements OnModuleDestroy {
         details: {
           inboundMessageId: inbound.id,
           signerFingerprint: opened.signerFingerprint,
+          embargoId: embargo?.id ?? null,
           recipients: counts.queued,
+          held: counts.held,
           skipped: counts.skipped,
         },
       });
@@ -169,10 +194,14 @@ export class InboundProcessor implements OnModuleDestroy {
         subject: opened.subject,
         postId,
         recipients: counts.queued,
-        skipped: selection.skipped,
+        held: embargo?.ended ? [] : selection.held,
+        skipped,
       });
+      return counts;
     });
-    this.logger.log(`post ${postId} from inbound ${inbound.id} queued for ${deliveries.length} member(s)`);
+    this.logger.log(
+      `post ${postId} from inbound ${inbound.id} queued for ${counts.queued} member(s), held for ${counts.held}`,
+    );
     // Committed: the copies can go now rather than at the worker's next poll (when it runs here).
     this.deliveries.wake();
   }
@@ -186,6 +215,12 @@ export class InboundProcessor implements OnModuleDestroy {
         subject: `inbound_message:${inbound.id}`,
         details: { code: refusal.code, sender: inbound.mailFrom, kind: inbound.recipientKind },
       });
+      // A stranger gets one pointer to the application form, and the maintainers one line (issue 5).
+      const stranger =
+        inbound.recipientKind === 'list' &&
+        refusal.code !== UNPROCESSABLE.code &&
+        (await this.memberMail.strangerRefused(manager, inbound, refusal.code));
+      if (stranger) return;
       await this.notices.refused(manager, {
         ...refusal,
         inboundId: inbound.id,
@@ -197,6 +232,7 @@ export class InboundProcessor implements OnModuleDestroy {
   }
 
   private async forwardToOwners(inbound: InboundMessage): Promise<void> {
+    if ((await this.memberMail.answer(inbound)).kind === 'answer') return; // a member's answer (issue 5)
     const prepared = await this.ownerMail.prepare(inbound);
     await this.dataSource.transaction(async (manager) => {
       const maintainers = await this.ownerMail.forward(manager, inbound, prepared);

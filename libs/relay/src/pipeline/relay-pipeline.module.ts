@@ -6,8 +6,10 @@ import { IngressModule } from '../ingress';
 import { Bounces } from './bounces';
 import { InboundProcessor } from './inbound-processor';
 import { KeyExpiryWarnings } from './key-expiry-warnings';
+import { memberMailProviders } from './member-mail';
 import { OwnerMail } from './owner-mail';
 import { RelayNotices } from './notices';
+import { LinkEmbargoStage } from './embargo-stage';
 import { OpenStage, ReplayStage, SealStage, SelectRecipientsStage } from './stages';
 
 /**
@@ -22,10 +24,12 @@ import { OpenStage, ReplayStage, SealStage, SelectRecipientsStage } from './stag
     Bounces,
     OpenStage,
     ReplayStage,
+    LinkEmbargoStage,
     SelectRecipientsStage,
     SealStage,
     InboundProcessor,
     KeyExpiryWarnings,
+    ...memberMailProviders,
     ...fanOutProviders,
   ],
   exports: [IngressModule, InboundProcessor, KeyExpiryWarnings, ...fanOutProviders],

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditLog } from '@cordon/audit';
+import { SETTINGS, Settings } from '@cordon/config';
+import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
+import { Outbox } from '@cordon/delivery';
+import { embargoNumberIn } from '@cordon/embargo';
+import { InboundMessage, InboundQueue } from '../ingress';
+import { OpenedMail } from '../open';
+import { activeMaintainers } from './active-maintainers';
+import { answerMessage } from './answer-message';
+import { MemberMailRefusals } from './member-mail-refusals';
+import { MemberSigners } from './member-signers';
+import { claimSignature } from './signature-registry';
+
+/** Sealing purposes of an answer's subject and content (ServerSecret.seal). */
+export const ANSWER_SUBJECT = 'member-answer-subject';
+export const ANSWER_CONTENT = 'member-answer-content';
+
+/** What became of a message to the list or -owner that may be a member's answer. */
+export type AnswerOutcome =
+  | { kind: 'answer' }
+  /** Not an answer: signed by no member, or not encrypted and signed at all; `refusal` when a member's signature failed. */
+  | { kind: 'not_an_answer'; refusal?: { code: string; message: string } };
+
+interface Answerer {
+  email: string;
+  organisation: string;
+}
+
+/**
+ * Members answer (issue 5, "Members answer"): mail to the list or `-owner` address that is
+ * encrypted to the list key and signed by an ACTIVE member's key is an answer. It is never
+ * relayed to the list: it is stored (subject and content sealed with the server secret, like a
+ * post's subject) and forwarded to each active maintainer, re-encrypted to each, who can release
+ * it to the list from the admin UI (ReleaseMemberAnswer). A signature counts once.
+ */
+@Injectable()
+export class MemberAnswers {
+  private readonly logger = new Logger('relay');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly signers: MemberSigners,
+    private readonly refusals: MemberMailRefusals,
+    private readonly queue: InboundQueue,
+    private readonly audit: AuditLog,
+    private readonly outbox: Outbox,
+    @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  /** Takes the message as an answer if it is one, finishing it; otherwise leaves it to the caller. */
+  async receive(inbound: InboundMessage): Promise<AnswerOutcome> {
+    const verdict = await this.signers.open(inbound.raw, 'active', 'required');
+    if (verdict.kind === 'refused') {
+      // A member's signature that failed (changed content, expired or revoked key, too old) is the
+      // reason to give; a message no member signed is left to the caller's refusal or forwarding.
+      const memberSigned = ['BAD_SIGNATURE', 'SIGNATURE_TOO_OLD'].includes(verdict.code);
+      return { kind: 'not_an_answer', ...(memberSigned ? { refusal: verdict } : {}) };
+    }
+    const { opened } = verdict;
+    const embargoNumber = embargoNumberIn(opened.subject);
+    await this.dataSource.transaction(async (manager) => {
+      const [member] = (await manager.query(
+        `SELECT email, organisation FROM member WHERE id = $1 AND status = 'active' FOR UPDATE`,
+        [opened.signer.id],
+      )) as Answerer[];
+      if (!member || !(await claimSignature(manager, opened, inbound, 'answer'))) {
+        return this.refusals.refuse(manager, inbound, {
+          code: member ? 'REPLAYED' : 'SIGNER_UNKNOWN',
+          message: member
+            ? 'This signed message was received before; a signed message counts once.'
+            : 'The signing key is no longer the key of an active member.',
+          advice: 'To answer, send a new message, signed with your key and encrypted to the list key.',
+        });
+      }
+      await this.store(manager, inbound, opened, member, embargoNumber);
+    });
+    return { kind: 'answer' };
+  }
+
+  private async store(
+    manager: EntityManager,
+    inbound: InboundMessage,
+    opened: OpenedMail,
+    member: Answerer,
+    embargoNumber: number | null,
+  ): Promise<void> {
+    const id = randomUUID();
+    const [embargo] = embargoNumber
+      ? ((await manager.query('SELECT id FROM embargo WHERE number = $1', [embargoNumber])) as { id: string }[])
+      : [];
+    await manager.query(
+      `INSERT INTO member_answer
+         (id, member_id, inbound_message_id, embargo_id, signer_fingerprint, signed_at, subject_sealed, content_sealed)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        id,
+        opened.signer.id,
+        inbound.id,
+        embargo?.id ?? null,
+        opened.signer.signerFingerprint,
+        opened.signer.signedAt,
+        this.secret.seal(ANSWER_SUBJECT, opened.subject),
+        this.secret.seal(ANSWER_CONTENT, opened.content.toString('base64')),
+      ],
+    );
+    const maintainers = await this.forward(manager, inbound, opened, member, { id, embargoNumber });
+    await this.queue.finish(manager, inbound, { status: 'processed' });
+    await this.audit.append(manager, {
+      actor: `member:${opened.signer.id}`,
+      action: 'member_answer.received',
+      subject: `member_answer:${id}`,
+      details: {
+        inboundMessageId: inbound.id,
+        kind: inbound.recipientKind,
+        embargoId: embargo?.id ?? null,
+        signerFingerprint: opened.signer.signerFingerprint,
+        maintainers,
+      },
+    });
+    this.logger.log(
+      `inbound ${inbound.id}: answer ${id} from member ${opened.signer.id}, to ${maintainers} maintainer(s)`,
+    );
+  }
+
+  /** To each active maintainer, re-encrypted to each (like OwnerMail.forward); never to a member. */
+  private async forward(
+    manager: EntityManager,
+    inbound: InboundMessage,
+    opened: OpenedMail,
+    member: Answerer,
+    answer: { id: string; embargoNumber: number | null },
+  ): Promise<number> {
+    const maintainers = await activeMaintainers(manager);
+    const attached = answerMessage(
+      {
+        subject: opened.subject,
+        from: opened.from,
+        to: inbound.rcptTo[0] ?? this.settings.LIST_ADDRESS,
+        date: opened.signer.signedAt,
+      },
+      opened.content,
+    );
+    const tag = answer.embargoNumber ? ` It names embargo EMB-${answer.embargoNumber}.` : '';
+    for (const maintainer of maintainers) {
+      await this.outbox.send(manager, {
+        purpose: 'relay.member_answer',
+        to: maintainer.email,
+        recipientKey: maintainer.key_armored,
+        subject: `Answer from ${member.organisation}: ${opened.subject}`,
+        text: [
+          `${member.organisation} (${member.email}), a member, answered to ${inbound.rcptTo[0] ?? this.settings.LIST_ADDRESS},`,
+          `signed with its key ${opened.signer.signerFingerprint} at ${opened.signer.signedAt.toISOString()}.${tag}`,
+          `It was not relayed to the members. It is attached as the member wrote it; Cordon checked the signature.`,
+          ``,
+          `To send it to every member, release it here: ${this.settings.publicUrl}/admin/answers/${answer.id}`,
+        ].join('\n'),
+        forwarded: [attached],
+      });
+    }
+    return maintainers.length;
+  }
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditLog } from '@cordon/audit';
+import { SETTINGS, Settings } from '@cordon/config';
+import { ListKey, SERVER_SECRET, ServerSecret } from '@cordon/crypto';
+import { Outbox } from '@cordon/delivery';
+import { DomainError } from '@cordon/errors';
+import { RecipientSelection, RecipientSelector } from '@cordon/embargo';
+import { FanOut, Post, PreparedCopy, sealPost, SkippedMember } from '../fan-out';
+import { answerFrom, answerMessage } from './answer-message';
+import { ANSWER_CONTENT, ANSWER_SUBJECT } from './member-answers';
+
+interface AnswerRow {
+  id: string;
+  member_id: string;
+  inbound_message_id: string;
+  embargo_id: string | null;
+  embargo_status: string | null;
+  signed_at: Date;
+  subject_sealed: string;
+  content_sealed: string;
+  released_at: Date | null;
+  email: string;
+  organisation: string;
+  key_armored: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const alreadyReleased = () =>
+  new DomainError('WRONG_STATE', 'This answer has already been released to the list; it goes out once.');
+
+/**
+ * A maintainer releases a member's answer to the whole list (issue 5, "Members answer"). It goes
+ * out exactly as a post does (InboundProcessor.commitPost): the answer, its protected From naming
+ * the answering member, is signed by the list key and encrypted once; each eligible member gets a
+ * copy with its own key packet; members who have not acknowledged the current policy get theirs
+ * held, unless the answer's embargo has ended. It is recorded as a post (for the delivery status
+ * pages) made by the releasing maintainer, and released once only; the audit log names the
+ * maintainer.
+ */
+@Injectable()
+export class ReleaseMemberAnswer {
+  private readonly logger = new Logger('relay');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly listKey: ListKey,
+    private readonly selector: RecipientSelector,
+    private readonly fanOut: FanOut,
+    private readonly audit: AuditLog,
+    private readonly outbox: Outbox,
+    @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  async execute(answerId: string, maintainerId: string): Promise<{ postId: string; queued: number; held: number }> {
+    const answer = await this.load(this.dataSource.manager, answerId);
+    if (answer.released_at) throw alreadyReleased();
+    const subject = this.secret.open(ANSWER_SUBJECT, answer.subject_sealed);
+    const [local, domain] = this.settings.LIST_ADDRESS.split('@');
+    const content = answerMessage(
+      {
+        subject,
+        from: answerFrom(answer),
+        to: this.settings.LIST_ADDRESS,
+        date: new Date(answer.signed_at),
+        listId: `${this.settings.LIST_NAME} <${local}.${domain}>`,
+      },
+      Buffer.from(this.secret.open(ANSWER_CONTENT, answer.content_sealed), 'base64'),
+    );
+    // The slow part (sealing, one key packet per member) before the transaction, as a post does.
+    const sealed = await sealPost(content, await this.listKey.secretKey());
+    const selection = await this.dataSource.transaction((manager) => this.selector.select(manager));
+    const ended = answer.embargo_id !== null && answer.embargo_status !== 'active';
+    const { deliveries, skipped } = await this.copies(sealed.sessionKey, selection, ended);
+    const postId = randomUUID();
+    const counts = await this.dataSource.transaction(async (manager) => {
+      await this.lockUnreleased(manager, answerId, maintainerId);
+      await manager.insert(Post, {
+        id: postId,
+        inboundMessageId: answer.inbound_message_id,
+        maintainerId,
+        // Not a maintainer's signature: a value no signature digest (hex) can equal.
+        signatureDigest: `released-answer:${answer.id}`,
+        signedAt: new Date(answer.signed_at),
+        embargoId: answer.embargo_id,
+        subjectSealed: this.secret.seal('post-subject', subject),
+        bodyPackets: Buffer.from(sealed.bodyPackets),
+        createdAt: new Date(),
+      });
+      await manager.query(
+        `UPDATE member_answer SET released_at = now(), released_by = $2, released_post_id = $3 WHERE id = $1`,
+        [answerId, maintainerId, postId],
+      );
+      const counts = await this.fanOut.enqueue(manager, postId, deliveries, skipped);
+      await this.audit.append(manager, {
+        actor: `maintainer:${maintainerId}`,
+        action: 'member_answer.released',
+        subject: `member_answer:${answerId}`,
+        details: {
+          postId,
+          memberId: answer.member_id,
+          embargoId: answer.embargo_id,
+          recipients: counts.queued,
+          held: counts.held,
+          skipped: counts.skipped,
+        },
+      });
+      await this.tellMember(manager, answer, subject);
+      return counts;
+    });
+    this.logger.log(`answer ${answerId} released as post ${postId}: ${counts.queued} queued, ${counts.held} held`);
+    return { postId, queued: counts.queued, held: counts.held };
+  }
+
+  private async load(manager: EntityManager, id: string): Promise<AnswerRow> {
+    const [row] = UUID.test(id)
+      ? ((await manager.query(
+          `SELECT a.id, a.member_id, a.inbound_message_id, a.embargo_id, e.status AS embargo_status, a.signed_at,
+                  a.subject_sealed, a.content_sealed, a.released_at, m.email, m.organisation, m.key_armored
+           FROM member_answer a JOIN member m ON m.id = a.member_id LEFT JOIN embargo e ON e.id = a.embargo_id
+           WHERE a.id = $1`,
+          [id],
+        )) as AnswerRow[])
+      : [];
+    if (!row) throw new DomainError('NOT_FOUND', 'There is no such answer.');
+    return row;
+  }
+
+  /** Holds the answer's row for this release: a second release, even a concurrent one, is refused. */
+  private async lockUnreleased(manager: EntityManager, answerId: string, maintainerId: string): Promise<void> {
+    const active = (await manager.query(`SELECT 1 FROM maintainer WHERE id = $1 AND status = 'active'`, [
+      maintainerId,
+    ])) as unknown[];
+    if (!active.length) throw new DomainError('FORBIDDEN', 'Only an active maintainer can release an answer.');
+    const [row] = (await manager.query(`SELECT released_at FROM member_answer WHERE id = $1 FOR UPDATE`, [
+      answerId,
+    ])) as { released_at: Date | null }[];
+    if (!row || row.released_at) throw alreadyReleased();
+  }
+
+  /** One copy per eligible member; held for those who have not acknowledged the policy, as for a post. */
+  private async copies(
+    sessionKey: Parameters<FanOut['keyPackets']>[0],
+    selection: RecipientSelection,
+    embargoEnded: boolean,
+  ): Promise<{ deliveries: PreparedCopy[]; skipped: SkippedMember[] }> {
+    const deliveries = await this.fanOut.keyPackets(sessionKey, selection.recipients);
+    const skipped: SkippedMember[] = [...selection.skipped];
+    if (embargoEnded) {
+      skipped.push(...selection.held.map((m) => ({ memberId: m.memberId, email: m.email, reason: 'embargo_ended' })));
+    } else {
+      const hold = { reason: 'policy_not_acknowledged' };
+      deliveries.push(...(await this.fanOut.keyPackets(sessionKey, selection.held, new Date(), hold)));
+    }
+    return { deliveries, skipped };
+  }
+
+  private async tellMember(manager: EntityManager, answer: AnswerRow, subject: string): Promise<void> {
+    try {
+      await this.outbox.send(manager, {
+        purpose: 'relay.member_answer_released',
+        to: answer.email,
+        recipientKey: answer.key_armored,
+        subject: `Your answer was released to the list: ${subject}`,
+        text: `The maintainers released your answer of ${new Date(answer.signed_at).toISOString()} to every member of ${this.settings.LIST_ADDRESS}.`,
+      });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error; // released all the same; the key cannot take mail
+    }
+  }
+}
