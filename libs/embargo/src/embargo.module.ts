@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
 import { ChangeEmbargo } from './change-embargo';
 import { DateAnswers } from './date-answers';
+import { ExportAdvisory } from './advisory/export-advisory';
 import { EmbargoNotices } from './embargo-notices';
 import { EmbargoReminders } from './embargo-reminders';
 import { EmbargoQueries } from './embargo-queries';
@@ -32,6 +33,7 @@ const providers = [
   PublishPolicy,
   PolicyHistory,
   DateAnswers,
+  ExportAdvisory,
 ];
 
 @Module({ imports: [DeliveryModule], providers, exports: providers })

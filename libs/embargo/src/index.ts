@@ -31,4 +31,14 @@ export { FileLeakReport } from './leaks/file-leak-report';
 export { DismissLeakReport } from './leaks/dismiss-leak-report';
 export { DEFAULT_POLICY } from './default-policy';
 export { scoreCvss, severityOf, CvssScore, CvssSeverity, CvssVersion } from './cvss';
+export {
+  ExportAdvisory,
+  AdvisoryFile,
+  AdvisoryFormat,
+  advisoryFormats,
+  advisoryJson,
+} from './advisory/export-advisory';
+export { osvAdvisory, OsvRecord, OSV_SCHEMA_VERSION } from './advisory/osv';
+export { csafAdvisory, CsafDocument, csafFileName } from './advisory/csaf';
+export { advisorySourceOf, AdvisorySource, AdvisoryPublisher } from './advisory/advisory-source';
 export const embargoEntities = [PolicyVersion, PolicyAcknowledgement, Embargo, LeakReport, Strike, EmbargoDateAnswer];

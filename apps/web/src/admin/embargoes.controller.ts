@@ -3,7 +3,14 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { DomainError } from '@cordon/errors';
-import { ChangeEmbargo, DateAnswers, EmbargoQueries } from '@cordon/embargo';
+import {
+  AdvisoryFormat,
+  advisoryJson,
+  ChangeEmbargo,
+  DateAnswers,
+  EmbargoQueries,
+  ExportAdvisory,
+} from '@cordon/embargo';
 import { LinkPostToEmbargo, PostStatusQueries } from '@cordon/relay';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
@@ -44,6 +51,7 @@ export class AdminEmbargoesController {
     private readonly posts: PostStatusQueries,
     private readonly linkPost: LinkPostToEmbargo,
     private readonly dateAnswers: DateAnswers,
+    private readonly exportAdvisory: ExportAdvisory,
   ) {}
 
   /** `?fromPost=<id>` fills the form from a post that carried no `[EMB-n]` tag. */
@@ -115,6 +123,28 @@ export class AdminEmbargoesController {
       return this.renderOne(res, id, admin, {}, { form: error.message }, 409);
     }
     res.redirect(303, `/admin/embargoes/${id}`);
+  }
+
+  /** The advisory of an ended embargo as a file to download (issue 6); an active one is refused. */
+  @Get(':id/advisory.osv.json')
+  osv(@Param('id', ParseUUIDPipe) id: string, @CurrentMaintainer() admin: AdminUser, @Res() res: Response) {
+    return this.downloadAdvisory(res, id, 'osv', admin);
+  }
+
+  @Get(':id/advisory.csaf.json')
+  csaf(@Param('id', ParseUUIDPipe) id: string, @CurrentMaintainer() admin: AdminUser, @Res() res: Response) {
+    return this.downloadAdvisory(res, id, 'csaf', admin);
+  }
+
+  private async downloadAdvisory(res: Response, id: string, format: AdvisoryFormat, admin: AdminUser) {
+    try {
+      const file = await this.exportAdvisory.execute(id, format, admin.id);
+      res.attachment(file.fileName).type('application/json').setHeader('Cache-Control', 'no-store');
+      res.send(advisoryJson(file.document));
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'conflict') throw error;
+      return this.renderOne(res, id, admin, {}, { form: error.message }, 409);
+    }
   }
 
   private async renderList(res: Response, admin: AdminUser, values: object, errors: object, status = 200) {

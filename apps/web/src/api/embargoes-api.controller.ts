@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ChangeEmbargo, EmbargoQueries, EmbargoStatus } from '@cordon/embargo';
+import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ChangeEmbargo, EmbargoQueries, EmbargoStatus, ExportAdvisory } from '@cordon/embargo';
 import { PostStatusQueries } from '@cordon/relay';
 import { CreateEmbargoDto, ExtendEmbargoDto, StatusFilterDto } from './api-dtos';
 import { ApiTokenGuard, CurrentApiMaintainer } from './auth';
@@ -14,6 +14,7 @@ export class EmbargoesApiController {
     private readonly queries: EmbargoQueries,
     private readonly change: ChangeEmbargo,
     private readonly postStatus: PostStatusQueries,
+    private readonly exportAdvisory: ExportAdvisory,
   ) {}
 
   /** Every embargo with its clock: active ones first, soonest public moment first. */
@@ -32,6 +33,22 @@ export class EmbargoesApiController {
   async posts(@Param('id', ParseUUIDPipe) id: string) {
     await this.queries.get(id); // 404 for an unknown embargo
     return { posts: await this.postStatus.forEmbargo(id), recipients: await this.postStatus.recipientsOfEmbargo(id) };
+  }
+
+  /** The advisory of an ended embargo as an OSV record (issue 6). Each export is audited. */
+  @Get(':id/osv')
+  @ApiOkResponse({ description: 'An OSV record (https://ossf.github.io/osv-schema/, schema version 1.7.5)' })
+  @ApiConflictResponse({ description: 'The embargo is still active: nothing is exported (RFC 9457 problem)' })
+  async osv(@Param('id', ParseUUIDPipe) id: string, @CurrentApiMaintainer() maintainer: { id: string }) {
+    return (await this.exportAdvisory.execute(id, 'osv', maintainer.id)).document;
+  }
+
+  /** The advisory of an ended embargo as a CSAF 2.0 document (issue 6). Each export is audited. */
+  @Get(':id/csaf')
+  @ApiOkResponse({ description: 'A CSAF 2.0 document (OASIS CSAF 2.0, csaf_security_advisory or csaf_base)' })
+  @ApiConflictResponse({ description: 'The embargo is still active: nothing is exported (RFC 9457 problem)' })
+  async csaf(@Param('id', ParseUUIDPipe) id: string, @CurrentApiMaintainer() maintainer: { id: string }) {
+    return (await this.exportAdvisory.execute(id, 'csaf', maintainer.id)).document;
   }
 
   /** Records a coming disclosure. Refusals are RFC 9457 problems naming the field. */
