@@ -8,6 +8,7 @@ import { PostEmbargo1764200000000 } from './1764200000000-post-embargo';
 import { SelfService1764201000000 } from './1764201000000-self-service';
 import { LeakReports1764202000000 } from './1764202000000-leak-reports';
 import { MemberMail1764203000000 } from './1764203000000-member-mail';
+import { KeyHealth1764301000000 } from './1764301000000-key-health';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   SelfService1764201000000,
   LeakReports1764202000000,
   MemberMail1764203000000,
+  KeyHealth1764301000000,
 ];

@@ -107,7 +107,9 @@ export class GpgHome {
     const expire = options.expire ?? '0';
     const extra = [
       ...(options.sha1 ? ['--cert-digest-algo', 'SHA1', '--allow-weak-key-signatures'] : []),
-      ...(options.madeAt ? ['--faked-system-time', options.madeAt] : []),
+      // Frozen (the `!`): a running fake clock would let the primary key, made by one gpg process
+      // under load, come out later than the subkey the next process makes ("Time conflict").
+      ...(options.madeAt ? ['--faked-system-time', `${options.madeAt.replace(/!$/, '')}!`] : []),
       // A later --passphrase overrides the empty one every call starts with.
       ...(options.passphrase ? ['--passphrase', options.passphrase] : []),
     ];

@@ -30,6 +30,8 @@ const schema = z.object({
   OUTBOUND_SMTP_URL: url(/^smtps?$/, 'smtp:// or smtps://').optional(),
   OUTBOUND_FROM: email.optional(),
   SECRET_KEY_FILE: z.string().min(1).optional(),
+  /** When set, GET /metrics asks for it as a bearer token (it tells when embargoes end). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONFIRM_LINK_TTL_HOURS: positiveInt.default(48),
   VOUCH_LINK_TTL_HOURS: positiveInt.default(24 * 7),

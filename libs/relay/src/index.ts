@@ -8,7 +8,7 @@ export { PostStatusQueries, PostSummary, CopyStatus, EmbargoRecipient } from './
 export { LinkPostToEmbargo } from './status/link-post-to-embargo';
 export { PostStatusModule } from './status/post-status.module';
 export { InboundProcessor } from './pipeline/inbound-processor';
-export { KeyExpiryWarnings } from './pipeline/key-expiry-warnings';
+export { KeyExpiryWarnings, KEY_WARNING_DAYS } from './pipeline/key-expiry-warnings';
 export { RelayPipelineModule } from './pipeline/relay-pipeline.module';
 export { MemberAnswersModule } from './pipeline/member-answers.module';
 export { MemberAnswerQueries, MemberAnswerSummary, MemberAnswerView } from './pipeline/member-answer-queries';

@@ -1,11 +1,20 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { PublicKey } from 'openpgp';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
+import { readOneKey } from '@cordon/crypto';
 import { Outbox, PollingLoop } from '@cordon/delivery';
+import { canEncryptAt, RecipientSelection, RecipientSelector } from '@cordon/embargo';
+import { DomainError } from '@cordon/errors';
+import { skipReasonText } from './notices';
 
-const WARN_DAYS = 30;
-const CHECK_EVERY_MS = 6 * 3_600_000;
+/** Days before a member key's expiry at which the member is warned, each once per key (issue 6). */
+export const KEY_WARNING_DAYS = [30, 7];
+/** The check runs once a day; each worker looks this often whether today's has run. */
+const LOOK_EVERY_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 interface Expiring {
   id: string;
@@ -16,26 +25,41 @@ interface Expiring {
   key_expires_at: Date;
 }
 
+interface Warned extends Expiring {
+  daysBefore: number;
+}
+
+interface Listed {
+  id: string;
+  email: string;
+  organisation: string;
+}
+
 /**
- * Members whose key expires within 30 days are warned, encrypted, once per key (issue 4,
- * "Fan-out"): after expiry their copies are skipped, so they should extend or replace the key in
- * time. The maintainers get the list of members warned.
+ * Key health, a daily check (issue 6, "Watch it"). A member whose key expires within 30 days, and
+ * again within 7, is warned, encrypted to that key, once per key, expiry and threshold: after
+ * expiry its copies are skipped, so it should extend or replace the key in time. The maintainers
+ * (each, encrypted) get the members warned and those a post sent now would skip (expired or
+ * unusable key) or hold (current policy not acknowledged), on a day when someone was warned or
+ * that list changed. Several workers may run it: the day's row and the warnings' keys make each
+ * happen once.
  */
 @Injectable()
 export class KeyExpiryWarnings implements OnModuleDestroy {
-  private readonly logger = new Logger('key-expiry');
+  private readonly logger = new Logger('key-health');
   private readonly loop: PollingLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly audit: AuditLog,
+    private readonly selector: RecipientSelector,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {
     this.loop = new PollingLoop(
       () => this.runOnce(),
-      CHECK_EVERY_MS,
-      (error) => this.logger.error('key expiry check failed', (error as Error)?.stack),
+      LOOK_EVERY_MS,
+      (error) => this.logger.error('key health check failed', (error as Error)?.stack),
     );
   }
 
@@ -48,60 +72,207 @@ export class KeyExpiryWarnings implements OnModuleDestroy {
     return this.loop.stop();
   }
 
-  /** Warns every member not yet warned for its current key; returns how many were warned. */
+  /**
+   * Runs the check for `now`'s day (UTC) unless it has run; returns how many members were warned.
+   * The day's row is taken first: a second worker waits for the first's transaction, then finds it.
+   */
   async runOnce(now = new Date()): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const expiring = (await manager.query(
-        `SELECT id, email, organisation, key_armored, key_fingerprint, key_expires_at FROM member
-         WHERE status = 'active' AND key_expires_at > $1 AND key_expires_at <= $1 + make_interval(days => $2)
-           AND (key_expiry_warned_at IS NULL OR key_expiry_warned_at < key_expires_at - make_interval(days => $2))
-         FOR UPDATE SKIP LOCKED`,
-        [now, WARN_DAYS],
-      )) as Expiring[];
-      for (const m of expiring) {
-        const day = new Date(m.key_expires_at).toISOString().slice(0, 10);
-        await this.outbox.send(manager, {
-          purpose: 'member.key_expiry_warning',
-          to: m.email,
-          recipientKey: m.key_armored,
-          subject: `Your OpenPGP key for ${this.settings.LIST_NAME} expires on ${day}`,
-          text: [
-            `Hello,`,
-            ``,
-            `The key ${m.key_fingerprint} that list mail for ${m.organisation} is encrypted to expires on ${day}.`,
-            `After that day no list mail can reach you. Extend it (gpg --quick-set-expire ${m.key_fingerprint} 1y,`,
-            `and the same with '*' for its subkeys), then send the maintainers the updated public key.`,
-          ].join('\n'),
-        });
-        await manager.query('UPDATE member SET key_expiry_warned_at = $2 WHERE id = $1', [m.id, now]);
-        await this.audit.append(manager, {
-          actor: 'system',
-          action: 'member.key_expiry_warned',
-          subject: `member:${m.id}`,
-          details: { keyFingerprint: m.key_fingerprint, expiresAt: day },
-        });
-      }
-      if (expiring.length) await this.tellMaintainers(manager, expiring);
-      return expiring.length;
+      const day = now.toISOString().slice(0, 10);
+      const claimed = (await manager.query(
+        `INSERT INTO key_health_check (day, ran_at) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING RETURNING day`,
+        [day, now],
+      )) as unknown[];
+      if (!claimed.length) return 0;
+      const selection = await this.selector.select(manager, now);
+      const warned = await this.warnMembers(manager, selection, now);
+      const digest = skippedDigest(selection);
+      const [previous] = (await manager.query(
+        `SELECT report_digest FROM key_health_check WHERE day < $1 ORDER BY day DESC LIMIT 1`,
+        [day],
+      )) as { report_digest: string | null }[];
+      const changed = digest !== (previous?.report_digest ?? skippedDigest({ skipped: [], held: [] }));
+      const reported = warned.length > 0 || changed;
+      if (reported) await this.tellMaintainers(manager, day, warned, selection);
+      await manager.query(`UPDATE key_health_check SET warned = $2, report_digest = $3 WHERE day = $1`, [
+        day,
+        warned.length,
+        digest,
+      ]);
+      await this.audit.append(manager, {
+        actor: 'system',
+        action: 'key_health.checked',
+        subject: `key_health_check:${day}`,
+        details: {
+          warned: warned.length,
+          skipped: selection.skipped.length,
+          held: selection.held.length,
+          reportedToMaintainers: reported,
+        },
+      });
+      return warned.length;
     });
   }
 
-  private async tellMaintainers(manager: EntityManager, expiring: Expiring[]): Promise<void> {
-    const maintainers = (await manager.query(`SELECT email, key_armored FROM maintainer WHERE status = 'active'`)) as {
-      email: string;
-      key_armored: string;
-    }[];
-    const lines = expiring.map(
-      (m) => `  - ${m.organisation} <${m.email}>: ${new Date(m.key_expires_at).toISOString().slice(0, 10)}`,
+  /** Each member whose key crossed a threshold not yet warned of, with the most urgent one. */
+  private async warnMembers(manager: EntityManager, selection: RecipientSelection, now: Date): Promise<Warned[]> {
+    // A key that cannot be encrypted to cannot carry a warning: such a member is in the skipped list.
+    const reachable = new Set([...selection.recipients, ...selection.held].map((r) => r.memberId));
+    const expiring = (await manager.query(
+      `SELECT id, email, organisation, key_armored, key_fingerprint, key_expires_at FROM member
+       WHERE status = 'active' AND key_expires_at > $1 AND key_expires_at <= $1 + make_interval(days => $2)
+       ORDER BY key_expires_at, id`,
+      [now, Math.max(...KEY_WARNING_DAYS)],
+    )) as Expiring[];
+    const warned: Warned[] = [];
+    for (const member of expiring.filter((m) => reachable.has(m.id))) {
+      const expiresAt = new Date(member.key_expires_at);
+      const crossed = KEY_WARNING_DAYS.filter((days) => expiresAt.getTime() <= now.getTime() + days * DAY_MS);
+      // Every threshold crossed is recorded; a key first seen 5 days before expiry gets one warning.
+      const fresh = (await manager.query(
+        `INSERT INTO key_expiry_warning (member_id, key_fingerprint, key_expires_at, days_before, warned_at)
+         SELECT $1, $2, $3, days, $5 FROM unnest($4::int[]) AS t(days)
+         ON CONFLICT DO NOTHING RETURNING days_before`,
+        [member.id, member.key_fingerprint, expiresAt, crossed, now],
+      )) as { days_before: number }[];
+      if (!fresh.length) continue;
+      const daysBefore = Math.min(...fresh.map((row) => Number(row.days_before)));
+      try {
+        await this.warnMember(manager, member, expiresAt, now);
+      } catch (error) {
+        // The outbox refused the key (before writing anything): not warned, so tried again tomorrow.
+        if (!(error instanceof DomainError)) throw error;
+        await manager.query(
+          `DELETE FROM key_expiry_warning WHERE member_id = $1 AND key_fingerprint = $2 AND key_expires_at = $3
+             AND days_before = ANY($4::int[])`,
+          [member.id, member.key_fingerprint, expiresAt, fresh.map((row) => Number(row.days_before))],
+        );
+        this.logger.warn(`key expiry warning not sent to member ${member.id}: ${error.code}`);
+        continue;
+      }
+      await this.audit.append(manager, {
+        actor: 'system',
+        action: 'member.key_expiry_warned',
+        subject: `member:${member.id}`,
+        details: { keyFingerprint: member.key_fingerprint, expiresAt: isoDay(expiresAt), daysBefore },
+      });
+      warned.push({ ...member, daysBefore });
+    }
+    return warned;
+  }
+
+  private warnMember(manager: EntityManager, member: Expiring, expiresAt: Date, now: Date) {
+    const day = isoDay(expiresAt);
+    return this.outbox.send(manager, {
+      purpose: 'member.key_expiry_warning',
+      to: member.email,
+      recipientKey: member.key_armored,
+      subject: `Your OpenPGP key for ${this.settings.LIST_NAME} expires on ${day}`,
+      text: [
+        `Hello,`,
+        ``,
+        `The key ${member.key_fingerprint} that list mail for ${member.organisation} is encrypted to expires on ${day}`,
+        `(in ${daysLeft(expiresAt, now)} day(s)). After that no list mail can reach you: your copies are skipped.`,
+        ``,
+        `Extend it (gpg --quick-set-expire ${member.key_fingerprint} 1y, and the same with '*'`,
+        `for its subkeys), then send the maintainers the updated public key, or replace the key`,
+        `in self-service: ${this.settings.publicUrl}/member`,
+      ].join('\n'),
+    });
+  }
+
+  private async tellMaintainers(
+    manager: EntityManager,
+    day: string,
+    warned: Warned[],
+    selection: RecipientSelection,
+  ): Promise<void> {
+    const listed = await this.members(
+      manager,
+      [...selection.skipped, ...selection.held].map((m) => m.memberId),
     );
+    const line = (id: string, what: string) => {
+      const m = listed.get(id);
+      return m ? `  - ${m.organisation} <${m.email}>: ${what}` : `  - member ${id}: ${what}`;
+    };
+    const text = [
+      `Key health check of ${this.settings.LIST_ADDRESS}, ${day}.`,
+      ``,
+      ...(warned.length
+        ? [
+            `Warned today, encrypted, that their key expires (each is warned ${KEY_WARNING_DAYS.join(' and ')} days before):`,
+            ...warned.map(
+              (m) =>
+                `  - ${m.organisation} <${m.email}>: key ${m.key_fingerprint} expires ${isoDay(new Date(m.key_expires_at))}`,
+            ),
+          ]
+        : ['No member was warned today.']),
+      ``,
+      ...(selection.skipped.length
+        ? [
+            `A post sent now would skip ${selection.skipped.length} member(s):`,
+            ...selection.skipped.map((s) => line(s.memberId, skipReasonText(s.reason))),
+          ]
+        : ['A post sent now would skip no member.']),
+      ``,
+      ...(selection.held.length
+        ? [
+            `A post sent now would be held for ${selection.held.length} member(s) until they acknowledge the current Embargo Policy:`,
+            ...selection.held.map((h) => line(h.memberId, 'has not acknowledged the current Embargo Policy')),
+          ]
+        : ['No member is waiting to acknowledge the current Embargo Policy.']),
+      ``,
+      `Members and their keys: ${this.settings.publicUrl}/admin/members`,
+    ].join('\n');
+    const maintainers = (await manager.query(
+      `SELECT email, key_armored FROM maintainer WHERE status = 'active' ORDER BY email`,
+    )) as { email: string; key_armored: string }[];
     for (const maintainer of maintainers) {
+      // One maintainer's unusable key must not keep the report (and the members' warnings) from the rest.
+      if (!(await encryptsNow(maintainer.key_armored))) {
+        this.logger.warn(`key health report not sent to a maintainer whose key cannot be encrypted to`);
+        continue;
+      }
       await this.outbox.send(manager, {
-        purpose: 'relay.key_expiry_report',
+        purpose: 'relay.key_health_report',
         to: maintainer.email,
         recipientKey: maintainer.key_armored,
-        subject: `Member keys expiring within ${WARN_DAYS} days`,
-        text: [`These members were warned that their keys expire soon:`, ``, ...lines].join('\n'),
+        subject: `Key health: ${warned.length} warned, ${selection.skipped.length} skipped, ${selection.held.length} held`,
+        text,
       });
     }
   }
+
+  private async members(manager: EntityManager, ids: string[]): Promise<Map<string, Listed>> {
+    if (!ids.length) return new Map();
+    const rows = (await manager.query(`SELECT id, email, organisation FROM member WHERE id = ANY($1::uuid[])`, [
+      ids,
+    ])) as Listed[];
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+}
+
+/** Who would be skipped or held, as a digest: the report goes again when it changes. */
+function skippedDigest(selection: Pick<RecipientSelection, 'skipped' | 'held'>): string {
+  const lines = [
+    ...selection.skipped.map((s) => `${s.memberId}:${s.reason}`),
+    ...selection.held.map((h) => `${h.memberId}:held`),
+  ].sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+async function encryptsNow(armored: string): Promise<boolean> {
+  try {
+    return (await canEncryptAt((await readOneKey(armored)) as PublicKey, new Date())) === true;
+  } catch {
+    return false;
+  }
+}
+
+function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+function daysLeft(expiresAt: Date, now: Date): number {
+  return Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / DAY_MS));
 }

@@ -10,17 +10,35 @@ interface KeyHolder {
   key_armored: string;
 }
 
+/** Recipients listed by address in the pre-flight summary; beyond this, the count and the post's page. */
+export const PREFLIGHT_LIST_MAX = 200;
+
 const skipWords: Record<string, string> = {
   key_expired: 'key has expired',
   key_unusable: 'key cannot be encrypted to',
+  key_changed: 'key was replaced after the post was queued',
   embargo_ended: 'has not acknowledged the current Embargo Policy, and the embargo has ended',
+  member_suspended: 'is suspended',
+  member_removed: 'was removed',
+  member_banned: 'is banned',
 };
+
+/** One line per item, or, beyond PREFLIGHT_LIST_MAX, a pointer to the post's page. */
+function listed<T>(items: T[], line: (item: T) => string): string[] {
+  if (items.length > PREFLIGHT_LIST_MAX) return [`  (more than ${PREFLIGHT_LIST_MAX}: the list is on the post's page)`];
+  return items.map((item) => `  - ${line(item)}`);
+}
+
+/** Why a member does not get a post, in words (a code the summary does not know is shown as is). */
+export function skipReasonText(reason: string): string {
+  return skipWords[reason] ?? reason;
+}
 
 /**
  * What the relay tells people, always encrypted and never quoting the refused content
  * (issue 4, "Opening a post"): the sender (only when it is a maintainer or member whose key we
  * hold: a stranger's address may be forged, and answering it would be backscatter) and the
- * maintainers. The sending maintainer also gets the post's delivery summary.
+ * maintainers. The sending maintainer also gets the post's pre-flight summary.
  */
 @Injectable()
 export class RelayNotices {
@@ -69,41 +87,59 @@ export class RelayNotices {
     }
   }
 
+  /**
+   * The pre-flight summary to the sending maintainer (issue 6, "Watch it"): who the post goes to,
+   * for whom it is held and who is skipped, and why. Queued in the transaction that fans the post
+   * out, after the copies' rows, and read from them: what it says is what was queued. Each list
+   * names up to PREFLIGHT_LIST_MAX members; beyond that, its count and the post's page.
+   * `recipients`, `held` and `skipped` are what the pipeline selected; the rows are the record.
+   */
   async accepted(
     manager: EntityManager,
     post: {
       maintainerId: string;
       subject: string;
       postId: string;
-      recipients: number;
-      held: Pick<Recipient, 'email'>[];
-      skipped: SkippedMember[];
+      recipients?: number;
+      held?: Pick<Recipient, 'email'>[];
+      skipped?: SkippedMember[];
     },
   ): Promise<void> {
     const [maintainer] = (await manager.query('SELECT email, key_armored FROM maintainer WHERE id = $1', [
       post.maintainerId,
     ])) as KeyHolder[];
     if (!maintainer) return;
-    const skippedLines = post.skipped.map((s) => `  - ${s.email}: ${skipWords[s.reason] ?? s.reason}`);
+    const copies = (await manager.query(
+      `SELECT d.recipient, d.status, d.reason, m.organisation FROM post_delivery d JOIN member m ON m.id = d.member_id
+       WHERE d.post_id = $1 ORDER BY lower(m.organisation), lower(d.recipient)`,
+      [post.postId],
+    )) as { recipient: string; status: string; reason: string | null; organisation: string }[];
+    const going = copies.filter((c) => c.status === 'pending');
+    const held = copies.filter((c) => c.status === 'held');
+    const skipped = copies.filter((c) => c.status === 'skipped');
+    const who = (c: { recipient: string; organisation: string }) => `${c.organisation} <${c.recipient}>`;
+    const page = `${this.settings.publicUrl}/admin/posts/${post.postId}`;
     await this.outbox.send(manager, {
       purpose: 'relay.post_summary',
       to: maintainer.email,
       recipientKey: maintainer.key_armored,
-      subject: `Relayed: ${post.subject}`,
+      subject: `Pre-flight: ${post.subject}`,
       text: [
-        `Your post "${post.subject}" was accepted and is being delivered, encrypted, to ${post.recipients} member(s).`,
+        `Your post "${post.subject}" was accepted. Each member's copy is encrypted to that member alone`,
+        `and signed by the list key. This is who it goes to, as it was queued.`,
         ``,
-        post.skipped.length ? `Not sent to ${post.skipped.length} member(s):` : 'No member was skipped.',
-        ...skippedLines,
-        ...(post.held.length
-          ? [
-              ``,
-              `Held for ${post.held.length} member(s) until they acknowledge the current Embargo Policy (sent then, unless the embargo has ended):`,
-              ...post.held.map((m) => `  - ${m.email}`),
-            ]
-          : []),
+        `Going to ${going.length} member(s)${going.length ? ':' : '.'}`,
+        ...listed(going, who),
         ``,
-        `Delivery status, per member: ${this.settings.publicUrl}/admin/posts/${post.postId}`,
+        held.length
+          ? `Held for ${held.length} member(s) who have not acknowledged the current Embargo Policy (sent once they do, unless the embargo has ended by then):`
+          : 'Held for no member.',
+        ...listed(held, who),
+        ``,
+        skipped.length ? `Not sent to ${skipped.length} member(s):` : 'Skipped: no member.',
+        ...listed(skipped, (c) => `${who(c)}: ${skipReasonText(c.reason ?? '')}`),
+        ``,
+        `Delivery status, member by member: ${page}`,
       ].join('\n'),
     });
   }
