@@ -4,10 +4,13 @@ import { SettingsError } from '@cordon/config';
 import { DomainError } from '@cordon/errors';
 import { DataDirInUseError } from '@cordon/persistence';
 import { auditCommand } from './commands/audit';
+import { backupCommand } from './commands/backup';
+import { importCommand } from './commands/import';
 import { initCommand } from './commands/init';
 import { listKeyCommand } from './commands/list-key';
 import { maintainerCommand } from './commands/maintainer';
 import { memberCommand } from './commands/member';
+import { restoreCommand } from './commands/restore';
 import { serveCommand } from './commands/serve';
 
 /** `cordon` / `npm run cli -- <command>`: the operator's commands. Settings come from the environment. */
@@ -19,7 +22,10 @@ const program = new Command('cordon')
   .addCommand(listKeyCommand())
   .addCommand(maintainerCommand())
   .addCommand(memberCommand())
-  .addCommand(auditCommand());
+  .addCommand(importCommand())
+  .addCommand(auditCommand())
+  .addCommand(backupCommand())
+  .addCommand(restoreCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Expected refusals get one clear line; anything else its stack, for a bug report.

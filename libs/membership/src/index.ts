@@ -18,6 +18,7 @@ export { AnswerInfoRequest } from './use-cases/answer-info-request';
 export { CommentOnApplication } from './use-cases/comment-on-application';
 export { ChangeMemberStatus, MemberAction } from './use-cases/change-member-status';
 export { ImportMember, MemberImport } from './use-cases/import-member';
+export { ImportList, ListImport, ListImportReport, ImportVerdict } from './use-cases/import-list';
 export { ApplicationReviewQueries, ApplicationReview, ApplicationSummary } from './queries/application-review';
 export { ApplicationStatusPage, ApplicantView } from './queries/application-status-page';
 export { MemberQueries, MemberSummary } from './queries/member-queries';

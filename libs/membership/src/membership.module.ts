@@ -13,6 +13,7 @@ import { CommentOnApplication } from './use-cases/comment-on-application';
 import { ConfirmLeak } from './use-cases/confirm-leak';
 import { ConfirmApplication } from './use-cases/confirm-application';
 import { DecideApplication } from './use-cases/decide-application';
+import { ImportList } from './use-cases/import-list';
 import { ImportMember } from './use-cases/import-member';
 import { RecordVouch } from './use-cases/record-vouch';
 import { SubmitApplication } from './use-cases/submit-application';
@@ -38,6 +39,7 @@ const useCases = [
   CommentOnApplication,
   ChangeMemberStatus,
   ImportMember,
+  ImportList,
   ApplicationReviewQueries,
   ApplicationStatusPage,
   MemberQueries,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
-import { inspectPublicKey } from '@cordon/crypto';
+import { inspectPublicKey, KeyDetails } from '@cordon/crypto';
 import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 import { Bans } from '../bans/bans';
@@ -33,52 +33,63 @@ export class ImportMember {
 
   async execute(input: MemberImport, actor = 'cli'): Promise<Member> {
     const { details } = await inspectPublicKey(input.key, { requireAddress: input.email });
-    return this.dataSource.transaction(async (manager) => {
-      await this.bans.refuseBanned(
-        manager,
-        { organisation: input.organisation, emails: [input.email], fingerprints: [details.fingerprint] },
-        'maintainer',
-      );
-      const existing = await manager
-        .createQueryBuilder(Member, 'm')
-        .where('lower(m.email) = lower(:email)', { email: input.email })
-        .andWhere(`m.status IN ('active', 'suspended')`)
-        .getCount();
-      if (existing) throw new DomainError('ALREADY_EXISTS', `${input.email} is already a member.`);
-      const now = new Date();
-      const member = manager.create(Member, {
-        id: randomUUID(),
-        email: input.email,
-        organisation: input.organisation,
-        distribution: input.distribution ?? '',
-        keyArmored: details.armored,
-        keyFingerprint: details.fingerprint,
-        keyAlgorithm: details.algorithm,
-        keyExpiresAt: details.expiresAt,
-        status: 'active',
-        acknowledgedPolicyVersion: null,
-        applicationId: null,
-        statusReason: null,
-        joinedAt: now,
-        updatedAt: now,
-      });
-      await manager.insert(Member, member);
-      await this.audit.append(manager, {
-        actor,
-        action: 'member.imported',
-        subject: `member:${member.id}`,
-        details: {
-          organisation: member.organisation,
-          keyFingerprint: member.keyFingerprint,
-          acknowledged: input.acknowledged,
-        },
-      });
-      if (input.acknowledged) {
-        const policy = await this.policies.current(manager);
-        await this.policies.acknowledge(manager, member.id, policy, 'imported', actor);
-        member.acknowledgedPolicyVersion = policy.version;
-      }
-      return member;
+    return this.dataSource.transaction((manager) => this.within(manager, input, details, actor));
+  }
+
+  /**
+   * The import inside the caller's transaction, for a key the key policy has already passed
+   * (`cordon import` brings a whole list over in one transaction, all or nothing).
+   */
+  async within(
+    manager: EntityManager,
+    input: Omit<MemberImport, 'key'>,
+    details: KeyDetails,
+    actor: string,
+  ): Promise<Member> {
+    await this.bans.refuseBanned(
+      manager,
+      { organisation: input.organisation, emails: [input.email], fingerprints: [details.fingerprint] },
+      'maintainer',
+    );
+    const existing = await manager
+      .createQueryBuilder(Member, 'm')
+      .where('lower(m.email) = lower(:email)', { email: input.email })
+      .andWhere(`m.status IN ('active', 'suspended')`)
+      .getCount();
+    if (existing) throw new DomainError('ALREADY_EXISTS', `${input.email} is already a member.`);
+    const now = new Date();
+    const member = manager.create(Member, {
+      id: randomUUID(),
+      email: input.email,
+      organisation: input.organisation,
+      distribution: input.distribution ?? '',
+      keyArmored: details.armored,
+      keyFingerprint: details.fingerprint,
+      keyAlgorithm: details.algorithm,
+      keyExpiresAt: details.expiresAt,
+      status: 'active',
+      acknowledgedPolicyVersion: null,
+      applicationId: null,
+      statusReason: null,
+      joinedAt: now,
+      updatedAt: now,
     });
+    await manager.insert(Member, member);
+    await this.audit.append(manager, {
+      actor,
+      action: 'member.imported',
+      subject: `member:${member.id}`,
+      details: {
+        organisation: member.organisation,
+        keyFingerprint: member.keyFingerprint,
+        acknowledged: input.acknowledged,
+      },
+    });
+    if (input.acknowledged) {
+      const policy = await this.policies.current(manager);
+      await this.policies.acknowledge(manager, member.id, policy, 'imported', actor);
+      member.acknowledgedPolicyVersion = policy.version;
+    }
+    return member;
   }
 }
