@@ -9,6 +9,7 @@ import { SelfService1764201000000 } from './1764201000000-self-service';
 import { LeakReports1764202000000 } from './1764202000000-leak-reports';
 import { MemberMail1764203000000 } from './1764203000000-member-mail';
 import { KeyHealth1764301000000 } from './1764301000000-key-health';
+import { Reattestation1764302000000 } from './1764302000000-reattestation';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   LeakReports1764202000000,
   MemberMail1764203000000,
   KeyHealth1764301000000,
+  Reattestation1764302000000,
 ];

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
+import { MembershipModule } from '@cordon/membership';
 import { IngressModule, RelayPipelineModule } from '@cordon/relay';
 import { coreModules, Runtime } from '@cordon/runtime';
 import { IngressServer } from './smtp/ingress-server';
@@ -14,7 +15,7 @@ export class RelayModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: RelayModule,
-      imports: [...coreModules(runtime), DeliveryModule, IngressModule, RelayPipelineModule],
+      imports: [...coreModules(runtime), DeliveryModule, IngressModule, RelayPipelineModule, MembershipModule],
       providers: [MailIntake, IngressServer],
     };
   }

@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { DeliveryWorker } from '@cordon/delivery';
 import { EmbargoReminders } from '@cordon/embargo';
+import { ReattestationRequests } from '@cordon/membership';
 import { InboundProcessor, InboundRetention, KeyExpiryWarnings, PostDeliveryWorker } from '@cordon/relay';
 
 /** Starts the delivery workers (the service's own mail, and members' copies of posts). Nest stops them. */
@@ -15,4 +16,5 @@ export function startPipeline(app: INestApplicationContext): void {
   app.get(EmbargoReminders, { strict: false }).start();
   app.get(KeyExpiryWarnings, { strict: false }).start();
   app.get(InboundRetention, { strict: false }).start();
+  app.get(ReattestationRequests, { strict: false }).start();
 }

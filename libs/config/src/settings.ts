@@ -77,6 +77,18 @@ const schema = z.object({
     .int('must be a whole number')
     .min(0)
     .default(14),
+  /**
+   * Days after which a member confirms again that criteria 1–5 still hold (issue 6, "Watch it"),
+   * counted from its last attestation or its joining; 0 turns re-attestation off.
+   */
+  REATTESTATION_DAYS: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 (off) or more')
+    .max(3650, 'must be at most 3650')
+    .default(365),
+  /** Days a member has, once asked to re-attest, before it is suspended until it does. */
+  REATTESTATION_GRACE_DAYS: positiveInt.max(365, 'must be at most 365').default(30),
 });
 
 export type RawSettings = z.infer<typeof schema>;

@@ -40,6 +40,16 @@ export { BanKind, banKinds } from './bans/ban.entity';
 export { Bans, BANNED_MESSAGE, normalisedBanValue } from './bans/bans';
 export { ConfirmLeak, ConfirmedLeak } from './use-cases/confirm-leak';
 export { MemberHistory, MemberHistoryView, HistoryEntry } from './queries/member-history';
+export { ReattestationRequests, ReattestationRound } from './reattestation/reattestation-requests';
+export { ReattestMember, Reattested } from './reattestation/reattest-member';
+export {
+  ReattestationQueries,
+  ReattestationOverview,
+  ReattestationRow,
+  ReattestationState,
+  MemberReattestation,
+} from './reattestation/reattestation-queries';
+export { ATTESTATION_EVIDENCE_MAX, NOT_REATTESTED_REASON } from './reattestation/reattestation-rules';
 export const membershipEntities = [
   Application,
   ApplicationComment,

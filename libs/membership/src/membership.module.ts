@@ -16,6 +16,9 @@ import { DecideApplication } from './use-cases/decide-application';
 import { ImportList } from './use-cases/import-list';
 import { ImportMember } from './use-cases/import-member';
 import { RecordVouch } from './use-cases/record-vouch';
+import { ReattestMember } from './reattestation/reattest-member';
+import { ReattestationQueries } from './reattestation/reattestation-queries';
+import { ReattestationRequests } from './reattestation/reattestation-requests';
 import { SubmitApplication } from './use-cases/submit-application';
 import { AcknowledgeCurrentPolicy } from './self-service/acknowledge-current-policy';
 import { ConfirmMemberKey } from './self-service/confirm-member-key';
@@ -57,6 +60,9 @@ const useCases = [
   RemindTeamMember,
   AcknowledgeAsTeamMember,
   TeamQueries,
+  ReattestationRequests,
+  ReattestMember,
+  ReattestationQueries,
 ];
 
 @Module({

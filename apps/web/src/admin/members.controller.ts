@@ -3,7 +3,13 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { DomainError } from '@cordon/errors';
-import { ChangeMemberStatus, MemberAction, MemberHistory, MemberQueries } from '@cordon/membership';
+import {
+  ChangeMemberStatus,
+  MemberAction,
+  MemberHistory,
+  MemberQueries,
+  ReattestationQueries,
+} from '@cordon/membership';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
 
@@ -21,11 +27,19 @@ export class AdminMembersController {
     private readonly members: MemberQueries,
     private readonly changeStatus: ChangeMemberStatus,
     private readonly history: MemberHistory,
+    private readonly reattestation: ReattestationQueries,
   ) {}
 
   @Get()
   async list(@CurrentMaintainer() admin: AdminUser, @Res() res: Response) {
-    res.render('admin/members', { title: 'Members', admin, members: await this.members.list(), now: new Date() });
+    const now = new Date();
+    res.render('admin/members', {
+      title: 'Members',
+      admin,
+      members: await this.members.list(),
+      reattestation: await this.reattestation.overview(now),
+      now,
+    });
   }
 
   @Get(':id')
@@ -57,6 +71,9 @@ export class AdminMembersController {
   private async render(res: Response, id: string, admin: AdminUser, values: object, errors: object, status = 200) {
     const member = await this.members.get(id);
     const history = await this.history.of(member.id);
-    res.status(status).render('admin/member', { title: member.organisation, admin, member, history, values, errors });
+    const reattestation = await this.reattestation.ofMember(member.id);
+    res
+      .status(status)
+      .render('admin/member', { title: member.organisation, admin, member, history, reattestation, values, errors });
   }
 }

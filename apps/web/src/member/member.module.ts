@@ -5,6 +5,7 @@ import { MemberEmbargoesController } from './embargoes.controller';
 import { MemberHomeController } from './home.controller';
 import { MemberKeyConfirmController, MemberKeyController } from './key.controller';
 import { MemberLeaksController } from './leaks.controller';
+import { MemberReattestController } from './reattest.controller';
 import { MemberSessionGuard } from './member-session.guard';
 import { MemberSignInController } from './sign-in.controller';
 import { TeamAcknowledgeController } from './team-acknowledge.controller';
@@ -27,6 +28,7 @@ import { MemberTeamController } from './team.controller';
     MemberKeyConfirmController,
     MemberEmbargoesController,
     MemberLeaksController,
+    MemberReattestController,
   ],
 })
 export class MemberModule {}
