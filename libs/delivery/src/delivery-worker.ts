@@ -75,6 +75,11 @@ export class DeliveryWorker implements OnModuleDestroy {
     this.loop.start();
   }
 
+  /** A run now rather than at the next poll, for a peer in this process that has just queued mail. */
+  wake(): void {
+    this.loop.wake();
+  }
+
   /** Stops polling and waits for the run in progress, if any. */
   stop(): Promise<void> {
     return this.loop.stop();

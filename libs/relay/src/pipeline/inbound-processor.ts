@@ -4,7 +4,7 @@ import { DataSource, QueryFailedError } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
-import { Outbox, PollingLoop } from '@cordon/delivery';
+import { DeliveryWorker, Outbox, PollingLoop } from '@cordon/delivery';
 import { FanOut, Post, PostDeliveryWorker, SkippedMember } from '../fan-out';
 import { InboundClaimLost, InboundMessage, InboundQueue } from '../ingress';
 import { Bounces } from './bounces';
@@ -44,6 +44,7 @@ export class InboundProcessor implements OnModuleDestroy {
     private readonly outbox: Outbox,
     private readonly fanOut: FanOut,
     private readonly deliveries: PostDeliveryWorker,
+    private readonly serviceMail: DeliveryWorker,
     private readonly ownerMail: OwnerMail,
     private readonly bounces: Bounces,
     private readonly memberMail: MemberMail,
@@ -203,6 +204,9 @@ export class InboundProcessor implements OnModuleDestroy {
       `post ${postId} from inbound ${inbound.id} queued for ${counts.queued} member(s), held for ${counts.held}`,
     );
     // Committed: the copies can go now rather than at the worker's next poll (when it runs here).
+    // The sender's pre-flight summary is woken first, so that in one process it usually leaves
+    // before the copies (it is not ordered across processes: see README "Pre-flight summary").
+    this.serviceMail.wake();
     this.deliveries.wake();
   }
 
