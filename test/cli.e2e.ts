@@ -224,6 +224,32 @@ describe('cordon CLI', () => {
     // After the server stops, the directory opens again and is intact.
     expect(cli(['audit', 'verify']).code).toBe(1); // still the row edited above, nothing else
   });
+
+  it('a second `cordon serve` on the same embedded DATA_DIR stops with one line naming DATA_DIR and DATABASE_URL', async () => {
+    if (location.databaseUrl) return; // PostgreSQL is made for several processes (test/scale-out.e2e.ts)
+    const first = spawn(process.execPath, [cordon, 'serve'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    try {
+      const lock = join(location.dataDir, 'cordon.lock');
+      for (let i = 0; i < 100 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 100));
+      const second = cli(['serve', '--role', 'worker']);
+      expect(second.code).toBe(1);
+      expect(second.stdout).toBe('');
+      expect(second.stderr).toBe(
+        `DATA_DIR ${location.dataDir} holds an embedded database that is in use by process ${first.pid}, ` +
+          'and the embedded database serves one process only: stop that process, or set DATABASE_URL to a ' +
+          'PostgreSQL server to run several processes.\n',
+      );
+      expect(first.exitCode).toBeNull(); // the first goes on, untouched
+      expect(existsSync(lock)).toBe(true); // and keeps its lock
+    } finally {
+      first.kill('SIGTERM');
+      await new Promise((r) => first.once('exit', r));
+    }
+  });
 });
 
 describe('cordon list-key import', () => {

@@ -57,6 +57,15 @@ export class SmtpSink {
     });
   }
 
+  /**
+   * Accepts up to `clients` connections at once (20 by default): several worker processes, each
+   * with its own connection pool, need more, or the surplus gets 421 and is retried minutes later.
+   */
+  acceptClients(clients: number): this {
+    this.server.options.maxClients = clients;
+    return this;
+  }
+
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }

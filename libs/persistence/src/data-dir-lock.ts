@@ -8,9 +8,10 @@ import { join } from 'node:path';
  */
 export class DataDirInUseError extends Error {
   constructor(dir: string, pid: number) {
+    // One line, for the operator who started a second process (a second role, a second copy).
     super(
-      `The embedded database in ${dir} is in use by process ${pid}. ` +
-        'Stop that process, or set DATABASE_URL to a PostgreSQL server to run several processes.',
+      `DATA_DIR ${dir} holds an embedded database that is in use by process ${pid}, and the embedded database ` +
+        'serves one process only: stop that process, or set DATABASE_URL to a PostgreSQL server to run several processes.',
     );
     this.name = 'DataDirInUseError';
   }

@@ -1,19 +1,33 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command, Option } from 'commander';
-import { loadSettings } from '@cordon/config';
-import { initialise, openRuntime, Runtime } from '@cordon/runtime';
+import { loadSettings, SettingsError } from '@cordon/config';
+import { ListKey } from '@cordon/crypto';
+import { initialise, InitialiseResult, openRuntime, Runtime } from '@cordon/runtime';
 import { RelayModule } from '../../../relay/src/relay.module';
 import { startIngress } from '../../../relay/src/smtp/start-ingress';
 import { startDeliveryWorker, startPipeline } from '../../../relay/src/start-worker';
 import { createWebApp } from '../../../web/src/create-web-app';
+import { JsonLogger } from '../../../web/src/http/json-logger';
 
 type Role = 'all' | 'web' | 'relay' | 'worker';
 
 /**
+ * The session advisory lock that lets one starting process at a time initialise: the two-key form
+ * ("cord", 1), a key space apart from the audit chain's one-key lock.
+ */
+const STARTUP_LOCK = [0x636f7264, 1];
+
+/**
  * Runs the service. `all` (what `npm start` does) runs the web app, the SMTP/LMTP ingress and the
- * delivery worker in one process, which is also the only way to run on the embedded database.
- * `web`, `relay` (the ingress) and `worker` run one role each, against a shared PostgreSQL.
+ * delivery workers in one process, which is also the only way to run on the embedded database.
+ * On a shared PostgreSQL each role can run alone, in as many copies as wanted (README "Scale out"):
+ * - `web`: the web app and API (what it sends is queued, never sent from here);
+ * - `relay`: the SMTP/LMTP ingress, the post pipeline that drains what it stored, and the timed
+ *   jobs (embargo reminders, key health, re-attestation, inbound retention): their work is
+ *   claimed in the database, so several relays do each piece once;
+ * - `worker`: both delivery queues (the service's own mail, and members' copies of posts).
+ * Every queue is claimed with FOR UPDATE SKIP LOCKED and a lease, so copies of a role share the work.
  */
 export function serveCommand(): Command {
   return new Command('serve')
@@ -22,18 +36,25 @@ export function serveCommand(): Command {
     .action(async (opts: { role: Role }) => {
       const settings = loadSettings();
       const runtime = await openRuntime(settings);
-      const init = await initialise(runtime);
+      const init = await initialiseOnce(runtime);
       const log = new Logger('cordon');
       if (opts.role === 'worker' || opts.role === 'relay') {
-        const app = await NestFactory.createApplicationContext(RelayModule.forRuntime(runtime));
+        const app = await NestFactory.createApplicationContext(RelayModule.forRuntime(runtime), {
+          logger: new JsonLogger(settings.LOG_LEVEL),
+        });
         app.enableShutdownHooks();
         if (opts.role === 'relay') {
-          await startOrClose(app, () => startIngress(app));
+          const port = await startOrClose(app, () => startIngress(app));
           startPipeline(app);
+          log.log(`relay: ingress on port ${port}, post pipeline and timed jobs started`);
         } else {
           startDeliveryWorker(app);
-          log.log('delivery worker started');
+          const to = settings.OUTBOUND_SMTP_URL ? 'via SMTP' : `to ${settings.dataDir}/outbox/`;
+          log.log(
+            `worker: delivery of queued mail and post copies ${to} started, polling every ${settings.DELIVERY_POLL_MS} ms`,
+          );
         }
+        log.log(`list ${settings.LIST_ADDRESS}, list key ${init.listKeyFingerprint}`);
         return;
       }
       let relay: INestApplicationContext | undefined;
@@ -48,10 +69,55 @@ export function serveCommand(): Command {
       }
       log.log(`list ${settings.LIST_ADDRESS}, list key ${init.listKeyFingerprint}`);
       log.log(`web on ${settings.publicUrl} (apply at /apply, admin at /admin)`);
-      log.log(
-        settings.OUTBOUND_SMTP_URL ? 'outgoing mail via SMTP' : `outgoing mail written to ${settings.dataDir}/outbox/`,
-      );
+      if (opts.role === 'all') {
+        log.log(
+          settings.OUTBOUND_SMTP_URL
+            ? 'outgoing mail via SMTP'
+            : `outgoing mail written to ${settings.dataDir}/outbox/`,
+        );
+      }
     });
+}
+
+/**
+ * Migrations, the list key and the first policy are made by whichever process starts first. On
+ * PostgreSQL several processes may start at once (a compose file starting every role): a session
+ * advisory lock lets one at a time through, so no migration runs twice and no second list key is
+ * made. The embedded database has one process, and one connection the lock would hold.
+ */
+async function initialiseOnce(runtime: Runtime): Promise<InitialiseResult> {
+  if (runtime.database.embedded) return initialise(runtime);
+  const runner = runtime.database.dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1, $2)', STARTUP_LOCK);
+    const init = await initialise(runtime);
+    await sameSecretAsTheOthers(runtime);
+    return init;
+  } finally {
+    // Releasing the connection does not end its session: unlock explicitly.
+    await runner.query('SELECT pg_advisory_unlock($1, $2)', STARTUP_LOCK).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/**
+ * The list key is stored encrypted under a passphrase derived from the server secret
+ * (SECRET_KEY_FILE, by default DATA_DIR/secret.key). A process started with another secret could
+ * not sign or open anything: it stops now, with one line saying what to share.
+ */
+async function sameSecretAsTheOthers(runtime: Runtime): Promise<void> {
+  try {
+    await new ListKey(runtime.database.dataSource, runtime.settings, runtime.secret).secretKey();
+  } catch (error) {
+    // OpenPGP.js: "Error decrypting private key: Incorrect key passphrase". Anything else (the
+    // database going away) is not about the secret, and is reported as it is.
+    if (!(error instanceof Error && /passphrase/i.test(error.message))) throw error;
+    throw new SettingsError(
+      `The list key in DATABASE_URL does not open with the server secret in ${runtime.settings.secretKeyFile}: ` +
+        'every process sharing one database needs a copy of the same secret key file (set SECRET_KEY_FILE).',
+    );
+  }
 }
 
 /**
@@ -66,9 +132,9 @@ function closedThrough(runtime: Runtime, relay: () => INestApplicationContext | 
 }
 
 /** A listener that cannot start stops the process cleanly: the embedded database is closed, not abandoned. */
-async function startOrClose(app: INestApplicationContext, start: () => Promise<unknown>): Promise<void> {
+async function startOrClose<T>(app: INestApplicationContext, start: () => Promise<T>): Promise<T> {
   try {
-    await start();
+    return await start();
   } catch (error) {
     await app.close();
     throw error;
