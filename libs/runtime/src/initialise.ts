@@ -12,10 +12,34 @@ export interface InitialiseResult {
 }
 
 /**
+ * The session advisory lock that lets one process at a time initialise: the two-key form
+ * ("cord", 1), a key space apart from the audit chain's one-key lock.
+ */
+const INITIALISE_LOCK = [0x636f7264, 1];
+
+/**
  * What `cordon init` does and every start repeats: apply migrations, create the list key if there
- * is none, publish policy version 1 if there is none. Safe to run any number of times.
+ * is none, publish policy version 1 if there is none. Safe to run any number of times, and at the
+ * same time: on PostgreSQL several processes may start at once (a compose file starting every
+ * role, `cordon init` beside a running service), and a session advisory lock lets one at a time
+ * through, so no migration runs twice and no second list key is made. The embedded database has
+ * one process, and one connection the lock would hold.
  */
 export async function initialise(runtime: Runtime): Promise<InitialiseResult> {
+  if (runtime.database.embedded) return initialiseNow(runtime);
+  const runner = runtime.database.dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1, $2)', INITIALISE_LOCK);
+    return await initialiseNow(runtime);
+  } finally {
+    // Releasing the connection does not end its session: unlock explicitly.
+    await runner.query('SELECT pg_advisory_unlock($1, $2)', INITIALISE_LOCK).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+async function initialiseNow(runtime: Runtime): Promise<InitialiseResult> {
   const { dataSource } = runtime.database;
   const migrationsApplied = await migrate(dataSource);
   const audit = new AuditLog();

@@ -13,12 +13,6 @@ import { JsonLogger } from '../../../web/src/http/json-logger';
 type Role = 'all' | 'web' | 'relay' | 'worker';
 
 /**
- * The session advisory lock that lets one starting process at a time initialise: the two-key form
- * ("cord", 1), a key space apart from the audit chain's one-key lock.
- */
-const STARTUP_LOCK = [0x636f7264, 1];
-
-/**
  * Runs the service. `all` (what `npm start` does) runs the web app, the SMTP/LMTP ingress and the
  * delivery workers in one process, which is also the only way to run on the embedded database.
  * On a shared PostgreSQL each role can run alone, in as many copies as wanted (README "Scale out"):
@@ -79,26 +73,11 @@ export function serveCommand(): Command {
     });
 }
 
-/**
- * Migrations, the list key and the first policy are made by whichever process starts first. On
- * PostgreSQL several processes may start at once (a compose file starting every role): a session
- * advisory lock lets one at a time through, so no migration runs twice and no second list key is
- * made. The embedded database has one process, and one connection the lock would hold.
- */
+/** Initialises (one process at a time: see `initialise`), then checks this process's secret. */
 async function initialiseOnce(runtime: Runtime): Promise<InitialiseResult> {
-  if (runtime.database.embedded) return initialise(runtime);
-  const runner = runtime.database.dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1, $2)', STARTUP_LOCK);
-    const init = await initialise(runtime);
-    await sameSecretAsTheOthers(runtime);
-    return init;
-  } finally {
-    // Releasing the connection does not end its session: unlock explicitly.
-    await runner.query('SELECT pg_advisory_unlock($1, $2)', STARTUP_LOCK).catch(() => undefined);
-    await runner.release();
-  }
+  const init = await initialise(runtime);
+  await sameSecretAsTheOthers(runtime);
+  return init;
 }
 
 /**
