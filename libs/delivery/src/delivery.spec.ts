@@ -69,6 +69,43 @@ describe('the outbound queue', () => {
   const makeDue = (id: string) =>
     ds.query(`UPDATE outbound_message SET next_attempt_at = now() - interval '1 second' WHERE id = $1`, [id]);
 
+  describe('Outbox.sendToMaintainers', () => {
+    it('tells every active maintainer, each sealed alone, and skips one whose key has expired', async () => {
+      const expired = await generateKey({
+        type: 'ecc',
+        curve: 'curve25519Legacy',
+        userIDs: [{ email: 'stale@project.example' }],
+        date: new Date(Date.now() - 3 * 86_400_000),
+        keyExpirationTime: 86_400,
+        config: openpgpConfig,
+      });
+      const current = await anOpenpgpKey('lead@project.example');
+      const retired = await anOpenpgpKey('retired@project.example');
+      for (const [email, key, status] of [
+        ['lead@project.example', current.publicKey, 'active'],
+        ['stale@project.example', expired.publicKey, 'active'],
+        ['retired@project.example', retired.publicKey, 'disabled'],
+      ]) {
+        await ds.query(
+          `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status)
+           VALUES (gen_random_uuid(), $1, 'M', $2, $3, $4)`,
+          [email, key, email.toUpperCase(), status],
+        );
+      }
+      const before = await count('outbound_message');
+      const queued = await ds.transaction((m) =>
+        outbox.sendToMaintainers(m, { purpose: 'test.maintainers', subject: SUBJECT, text: BODY }),
+      );
+      expect(queued).toBe(1);
+      expect(await count('outbound_message')).toBe(before + 1);
+      const rows = (await ds.query(`SELECT recipient FROM outbound_message WHERE purpose = 'test.maintainers'`)) as {
+        recipient: string;
+      }[];
+      expect(rows).toEqual([{ recipient: 'lead@project.example' }]);
+      await ds.query('DELETE FROM maintainer');
+    });
+  });
+
   describe('Outbox.send', () => {
     it('queues one sealed copy and records it, without the subject or body anywhere in the clear', async () => {
       const id = await queue('a@distro.example');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { config as openpgpDefaults, Key } from 'openpgp';
 import { EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
@@ -37,6 +37,8 @@ const BARE_ADDRESS = /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+$/;
  */
 @Injectable()
 export class Outbox implements OnApplicationBootstrap {
+  private readonly logger = new Logger('outbox');
+
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly listKey: ListKey,
@@ -50,6 +52,29 @@ export class Outbox implements OnApplicationBootstrap {
     } catch (error) {
       if (!(error instanceof DomainError && error.code === 'LIST_KEY_MISSING')) throw error;
     }
+  }
+
+  /**
+   * One message to each active maintainer, sealed to each alone, in the caller's transaction.
+   * A maintainer whose key cannot be encrypted to (expired, revoked) is skipped and logged: one
+   * stale key must never stop the others being told, nor the change that tells them (a leak
+   * report, a refusal, a reminder). Returns how many were queued.
+   */
+  async sendToMaintainers(manager: EntityManager, mail: Omit<MailToSend, 'to' | 'recipientKey'>): Promise<number> {
+    const maintainers = (await manager.query(
+      `SELECT email, key_armored FROM maintainer WHERE status = 'active' ORDER BY email`,
+    )) as { email: string; key_armored: string }[];
+    let queued = 0;
+    for (const maintainer of maintainers) {
+      try {
+        await this.send(manager, { ...mail, to: maintainer.email, recipientKey: maintainer.key_armored });
+        queued++;
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        this.logger.warn(`${mail.purpose} not sent to a maintainer whose key cannot take mail (${error.code})`);
+      }
+    }
+    return queued;
   }
 
   /** Queues one sealed message; returns its id. Throws, and queues nothing, if it cannot be sealed. */

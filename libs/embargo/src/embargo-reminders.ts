@@ -98,9 +98,6 @@ export class EmbargoReminders implements OnModuleDestroy {
       [embargo.id, threshold, publicAt],
     )) as unknown[];
     if (!claimed) return false;
-    const maintainers = (await manager.query(
-      `SELECT email, key_armored FROM maintainer WHERE status = 'active' ORDER BY email`,
-    )) as { email: string; key_armored: string }[];
     const tag = embargoTag(embargo.number);
     const when = formatPublicMoment(publicAt, embargo.time_zone);
     const overdue = threshold === 0;
@@ -120,20 +117,12 @@ export class EmbargoReminders implements OnModuleDestroy {
         : `Extend it with a reason if the date cannot hold, or lift it once the information is public:`,
       `${this.settings.publicUrl}/admin/embargoes/${embargo.id}`,
     ].join('\n');
-    for (const maintainer of maintainers) {
-      await this.outbox.send(manager, {
-        purpose: 'embargo.reminder',
-        to: maintainer.email,
-        recipientKey: maintainer.key_armored,
-        subject,
-        text,
-      });
-    }
+    const maintainers = await this.outbox.sendToMaintainers(manager, { purpose: 'embargo.reminder', subject, text });
     await this.audit.append(manager, {
       actor: 'system',
       action: 'embargo.reminded',
       subject: `embargo:${embargo.id}`,
-      details: { hoursBefore: threshold, publicAt: publicAt.toISOString(), maintainers: maintainers.length },
+      details: { hoursBefore: threshold, publicAt: publicAt.toISOString(), maintainers },
     });
     return true;
   }

@@ -308,23 +308,13 @@ export class LeakReports {
     embargo: { number: number; title: string } | null,
     reporter: string,
   ): Promise<void> {
-    const maintainers = (await manager.query(
-      `SELECT email, key_armored FROM maintainer WHERE status = 'active' ORDER BY email`,
-    )) as { email: string; key_armored: string }[];
     const mail = leakReportMail(
       this.settings,
       report,
       embargo && { tag: embargoTag(embargo.number), ...embargo },
       reporter,
     );
-    for (const maintainer of maintainers) {
-      await this.outbox.send(manager, {
-        purpose: 'leak.reported',
-        to: maintainer.email,
-        recipientKey: maintainer.key_armored,
-        ...mail,
-      });
-    }
+    await this.outbox.sendToMaintainers(manager, { purpose: 'leak.reported', ...mail });
   }
 }
 

@@ -8,13 +8,7 @@ import { DomainError } from '@cordon/errors';
 import { Evidence } from '../entities/application.entity';
 import { Member } from '../entities/member.entity';
 import { reattestationMail } from './reattestation-mail';
-import {
-  ATTESTATION_EVIDENCE_MAX,
-  CRITERIA,
-  evidenceOf,
-  NOT_REATTESTED_REASON,
-  tellMaintainers,
-} from './reattestation-rules';
+import { ATTESTATION_EVIDENCE_MAX, CRITERIA, evidenceOf, NOT_REATTESTED_REASON } from './reattestation-rules';
 
 export interface Reattested {
   attestedAt: Date;
@@ -110,18 +104,15 @@ export class ReattestMember {
           if (!(error instanceof DomainError)) throw error;
           this.logger.warn(`reinstatement notice not sent to member ${member.id}: ${error.code}`);
         }
-        await tellMaintainers(
-          manager,
-          this.outbox,
-          this.logger,
-          reattestationMail.maintainerNotice(
+        await this.outbox.sendToMaintainers(manager, {
+          purpose: 'member.reattestation_reinstated',
+          ...reattestationMail.maintainerNotice(
             this.settings.LIST_NAME,
             'reinstated',
             member,
             `${this.settings.publicUrl}/admin/members/${member.id}`,
           ),
-          'member.reattestation_reinstated',
-        );
+        });
       }
       return { attestedAt: now, reinstated };
     });

@@ -4,7 +4,7 @@ import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox, PollingLoop } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
-import { BASIS_SQL, NOT_REATTESTED_REASON, tellMaintainers } from './reattestation-rules';
+import { BASIS_SQL, NOT_REATTESTED_REASON } from './reattestation-rules';
 import { reattestationMail } from './reattestation-mail';
 
 /** Requests are days apart: each worker looks once an hour; every request and suspension happens once. */
@@ -178,18 +178,15 @@ export class ReattestationRequests implements OnModuleDestroy {
       if (!(error instanceof DomainError)) throw error;
       this.logger.warn(`suspension notice not sent to member ${member.id}: ${error.code}`);
     }
-    await tellMaintainers(
-      manager,
-      this.outbox,
-      this.logger,
-      reattestationMail.maintainerNotice(
+    await this.outbox.sendToMaintainers(manager, {
+      purpose: 'member.reattestation_suspended',
+      ...reattestationMail.maintainerNotice(
         this.settings.LIST_NAME,
         'suspended',
         member,
         `${this.settings.publicUrl}/admin/members#reattestation`,
       ),
-      'member.reattestation_suspended',
-    );
+    });
     return true;
   }
 }

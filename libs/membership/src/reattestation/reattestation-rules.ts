@@ -1,9 +1,4 @@
-import { Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { Outbox } from '@cordon/delivery';
-import { DomainError } from '@cordon/errors';
 import { Evidence } from '../entities/application.entity';
-import { reattestationMail } from './reattestation-mail';
 
 export const CRITERIA = ['1', '2', '3', '4', '5'] as const;
 /** Evidence per criterion, as long as the application form takes. */
@@ -29,29 +24,4 @@ export const BASIS_SQL = `date_trunc('milliseconds', COALESCE(
 export function evidenceOf(value: unknown): Evidence {
   const parsed = (typeof value === 'string' ? JSON.parse(value) : (value ?? {})) as Record<string, unknown>;
   return Object.fromEntries(CRITERIA.map((n) => [n, typeof parsed[n] === 'string' ? parsed[n] : ''])) as Evidence;
-}
-
-/**
- * Each active maintainer is told, encrypted to its key alone. A maintainer whose key cannot be
- * encrypted to is left out (the Outbox refuses before writing anything) rather than keeping the
- * change, or the other maintainers' notice, from happening.
- */
-export async function tellMaintainers(
-  manager: EntityManager,
-  outbox: Outbox,
-  logger: Logger,
-  mail: ReturnType<typeof reattestationMail.maintainerNotice>,
-  purpose: string,
-): Promise<void> {
-  const maintainers = (await manager.query(
-    `SELECT email, key_armored FROM maintainer WHERE status = 'active' ORDER BY email`,
-  )) as { email: string; key_armored: string }[];
-  for (const maintainer of maintainers) {
-    try {
-      await outbox.send(manager, { purpose, to: maintainer.email, recipientKey: maintainer.key_armored, ...mail });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      logger.warn(`${purpose} notice not sent to a maintainer whose key cannot be encrypted to (${error.code})`);
-    }
-  }
 }

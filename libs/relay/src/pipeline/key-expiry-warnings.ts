@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { PublicKey } from 'openpgp';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
-import { readOneKey } from '@cordon/crypto';
 import { Outbox, PollingLoop } from '@cordon/delivery';
-import { canEncryptAt, RecipientSelection, RecipientSelector } from '@cordon/embargo';
+import { RecipientSelection, RecipientSelector } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 import { skipReasonText } from './notices';
 
@@ -224,23 +222,12 @@ export class KeyExpiryWarnings implements OnModuleDestroy {
       ``,
       `Members and their keys: ${this.settings.publicUrl}/admin/members`,
     ].join('\n');
-    const maintainers = (await manager.query(
-      `SELECT email, key_armored FROM maintainer WHERE status = 'active' ORDER BY email`,
-    )) as { email: string; key_armored: string }[];
-    for (const maintainer of maintainers) {
-      // One maintainer's unusable key must not keep the report (and the members' warnings) from the rest.
-      if (!(await encryptsNow(maintainer.key_armored))) {
-        this.logger.warn(`key health report not sent to a maintainer whose key cannot be encrypted to`);
-        continue;
-      }
-      await this.outbox.send(manager, {
-        purpose: 'relay.key_health_report',
-        to: maintainer.email,
-        recipientKey: maintainer.key_armored,
-        subject: `Key health: ${warned.length} warned, ${selection.skipped.length} skipped, ${selection.held.length} held`,
-        text,
-      });
-    }
+    // One maintainer's unusable key does not keep the report (and the members' warnings) from the rest.
+    await this.outbox.sendToMaintainers(manager, {
+      purpose: 'relay.key_health_report',
+      subject: `Key health: ${warned.length} warned, ${selection.skipped.length} skipped, ${selection.held.length} held`,
+      text,
+    });
   }
 
   private async members(manager: EntityManager, ids: string[]): Promise<Map<string, Listed>> {
@@ -259,14 +246,6 @@ function skippedDigest(selection: Pick<RecipientSelection, 'skipped' | 'held'>):
     ...selection.held.map((h) => `${h.memberId}:held`),
   ].sort();
   return createHash('sha256').update(lines.join('\n')).digest('hex');
-}
-
-async function encryptsNow(armored: string): Promise<boolean> {
-  try {
-    return (await canEncryptAt((await readOneKey(armored)) as PublicKey, new Date())) === true;
-  } catch {
-    return false;
-  }
 }
 
 function isoDay(date: Date): string {

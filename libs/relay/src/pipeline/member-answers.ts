@@ -8,7 +8,6 @@ import { Outbox } from '@cordon/delivery';
 import { embargoNumberIn } from '@cordon/embargo';
 import { InboundMessage, InboundQueue } from '../ingress';
 import { OpenedMail } from '../open';
-import { activeMaintainers } from './active-maintainers';
 import { answerMessage } from './answer-message';
 import { MemberMailRefusals } from './member-mail-refusals';
 import { MemberSigners } from './member-signers';
@@ -134,7 +133,6 @@ export class MemberAnswers {
     member: Answerer,
     answer: { id: string; embargoNumber: number | null },
   ): Promise<number> {
-    const maintainers = await activeMaintainers(manager);
     const attached = answerMessage(
       {
         subject: opened.subject,
@@ -145,22 +143,17 @@ export class MemberAnswers {
       opened.content,
     );
     const tag = answer.embargoNumber ? ` It names embargo EMB-${answer.embargoNumber}.` : '';
-    for (const maintainer of maintainers) {
-      await this.outbox.send(manager, {
-        purpose: 'relay.member_answer',
-        to: maintainer.email,
-        recipientKey: maintainer.key_armored,
-        subject: `Answer from ${member.organisation}: ${opened.subject}`,
-        text: [
-          `${member.organisation} (${member.email}), a member, answered to ${inbound.rcptTo[0] ?? this.settings.LIST_ADDRESS},`,
-          `signed with its key ${opened.signer.signerFingerprint} at ${opened.signer.signedAt.toISOString()}.${tag}`,
-          `It was not relayed to the members. It is attached as the member wrote it; Cordon checked the signature.`,
-          ``,
-          `To send it to every member, release it here: ${this.settings.publicUrl}/admin/answers/${answer.id}`,
-        ].join('\n'),
-        forwarded: [attached],
-      });
-    }
-    return maintainers.length;
+    return this.outbox.sendToMaintainers(manager, {
+      purpose: 'relay.member_answer',
+      subject: `Answer from ${member.organisation}: ${opened.subject}`,
+      text: [
+        `${member.organisation} (${member.email}), a member, answered to ${inbound.rcptTo[0] ?? this.settings.LIST_ADDRESS},`,
+        `signed with its key ${opened.signer.signerFingerprint} at ${opened.signer.signedAt.toISOString()}.${tag}`,
+        `It was not relayed to the members. It is attached as the member wrote it; Cordon checked the signature.`,
+        ``,
+        `To send it to every member, release it here: ${this.settings.publicUrl}/admin/answers/${answer.id}`,
+      ].join('\n'),
+      forwarded: [attached],
+    });
   }
 }

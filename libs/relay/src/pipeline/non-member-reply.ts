@@ -5,7 +5,6 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { NON_MEMBER_REPLY_DAYS, Outbox } from '@cordon/delivery';
 import { InboundMessage } from '../ingress';
 import { fieldValue, readEntity } from '../open/mime';
-import { activeMaintainers } from './active-maintainers';
 
 /**
  * Mail to the list from someone who is neither a maintainer nor a member (issue 5, "Members
@@ -46,16 +45,11 @@ export class NonMemberReply {
   }
 
   private async tellMaintainers(manager: EntityManager, sender: string, code: string): Promise<void> {
-    const maintainers = await activeMaintainers(manager);
-    for (const maintainer of maintainers) {
-      await this.outbox.send(manager, {
-        purpose: 'relay.non_member_report',
-        to: maintainer.email,
-        recipientKey: maintainer.key_armored,
-        subject: `Mail to ${this.settings.LIST_ADDRESS} from a non-member`,
-        text: `Refused mail to ${this.settings.LIST_ADDRESS} from ${sender}, not a member (${code}); relayed to no one, and the sender was pointed to the application form (once in ${NON_MEMBER_REPLY_DAYS} days).`,
-      });
-    }
+    await this.outbox.sendToMaintainers(manager, {
+      purpose: 'relay.non_member_report',
+      subject: `Mail to ${this.settings.LIST_ADDRESS} from a non-member`,
+      text: `Refused mail to ${this.settings.LIST_ADDRESS} from ${sender}, not a member (${code}); relayed to no one, and the sender was pointed to the application form (once in ${NON_MEMBER_REPLY_DAYS} days).`,
+    });
   }
 
   /** A maintainer or member of any standing: removed and banned members are not invited to apply. */

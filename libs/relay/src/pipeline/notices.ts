@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox } from '@cordon/delivery';
+import { DomainError } from '@cordon/errors';
 import { Recipient } from '@cordon/embargo';
 import { SkippedMember } from '../fan-out';
 
@@ -52,25 +53,21 @@ export class RelayNotices {
     refusal: { code: string; message: string; inboundId: string; sender: string; receivedAt: Date },
   ): Promise<void> {
     const when = refusal.receivedAt.toISOString();
-    const maintainers = await this.activeMaintainers(manager);
-    for (const m of maintainers) {
-      await this.outbox.send(manager, {
-        purpose: 'relay.refusal_report',
-        to: m.email,
-        recipientKey: m.key_armored,
-        subject: `Refused a message to ${this.settings.LIST_ADDRESS}`,
-        text: [
-          `A message to ${this.settings.LIST_ADDRESS} was refused and relayed to no one.`,
-          ``,
-          `Envelope sender: ${refusal.sender || '(none)'}`,
-          `Received: ${when}`,
-          `Reason: ${refusal.code}: ${refusal.message}`,
-          `Reference: inbound message ${refusal.inboundId}`,
-        ].join('\n'),
-      });
-    }
+    await this.outbox.sendToMaintainers(manager, {
+      purpose: 'relay.refusal_report',
+      subject: `Refused a message to ${this.settings.LIST_ADDRESS}`,
+      text: [
+        `A message to ${this.settings.LIST_ADDRESS} was refused and relayed to no one.`,
+        ``,
+        `Envelope sender: ${refusal.sender || '(none)'}`,
+        `Received: ${when}`,
+        `Reason: ${refusal.code}: ${refusal.message}`,
+        `Reference: inbound message ${refusal.inboundId}`,
+      ].join('\n'),
+    });
     const sender = await this.knownSender(manager, refusal.sender);
-    if (sender && !maintainers.some((m) => m.email.toLowerCase() === sender.email.toLowerCase())) {
+    if (!sender) return;
+    try {
       await this.outbox.send(manager, {
         purpose: 'relay.refusal_notice',
         to: sender.email,
@@ -84,6 +81,9 @@ export class RelayNotices {
           `Only posts encrypted to the list key and signed by a maintainer's key are relayed.`,
         ].join('\n'),
       });
+    } catch (error) {
+      // A member key that can no longer take mail must not keep the refusal from being recorded.
+      if (!(error instanceof DomainError)) throw error;
     }
   }
 
@@ -144,17 +144,12 @@ export class RelayNotices {
     });
   }
 
-  private activeMaintainers(manager: EntityManager): Promise<KeyHolder[]> {
-    return manager.query(`SELECT email, key_armored FROM maintainer WHERE status = 'active' ORDER BY email`);
-  }
-
-  /** A maintainer or an active member with this address, whose key we hold. */
+  /** An active member with this address, whose key we hold (a maintainer has had the report). */
   private async knownSender(manager: EntityManager, address: string): Promise<KeyHolder | null> {
     if (!address) return null;
     const rows = (await manager.query(
-      `SELECT email, key_armored FROM maintainer WHERE lower(email) = lower($1) AND status = 'active'
-       UNION ALL
-       SELECT email, key_armored FROM member WHERE lower(email) = lower($1) AND status = 'active'
+      `SELECT email, key_armored FROM member WHERE lower(email) = lower($1) AND status = 'active'
+         AND NOT EXISTS (SELECT 1 FROM maintainer WHERE lower(email) = lower($1) AND status = 'active')
        LIMIT 1`,
       [address],
     )) as KeyHolder[];

@@ -44,24 +44,16 @@ export class OwnerMail {
   }
 
   async forward(manager: EntityManager, inbound: InboundMessage, prepared: { content: Buffer; note: string }) {
-    const maintainers = (await manager.query(
-      `SELECT email, key_armored FROM maintainer WHERE status = 'active' ORDER BY email`,
-    )) as { email: string; key_armored: string }[];
-    for (const m of maintainers) {
-      await this.outbox.send(manager, {
-        purpose: 'relay.owner',
-        to: m.email,
-        recipientKey: m.key_armored,
-        subject: `Mail to the list owners from ${inbound.mailFrom || '(no sender)'}`,
-        text: [
-          `This message was sent to the list's owner address by ${inbound.mailFrom || '(no envelope sender)'},`,
-          `received ${inbound.receivedAt.toISOString()}. It was not relayed to the members.`,
-          ``,
-          prepared.note,
-        ].join('\n'),
-        forwarded: [prepared.content],
-      });
-    }
-    return maintainers.length;
+    return this.outbox.sendToMaintainers(manager, {
+      purpose: 'relay.owner',
+      subject: `Mail to the list owners from ${inbound.mailFrom || '(no sender)'}`,
+      text: [
+        `This message was sent to the list's owner address by ${inbound.mailFrom || '(no envelope sender)'},`,
+        `received ${inbound.receivedAt.toISOString()}. It was not relayed to the members.`,
+        ``,
+        prepared.note,
+      ].join('\n'),
+      forwarded: [prepared.content],
+    });
   }
 }
