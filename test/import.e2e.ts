@@ -267,11 +267,28 @@ describe('cordon import: moving a list from Schleuder', () => {
     }
   });
 
+  /**
+   * A list key as an old GnuPG list keeps it: SHA-1 self-signatures, protected by a passphrase.
+   * gpg-agent on a loaded machine has been seen (once in CI) to store the subkey so that it then
+   * refuses to export it ("Corrupted protection"); that, and only that, makes a fresh key in a fresh
+   * home, up to three times.
+   */
+  async function protectedSha1ListKey(passphrase: string): Promise<{ fingerprint: string; armored: string }> {
+    for (let attempt = 1; ; attempt++) {
+      const home = GpgHome.create();
+      homes.push(home);
+      const fingerprint = await home.sha1Key(LIST, { passphrase });
+      try {
+        return { fingerprint, armored: await home.exportSecret(fingerprint, passphrase) };
+      } catch (error) {
+        if (attempt === 3 || !/Corrupted protection/.test(String(error))) throw error;
+      }
+    }
+  }
+
   it('asks for the passphrase of a protected list key, refuses SHA-1 self-signatures, and re-signs them with --recertify', async () => {
-    const old = GpgHome.create();
-    homes.push(old);
-    const oldFpr = await old.sha1Key(LIST, { passphrase: 'correct horse' });
-    const keyring = file('old-list.sec.asc', await old.exportSecret(oldFpr, 'correct horse'));
+    const { fingerprint: oldFpr, armored } = await protectedSha1ListKey('correct horse');
+    const keyring = file('old-list.sec.asc', armored);
     const passphrase = file('passphrase', 'correct horse\n');
     const noMembers = csv([]);
     const locked = cli(['import', '--keyring', keyring, '--members', noMembers, '--dry-run']);
