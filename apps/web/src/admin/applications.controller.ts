@@ -15,20 +15,26 @@ import { criteria } from '../public/application-form';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
 
-const forms = {
-  approve: z.object({}),
-  reject: z.object({ reason: reasonText('A reason') }),
-  'request-info': z.object({ question: reasonText('The question') }),
-  comment: z.object({ body: reasonText('The comment') }),
-};
+type Action = 'approve' | 'reject' | 'request-info' | 'comment';
+
+/**
+ * The actions, by the name in the path. A Map, not an object: `action in {…}` is true for
+ * `constructor`, `toString` and every other inherited name, which then failed as a 500.
+ */
+const forms = new Map<string, z.ZodType<{ reason?: string; question?: string; body?: string }>>([
+  ['approve', z.object({})],
+  ['reject', z.object({ reason: reasonText('A reason') })],
+  ['request-info', z.object({ question: reasonText('The question') })],
+  ['comment', z.object({ body: reasonText('The comment') })],
+] satisfies [Action, z.ZodType][]);
 
 /** What the page says after an action, so the maintainer sees that it took effect. */
-const doneNotices: Record<string, string> = {
-  approve: 'Approved. The new member was told, encrypted to its key.',
-  reject: 'Rejected. The applicant was sent your reason, encrypted.',
-  'request-info': 'Your question was sent to the applicant, encrypted.',
-  comment: 'Comment added.',
-};
+const doneNotices = new Map<string, string>([
+  ['approve', 'Approved. The new member was told, encrypted to its key.'],
+  ['reject', 'Rejected. The applicant was sent your reason, encrypted.'],
+  ['request-info', 'Your question was sent to the applicant, encrypted.'],
+  ['comment', 'Comment added.'],
+] satisfies [Action, string][]);
 
 /** The application queue and the review page (DESIGN.md "Review"). */
 @ApiExcludeController()
@@ -66,7 +72,7 @@ export class AdminApplicationsController {
     @CurrentMaintainer() admin: AdminUser,
     @Res() res: Response,
   ) {
-    await this.renderReview(res, id, admin, {}, {}, 200, done && done in doneNotices ? doneNotices[done] : undefined);
+    await this.renderReview(res, id, admin, {}, {}, 200, done ? doneNotices.get(done) : undefined);
   }
 
   @Post(':id/:action')
@@ -77,15 +83,16 @@ export class AdminApplicationsController {
     @CurrentMaintainer() admin: AdminUser,
     @Res() res: Response,
   ) {
-    if (!(action in forms)) throw new DomainError('NOT_FOUND', 'There is no such action.');
+    const form = forms.get(action);
+    if (!form) throw new DomainError('NOT_FOUND', 'There is no such action.');
     const values = Object.fromEntries(
       Object.entries(body ?? {})
         .filter(([k]) => k !== '_csrf')
         .map(([k, v]) => [k, String(v)]),
     );
-    const parsed = forms[action as keyof typeof forms].safeParse(values);
+    const parsed = form.safeParse(values);
     if (!parsed.success) return this.renderReview(res, id, admin, values, firstErrors(parsed.error), 400);
-    const data = parsed.data as { reason?: string; question?: string; body?: string };
+    const data = parsed.data;
     try {
       if (action === 'comment') {
         await this.comment.execute(id, admin.id, data.body!);

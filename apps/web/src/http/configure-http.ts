@@ -3,18 +3,18 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import session from 'express-session';
-import multer from 'multer';
 import { DataSource } from 'typeorm';
 import { Settings } from '@cordon/config';
 import { ServerSecret } from '@cordon/crypto';
+import { applicationUpload } from '../public/application-upload';
 import { csrf } from './csrf';
+import { refuseDeepJson } from './json-depth';
 import { securityHeaders } from './security-headers';
 import { DatabaseSessionStore } from './session-store';
 import { etaEngine } from './views';
 
 /** Limits on what a request may carry; forms are small, a key is a few KB. */
 export const FORM_LIMIT = '256kb';
-const KEY_FILE_LIMIT = 64 * 1024;
 
 export const webRoot = join(__dirname, '..', '..');
 
@@ -34,13 +34,9 @@ export function configureHttp(
   app.set('views', join(webRoot, 'views'));
 
   app.use(express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 100 }));
-  app.use(express.json({ limit: FORM_LIMIT }));
+  app.use(express.json({ limit: FORM_LIMIT, verify: refuseDeepJson }));
   // The application form may carry the key as a file; parse it before the CSRF check reads `_csrf`.
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: KEY_FILE_LIMIT, files: 1, fields: 40, fieldSize: 32 * 1024 },
-  });
-  app.use('/apply', upload.single('keyFile'));
+  app.use('/apply', applicationUpload());
   app.use(cookieParser());
 
   const ttlMs = settings.ADMIN_SESSION_TTL_MINUTES * 60_000;

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorKind } from '@cordon/errors';
+import { RequestRefused } from './request-refused';
 
 const statusOf: Record<ErrorKind, number> = {
   invalid: 400,
@@ -49,6 +50,10 @@ export class DomainErrorFilter implements ExceptionFilter {
 
   private describe(error: unknown): { status: number; code: string; message: string } {
     if (error instanceof DomainError) return { status: statusOf[error.kind], code: error.code, message: error.message };
+    // Express-level refusals reach us wrapped by Nest's adapter, as an HttpException whose cause they are.
+    const refused = error instanceof HttpException ? error.cause : error;
+    if (refused instanceof RequestRefused)
+      return { status: refused.status, code: refused.code, message: refused.message };
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { ApplicationForm } from '@cordon/membership';
 
+/**
+ * The largest key, pasted or uploaded: one limit for the schema and the multipart parser alike
+ * (application-upload.ts). An armored key is ASCII, so its characters are its bytes.
+ */
+export const KEY_MAX_BYTES = 64 * 1024;
+
 /** Limits on each field of the application form; the key travels as text or as a small file. */
 const text = (max: number, what: string) =>
   z
@@ -48,7 +54,7 @@ const schema = z.object({
   contactEmail: email('Contact address'),
   key: z
     .string()
-    .max(64 * 1024, 'The key must be at most 64 KB.')
+    .max(KEY_MAX_BYTES, `The key must be at most ${KEY_MAX_BYTES / 1024} KB.`)
     .optional(),
   evidence1: text(5000, 'Evidence for criterion 1'),
   evidence2: text(5000, 'Evidence for criterion 2'),

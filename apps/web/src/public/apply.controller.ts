@@ -7,6 +7,7 @@ import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 import { AnswerInfoRequest, ApplicationStatusPage, ConfirmApplication, SubmitApplication } from '@cordon/membership';
 import { criteria, FieldErrors, FormValues, parseApplicationForm } from './application-form';
+import { UploadRefusal } from './application-upload';
 import { z } from 'zod';
 
 /** Public forms are throttled per address: a few tries a minute is plenty for a person. */
@@ -39,6 +40,12 @@ export class ApplyController {
   @Post()
   @Throttle(publicFormLimit)
   async apply(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const refused = res.locals.uploadRefusal as UploadRefusal | undefined;
+    if (refused) {
+      // What the parser read before it stopped is shown again; the key file never is.
+      const { values } = parseApplicationForm(body ?? {});
+      return this.renderForm(res, values, refused.errors, refused.status);
+    }
     const parsed = parseApplicationForm(body ?? {}, req.file?.buffer);
     if ('errors' in parsed) return this.renderForm(res, parsed.values, parsed.errors, 400);
     try {
