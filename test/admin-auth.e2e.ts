@@ -34,9 +34,9 @@ const totpFor = (secret: string) =>
 let counter = 0;
 
 /**
- * A browser with its own cookie jar and its own address. The app trusts X-Forwarded-For from
- * loopback (a reverse proxy), so each test is a separate client for the per-address login
- * throttle, which has a test of its own below.
+ * A browser with its own cookie jar and its own address. The app is started as behind a reverse
+ * proxy on the same host (TRUST_PROXY=loopback), so each test is a separate client for the
+ * per-address login throttle, which has a test of its own below.
  */
 function aClient(web: RunningWebApp): Agent {
   return request.agent(web.url).set('X-Forwarded-For', `198.51.100.${++counter % 250}`);
@@ -103,7 +103,7 @@ describe('admin login', () => {
   const auditCount = async () => Number((await query<{ n: string }>('SELECT count(*) AS n FROM audit_entry'))[0].n);
 
   beforeAll(async () => {
-    web = await startWebApp();
+    web = await startWebApp({ TRUST_PROXY: 'loopback' });
   });
   afterAll(() => web?.close());
 
@@ -385,7 +385,7 @@ describe('admin login', () => {
 describe('admin login under attack', () => {
   let web: RunningWebApp;
   beforeAll(async () => {
-    web = await startWebApp({ LOGIN_MAX_ATTEMPTS: '3' });
+    web = await startWebApp({ LOGIN_MAX_ATTEMPTS: '3', TRUST_PROXY: 'loopback' });
   });
   afterAll(() => web?.close());
 

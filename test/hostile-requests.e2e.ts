@@ -57,6 +57,15 @@ async function postApplication(
   return post;
 }
 
+/** An application submitted through the use case, as the form would. */
+async function submitted(web: RunningWebApp, email: string) {
+  return web.app.get(SubmitApplication).execute({
+    ...applicationFields(email, (await anOpenpgpKey(email)).publicKey),
+    evidence: { '1': 'a', '2': 'b', '3': 'c', '4': 'd', '5': 'e' },
+    acceptedPolicyVersion: 1,
+  });
+}
+
 /** A real key of about `kb` KB, armored: a Curve25519 key with many user IDs, as long-lived keys grow. */
 async function aKeyOfAbout(email: string, kb: number): Promise<string> {
   const userIDs = [{ name: 'Security Team', email }];
@@ -91,12 +100,7 @@ describe('hostile requests to the web app', () => {
 
   /** An application submitted through the use case, as the form would; returns its id. */
   async function anApplication(email: string): Promise<string> {
-    const submitted = await web.app.get(SubmitApplication).execute({
-      ...applicationFields(email, (await anOpenpgpKey(email)).publicKey),
-      evidence: { '1': 'a', '2': 'b', '3': 'c', '4': 'd', '5': 'e' },
-      acceptedPolicyVersion: 1,
-    });
-    return submitted.applicationId;
+    return (await submitted(web, email)).applicationId;
   }
 
   beforeAll(async () => {
@@ -282,5 +286,88 @@ describe('hostile requests to the web app', () => {
       expect(res.status).toBe(415);
       expect(res.body).toMatchObject({ status: 415, code: 'UNSUPPORTED_CHARSET' });
     });
+  });
+
+  describe('caches', () => {
+    it('marks admin, member, status and API answers no-store, so no shared cache keeps them', async () => {
+      const { agent, maintainer } = await loginAgent(web);
+      const token = (await web.app.get(CreateApiToken).execute(maintainer.id, 'cache test')).token;
+      const { statusToken } = await submitted(web, 'cached@hostile.example');
+      const answers = [
+        await agent.get('/admin/applications').expect(200),
+        await agent.get('/admin/tokens').expect(200),
+        await request(web.url).get('/admin/login').expect(200),
+        await request(web.url).get('/member').expect(200),
+        await request(web.url).get('/member/home'),
+        await request(web.url).get(`/apply/status/${statusToken}`).expect(200),
+        await request(web.url).get('/apply/status/not-a-token'),
+        await request(web.url).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200),
+        await request(web.url).get('/api/applications').set('Authorization', `Bearer ${token}`).expect(200),
+        await request(web.url).get('/api/me').expect(401),
+      ];
+      for (const res of answers) {
+        expect({ path: res.req.path, cacheControl: res.headers['cache-control'] }).toEqual({
+          path: res.req.path,
+          cacheControl: 'no-store',
+        });
+      }
+      // The stylesheet is the same for everyone and may be cached.
+      const css = await request(web.url).get('/assets/cordon.css').expect(200);
+      expect(css.headers['cache-control']).toMatch(/max-age=3600/);
+    });
+  });
+
+  it('believes X-Forwarded-For from the proxy TRUST_PROXY names: one client throttled, the next not', async () => {
+    const agent = request.agent(web.url);
+    const csrf = csrfFrom((await agent.get('/apply').expect(200)).text);
+    const post = (address: string) =>
+      agent.post('/apply').set('X-Forwarded-For', address).field('_csrf', csrf).field('organisation', 'x');
+    for (let i = 0; i < 10; i++) expect((await post('198.51.100.77')).status).toBe(400);
+    expect((await post('198.51.100.77')).status).toBe(429);
+    expect((await post('198.51.100.78')).status).toBe(400);
+  });
+});
+
+describe('with TRUST_PROXY left off (the default)', () => {
+  let web: RunningWebApp;
+  const auditCount = async () =>
+    Number((await web.runtime.database.dataSource.query('SELECT count(*) AS n FROM audit_entry'))[0].n);
+
+  beforeAll(async () => {
+    web = await startWebApp();
+  });
+  afterAll(() => web?.close());
+
+  /** Posts `form` to `path` twelve times, each claiming another address in X-Forwarded-For; returns the statuses. */
+  async function rotating(path: string, form: Record<string, string>, type: 'form' | 'multipart') {
+    const agent = request.agent(web.url);
+    const csrf = csrfFrom((await agent.get(path).expect(200)).text);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      let post = agent.post(path).set('X-Forwarded-For', `192.0.2.${i + 1}, 198.51.100.${i + 1}`);
+      if (type === 'form') post = post.type('form').send({ _csrf: csrf, ...form });
+      else for (const [name, value] of Object.entries({ _csrf: csrf, ...form })) post = post.field(name, value);
+      statuses.push((await post).status);
+    }
+    return statuses;
+  }
+
+  it('does not let a rotated X-Forwarded-For from 127.0.0.1 escape the /apply throttle', async () => {
+    const before = await web.runtime.database.dataSource.query('SELECT count(*) AS n FROM application');
+    const statuses = await rotating('/apply', { organisation: 'Rotating Org' }, 'multipart');
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(400));
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    expect(await web.runtime.database.dataSource.query('SELECT count(*) AS n FROM application')).toEqual(before);
+    await request(web.url).get('/apply').expect(200);
+  });
+
+  it('does not let a rotated X-Forwarded-For from 127.0.0.1 escape the login throttle', async () => {
+    const audited = await auditCount();
+    const statuses = await rotating('/admin/login', { email: 'nobody@example.org', password: 'a guess, long' }, 'form');
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    // One failed login recorded for each attempt let through; the throttled two never reached an account.
+    expect(await auditCount()).toBe(audited + 10);
+    await request(web.url).get('/admin/login').expect(200);
   });
 });

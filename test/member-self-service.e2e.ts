@@ -30,7 +30,7 @@ let client = 0;
 /**
  * The public forms are throttled per client address (10 a minute), and this file signs in more
  * often than that: each sign-in comes from its own address, as the proxy header tells the app
- * (it trusts the loopback proxy).
+ * (started with TRUST_PROXY=loopback, it trusts the loopback proxy).
  */
 const fromNewClient = () => ({ 'X-Forwarded-For': `192.0.2.${++client % 250}` });
 
@@ -58,7 +58,8 @@ describe('member self-service', () => {
   });
 
   beforeAll(async () => {
-    web = await startWebApp();
+    // As behind a reverse proxy on the same host (TRUST_PROXY=loopback): see fromNewClient.
+    web = await startWebApp({ TRUST_PROXY: 'loopback' });
     gpg = GpgHome.create();
     teamGpg = GpgHome.create();
     const listKey = await web.app.get(ListKey).armoredPublicKey();

@@ -126,7 +126,8 @@ describe('annual re-attestation', () => {
   }
 
   beforeAll(async () => {
-    web = await startWebApp();
+    // As behind a reverse proxy on the same host (TRUST_PROXY=loopback): see fromNewClient.
+    web = await startWebApp({ TRUST_PROXY: 'loopback' });
     gpg = GpgHome.create();
     await gpg.importKey(await web.app.get(ListKey).armoredPublicKey());
     const importMember = web.app.get(ImportMember);

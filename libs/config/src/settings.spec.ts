@@ -52,6 +52,26 @@ describe('settings', () => {
     expect(() => parseSettings({ DATABASE_URL: 'mysql://user:s3cret@db' }, '/')).toThrow(/^(?!.*s3cret)/);
   });
 
+  it('trusts no proxy unless told, and takes loopback, addresses, CIDRs or a hop count', () => {
+    expect(parseSettings({}, '/').TRUST_PROXY).toBe(false);
+    expect(parseSettings({ TRUST_PROXY: 'false' }, '/').TRUST_PROXY).toBe(false);
+    expect(parseSettings({ TRUST_PROXY: 'loopback' }, '/').TRUST_PROXY).toEqual(['loopback']);
+    expect(parseSettings({ TRUST_PROXY: ' loopback, 10.0.0.5,172.18.0.0/16 ,fd00::/8' }, '/').TRUST_PROXY).toEqual([
+      'loopback',
+      '10.0.0.5',
+      '172.18.0.0/16',
+      'fd00::/8',
+    ]);
+    expect(parseSettings({ TRUST_PROXY: '2' }, '/').TRUST_PROXY).toBe(2);
+  });
+
+  it.each(['true', '0', '11', 'nginx', '10.0.0.0/33', '10.0.0.1/8/8', 'loopback,', '999.1.1.1'])(
+    'refuses TRUST_PROXY=%s, which would trust everyone or names no proxy',
+    (value) => {
+      expect(() => parseSettings({ TRUST_PROXY: value }, '/')).toThrow(/^Invalid setting TRUST_PROXY: must be false/);
+    },
+  );
+
   it('treats an empty variable as unset', () => {
     expect(parseSettings({ DATABASE_URL: '', HTTP_PORT: '' }, '/')).toMatchObject({ HTTP_PORT: 3000 });
   });

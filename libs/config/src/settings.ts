@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -13,6 +14,38 @@ const positiveInt = z.coerce
   .min(1, 'must be at least 1');
 const email = z.email('must be an e-mail address').max(254);
 const url = (protocols: RegExp, hint: string) => z.url({ protocol: protocols, error: `must be a URL (${hint})` });
+
+/** The names Express (proxy-addr) knows for private ranges, besides addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY, as Express's `trust proxy` takes it: false (no proxy: the connection's address is
+ * the client's), a number of proxy hops in front of Cordon, or the proxies' addresses. `true`
+ * (believe every X-Forwarded-For) is refused: any client could then pick its own address.
+ */
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): false | number | string[] {
+  const hint = 'must be false, a number of proxy hops (1-10), or addresses/CIDRs/loopback separated by commas';
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops >= 1 && hops <= 10) return hops;
+  } else {
+    const entries = value.split(',').map((entry) => entry.trim());
+    const valid = (entry: string) => {
+      if (PROXY_RANGE_NAMES.has(entry)) return true;
+      const [address, prefix, ...rest] = entry.split('/');
+      const family = isIP(address);
+      const bits = family === 4 ? 32 : 128;
+      return family !== 0 && !rest.length && (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits));
+    };
+    if (entries.every(valid)) return entries;
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message: value === 'true' ? `${hint}; true would let any client choose its address` : hint,
+  });
+  return z.NEVER;
+}
 
 const schema = z.object({
   DATABASE_URL: z
@@ -43,6 +76,8 @@ const schema = z.object({
   /** Life of the link a member's team member follows to acknowledge the policy. */
   TEAM_LINK_TTL_HOURS: positiveInt.default(24 * 7),
   LOGIN_MAX_ATTEMPTS: positiveInt.default(5),
+  /** The reverse proxies that may name the client's address in X-Forwarded-For (README "Behind a reverse proxy"). */
+  TRUST_PROXY: z.string().trim().transform(parseTrustProxy).default(false),
   DELIVERY_POLL_MS: positiveInt.default(2000),
   /** Largest message the SMTP ingress takes, in bytes; announced in EHLO (RFC 1870). */
   SMTP_MAX_SIZE: positiveInt.default(25 * 1024 * 1024),

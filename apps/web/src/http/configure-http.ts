@@ -26,9 +26,18 @@ export function configureHttp(
 ): DatabaseSessionStore {
   const dataSource = app.get(DataSource);
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Off by default: with a proxy trusted that is not there, any client on that address could name
+  // itself in X-Forwarded-For and step round every per-address throttle. README "Behind a reverse
+  // proxy" says what to set behind which proxy.
+  app.set('trust proxy', settings.TRUST_PROXY);
   app.use(securityHeaders(settings.secureCookies));
   app.useStaticAssets(join(webRoot, 'assets'), { prefix: '/assets/', maxAge: '1h', index: false });
+  // Everything past the assets is private (admin, member and status pages, the API, /metrics) or
+  // carries a session's CSRF token: no browser or proxy cache may keep it.
+  app.use((_req: express.Request, res: express.Response, next: express.NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.engine('eta', etaEngine(join(webRoot, 'views'), true));
   app.set('view engine', 'eta');
   app.set('views', join(webRoot, 'views'));
