@@ -10,7 +10,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
@@ -20,6 +20,7 @@ import { thunderbirdPost } from './support/client-mail';
 import { realPostgresUrl, withDatabaseName } from './support/database';
 import { GpgHome } from './support/gpg';
 import { anOpenpgpKey, TestKey } from './support/keys';
+import { freePort } from './support/ports';
 import { ReceivedMail, SmtpSink } from './support/smtp-sink';
 
 const root = join(__dirname, '..');
@@ -35,15 +36,6 @@ interface Child {
   name: string;
   process: ChildProcess;
   output: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

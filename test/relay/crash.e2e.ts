@@ -5,7 +5,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import { readKey } from 'openpgp';
@@ -15,21 +15,13 @@ import { COPIES_IN_FLIGHT } from '@cordon/relay';
 import { thunderbirdPost } from '../support/client-mail';
 import { freshDatabaseLocation } from '../support/database';
 import { anOpenpgpKey } from '../support/keys';
+import { freePort } from '../support/ports';
 import { SmtpSink } from '../support/smtp-sink';
 
 const root = join(__dirname, '..', '..');
 const LIST = 'distributors@example.org';
 // More members than the worker has copies in flight, so that the bound on duplicates says something.
 const MEMBERS = Array.from({ length: 3 * COPIES_IN_FLIGHT }, (_, i) => `sec@member-${i}.example`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('crash and restart', () => {
   jest.setTimeout(180_000);

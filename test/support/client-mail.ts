@@ -13,11 +13,18 @@ import { promisify } from 'node:util';
 import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import {
+  armor,
   createCleartextMessage,
   createMessage,
   decrypt,
   encrypt,
+  encryptSessionKey,
   enums,
+  Message,
+  OnePassSignaturePacket,
+  PacketList,
+  SignaturePacket,
+  type AnyPacket,
   PartialConfig,
   PrivateKey,
   PublicKey,
@@ -512,4 +519,92 @@ export async function compressionBombPost(opts: SignedPostOptions & { size?: num
   const zeros = Buffer.alloc(opts.size ?? 200 * 1024 * 1024);
   const config = { ...openpgpConfig, preferredCompressionAlgorithm: enums.compression.zlib };
   return thunderbirdShape(opts, opts.signer, [opts.listKey], zeros, config);
+}
+
+/**
+ * A message that costs its reader work per packet (the first attack of issue 10): a signed post
+ * with a `bodyBytes` incompressible literal, encrypted to the list key, whose one real key
+ * packet (RFC 9580 §5.1) stands behind `keyPackets - 1` more for the list key: each with its
+ * own random session key (`distinct`), or copies of the real one (`copies`). A reader that
+ * decrypts every packet and tries every session key on the body does quadratic work.
+ */
+export async function keyPacketFloodPost(
+  opts: SignedPostOptions & {
+    keyPackets: number;
+    sessionKeys: 'distinct' | 'copies';
+    bodyBytes?: number;
+    /** Where the one real key packet stands: behind the others (the default), or before them. */
+    real?: 'last' | 'first';
+  },
+): Promise<Buffer> {
+  const sessionKey = { data: new Uint8Array(randomBytes(32)), algorithm: 'aes256' as const };
+  const real = await encrypt({
+    message: await createMessage({ binary: bulkyEntity(opts.bodyBytes) }),
+    encryptionKeys: opts.listKey,
+    signingKeys: opts.signer,
+    sessionKey,
+    format: 'binary',
+    config: openpgpConfig,
+  });
+  const keyPacket = await encryptSessionKey({ ...sessionKey, encryptionKeys: opts.listKey, format: 'binary' });
+  const more: Uint8Array[] = [];
+  for (let i = 1; i < opts.keyPackets; i++) {
+    more.push(
+      opts.sessionKeys === 'copies'
+        ? keyPacket
+        : await encryptSessionKey({
+            data: new Uint8Array(randomBytes(32)),
+            algorithm: 'aes256',
+            encryptionKeys: opts.listKey,
+            format: 'binary',
+          }),
+    );
+  }
+  // First: a second packet for the real session key leads, and one of the others makes way for it.
+  const packets = opts.real === 'first' ? [keyPacket, ...more.slice(1), real] : [...more, real];
+  return armoredPgpMime(opts, Buffer.concat(packets));
+}
+
+/**
+ * A post whose one literal carries `signatures` one-pass signatures (RFC 9580 §5.4), each a copy
+ * of the maintainer's good one: a reader that hashes the body once per signature does
+ * `signatures` times the work.
+ */
+export async function signatureFloodPost(opts: SignedPostOptions & { signatures: number; bodyBytes?: number }) {
+  const body = new Uint8Array(bulkyEntity(opts.bodyBytes));
+  const [literal] = (await createMessage({ binary: body })).packets;
+  const detached = await sign({
+    message: await createMessage({ binary: body }),
+    signingKeys: opts.signer,
+    detached: true,
+    format: 'object',
+    config: openpgpConfig,
+  });
+  const [signature] = detached.packets.filterByTag(enums.packet.signature) as unknown as SignaturePacket[];
+  const packets = new PacketList<AnyPacket>();
+  // fromSignaturePacket is in OpenPGP.js but not in its type declarations.
+  const onePass = OnePassSignaturePacket as unknown as {
+    fromSignaturePacket(signature: SignaturePacket, last: boolean): OnePassSignaturePacket;
+  };
+  for (let i = 0; i < opts.signatures; i++) packets.push(onePass.fromSignaturePacket(signature, i === 0));
+  packets.push(literal);
+  for (let i = 0; i < opts.signatures; i++) packets.push(signature);
+  const encrypted = await encrypt({
+    message: new Message(packets),
+    encryptionKeys: opts.listKey,
+    format: 'binary',
+    config: openpgpConfig,
+  });
+  return armoredPgpMime(opts, encrypted);
+}
+
+/** A MIME entity of about `bytes` (default 4 MiB), base64 of random bytes, which nothing compresses. */
+function bulkyEntity(bytes = 4 * 1024 * 1024): Buffer {
+  const head = 'Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n';
+  return Buffer.from(`${head}${base64Lines(randomBytes(Math.floor((bytes * 3) / 4)))}\r\n`);
+}
+
+function armoredPgpMime(opts: PostOptions, binary: Uint8Array): Buffer {
+  const headers = envelopeHeaders(opts, '...', ['User-Agent: Mozilla Thunderbird']);
+  return pgpMimeMessage(headers, armor(enums.armor.message, binary), 'thunderbird');
 }

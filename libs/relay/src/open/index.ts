@@ -1,3 +1,5 @@
 export { openPost, openSignedMail } from './open-post';
 export { MailSigner, OpenContext, OpenedMail, OpenedPost, PostSigner } from './opened-post';
 export { PostRefusal, RefusalCode, refusalCodes } from './post-refusal';
+export { decryptWithListKey, MAX_KEY_PACKETS } from './decrypt-for-list';
+export { MAX_SIGNATURES } from './signer';

@@ -1,12 +1,12 @@
 import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
 import { readCleartextMessage, verify } from 'openpgp';
 import { openpgpConfig } from '@cordon/crypto';
-import { decryptForList, readOpenpgpMessage } from './decrypt-for-list';
+import { decryptForList } from './decrypt-for-list';
 import { decodedBody, Entity } from './mime';
 import { MailSigner, OpenContext } from './opened-post';
 import { OpenedBody } from './pgp-mime';
 import { malformed, refusal, unsupported } from './post-refusal';
-import { acceptSignatures, signerKeys, unreadableSignature, verificationDate } from './signer';
+import { acceptSignatures, refuseTooManySignatures, signerKeys, unreadableSignature, verificationDate } from './signer';
 
 const BEGIN_MESSAGE = /^-----BEGIN PGP MESSAGE-----[ \t]*\r?$/gm;
 const END_MESSAGE = /^-----END PGP MESSAGE-----[ \t]*\r?$/m;
@@ -25,7 +25,7 @@ export const hasArmoredMessage = (text: string): boolean => new RegExp(BEGIN_MES
 export async function openInline(part: Entity, ctx: OpenContext): Promise<OpenedBody> {
   const body = decodedBody(part).toString('latin1');
   const block = armoredBlock(body);
-  const { data, signatures } = await decryptForList(await readOpenpgpMessage(Buffer.from(block, 'latin1')), ctx);
+  const { data, signatures } = await decryptForList(Buffer.from(block, 'latin1'), ctx);
   const charset = armorCharset(block) ?? part.contentType.params.get('charset');
   let text = decodeText(data, charset);
   let signer: MailSigner;
@@ -110,6 +110,11 @@ async function openCleartextSigned(text: string, ctx: OpenContext): Promise<{ si
   let message: Awaited<ReturnType<typeof readCleartextMessage>>;
   try {
     message = await readCleartextMessage({ cleartextMessage: text, config: openpgpConfig });
+  } catch {
+    throw unreadableSignature();
+  }
+  refuseTooManySignatures(message.getSigningKeyIDs().length);
+  try {
     verified = await verify({
       message,
       verificationKeys: signerKeys(ctx),

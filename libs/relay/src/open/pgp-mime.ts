@@ -1,4 +1,4 @@
-import { decryptForList, readOpenpgpMessage } from './decrypt-for-list';
+import { decryptForList } from './decrypt-for-list';
 import { canonicalLineEnds, decodedBody, Entity, readEntity, splitMultipart, walkEntity } from './mime';
 import { MailSigner, OpenContext } from './opened-post';
 import { PostHeaders, readProtectedHeaders } from './post-headers';
@@ -33,7 +33,7 @@ export async function openPgpMime(outer: Entity, ctx: OpenContext): Promise<Open
   if (encrypted.contentType.mediaType !== 'application/octet-stream') {
     throw malformed('The second part of a PGP/MIME message must be application/octet-stream (RFC 3156 §4)');
   }
-  const { data, signatures } = await decryptForList(await readOpenpgpMessage(decodedBody(encrypted)), ctx);
+  const { data, signatures } = await decryptForList(decodedBody(encrypted), ctx);
   const payload = canonicalLineEnds(data);
   if (signatures.length > 0) return openedEntity(await acceptSignatures(signatures, data, ctx), payload);
   const root = readEntity(payload);

@@ -6,6 +6,8 @@
 export const refusalCodes = [
   'NOT_ENCRYPTED',
   'NOT_FOR_LIST_KEY',
+  'TOO_MANY_KEY_PACKETS',
+  'TOO_MANY_SIGNATURES',
   'UNSIGNED',
   'BAD_SIGNATURE',
   'SIGNER_NOT_MAINTAINER',

@@ -8,6 +8,7 @@ import {
   encryptedToOtherKey,
   evolutionPost,
   inlinePost,
+  keyPacketFloodPost,
   openingContext,
   plaintextPost,
   POST_TEXT,
@@ -15,12 +16,22 @@ import {
   postingKeys,
   signedByStranger,
   signedOnlyInlinePost,
+  signatureFloodPost,
   signedOnlyPost,
   thunderbirdPost,
   unsignedEncrypted,
   unterminatedBoundaryPost,
 } from '../../../../test/support/client-mail';
-import { OpenContext, openPost, PostRefusal, RefusalCode } from './index';
+import { armor, enums, PacketList, readSignature, Signature } from 'openpgp';
+import {
+  MAX_KEY_PACKETS,
+  MAX_SIGNATURES,
+  OpenContext,
+  openPost,
+  openSignedMail,
+  PostRefusal,
+  RefusalCode,
+} from './index';
 
 // Every post the list must not relay is refused with a stable code and a message that quotes
 // nothing of it (DESIGN.md "Post", invariants 3 and 7). openPost is pure: a refusal changes nothing.
@@ -169,5 +180,50 @@ describe('openPost refuses', () => {
       `${body}\r\n--b\r\nContent-Type: text/plain; name="notes.txt"\r\n\r\n${POST_TEXT}\r\n--b--\r\n`,
     ].join('\r\n');
     expect(await codeOf(Buffer.from(raw, 'latin1'))).toBe('UNSUPPORTED');
+  });
+});
+
+// Issue 10: what a stranger sends costs bounded work, decided before the costly part.
+describe('openPost bounds the work a post costs', () => {
+  const small = { bodyBytes: 16 * 1024 };
+
+  it(`refuses a post encrypted to more than ${MAX_KEY_PACKETS} keys, unread`, async () => {
+    const flood = keyPacketFloodPost({ ...post(), ...small, keyPackets: MAX_KEY_PACKETS + 1, sessionKeys: 'copies' });
+    expect(await codeOf(flood)).toBe('TOO_MANY_KEY_PACKETS');
+  });
+
+  it(`opens a post with ${MAX_KEY_PACKETS} key packets`, async () => {
+    const raw = await keyPacketFloodPost({ ...post(), ...small, keyPackets: MAX_KEY_PACKETS, sessionKeys: 'copies' });
+    await expect(openPost(raw, context())).resolves.toBeTruthy();
+  });
+
+  it('tries one session key: the first key packet for the list key that opens decides', async () => {
+    const flood = { ...post(), ...small, keyPackets: 3, sessionKeys: 'distinct' as const };
+    // Three packets for the list key, each with its own session key: the first opens, and only
+    // its session key is tried on the body, which the real one (here last) encrypted.
+    expect(await codeOf(keyPacketFloodPost({ ...flood, real: 'last' }))).toBe('NOT_FOR_LIST_KEY');
+    await expect(openPost(await keyPacketFloodPost({ ...flood, real: 'first' }), context())).resolves.toBeTruthy();
+  });
+
+  it(`refuses a post carrying more than ${MAX_SIGNATURES} signatures, none checked`, async () => {
+    expect(await codeOf(signatureFloodPost({ ...post(), ...small, signatures: MAX_SIGNATURES + 1 }))).toBe(
+      'TOO_MANY_SIGNATURES',
+    );
+  });
+
+  it(`opens a post with ${MAX_SIGNATURES} copies of the maintainer's signature`, async () => {
+    const raw = await signatureFloodPost({ ...post(), ...small, signatures: MAX_SIGNATURES });
+    await expect(openPost(raw, context())).resolves.toBeTruthy();
+  });
+
+  it(`refuses signed-only mail whose detached signature holds more than ${MAX_SIGNATURES} signatures`, async () => {
+    const raw = (await signedOnlyPost(post())).toString('latin1');
+    const armored = /-----BEGIN PGP SIGNATURE-----[^]*?-----END PGP SIGNATURE-----/.exec(raw)![0];
+    const [packet] = (await readSignature({ armoredSignature: armored })).packets;
+    const many = new PacketList<typeof packet>();
+    for (let i = 0; i <= MAX_SIGNATURES; i++) many.push(packet);
+    const flood = armor(enums.armor.signature, new Signature(many).write());
+    const opened = openSignedMail(Buffer.from(raw.replace(armored, flood.trimEnd()), 'latin1'), context(), 'optional');
+    await expect(opened).rejects.toMatchObject({ code: 'TOO_MANY_SIGNATURES' });
   });
 });

@@ -11,6 +11,22 @@ const DAY_MS = 24 * HOUR_MS;
 /** How far ahead of our clock a signature may be dated: the sender's clock may run fast. */
 export const CLOCK_SKEW_MS = HOUR_MS;
 
+/**
+ * Signatures a message may carry (RFC 9580 §5.2): a client signs with one key, two while a
+ * maintainer moves between keys. Each signature by a known key costs a pass over the signed
+ * bytes, and anyone can write a known key's ID on a packet, so more are refused unchecked.
+ */
+export const MAX_SIGNATURES = 4;
+
+export function refuseTooManySignatures(count: number): void {
+  if (count > MAX_SIGNATURES) {
+    throw refusal(
+      'TOO_MANY_SIGNATURES',
+      `The message carries ${count} signatures; Cordon checks at most ${MAX_SIGNATURES}. Sign it with your own key only and send it again.`,
+    );
+  }
+}
+
 /** The date OpenPGP.js checks signatures against: ours, allowing for the sender's fast clock. */
 export const verificationDate = (ctx: OpenContext): Date => new Date(ctx.now.getTime() + CLOCK_SKEW_MS);
 
@@ -94,6 +110,7 @@ export async function acceptDetachedSignature(
   } catch {
     throw unreadableSignature();
   }
+  refuseTooManySignatures(signature.packets.length);
   let lastRefusal: unknown;
   for (const signed of candidates) {
     try {

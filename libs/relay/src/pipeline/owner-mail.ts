@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { decrypt, readMessage } from 'openpgp';
 import { EntityManager } from 'typeorm';
-import { ListKey, openpgpConfig } from '@cordon/crypto';
+import { ListKey } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { InboundMessage } from '../ingress';
+import { decryptWithListKey, PostRefusal } from '../open';
 
 const ARMORED = /-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/;
 
@@ -25,21 +25,18 @@ export class OwnerMail {
     const armored = ARMORED.exec(inbound.raw.toString('latin1'))?.[0];
     if (!armored) return { content: inbound.raw, note: 'It came unencrypted; it is attached as received.' };
     try {
-      const { data } = await decrypt({
-        message: await readMessage({ armoredMessage: armored, config: openpgpConfig }),
-        decryptionKeys: await this.listKey.secretKey(),
-        format: 'binary',
-        config: openpgpConfig,
-      });
+      // Bounded like a post: anyone may write to -owner, so a stranger's key packets cost a few.
+      const data = await decryptWithListKey(Buffer.from(armored, 'latin1'), await this.listKey.secretKey());
       return {
         content: Buffer.from(data),
         note: 'It was encrypted to the list key; its decrypted content is attached (signatures, if any, not checked).',
       };
-    } catch {
-      return {
-        content: inbound.raw,
-        note: 'It holds an OpenPGP message the list key cannot open; attached as received.',
-      };
+    } catch (error) {
+      const why =
+        error instanceof PostRefusal && error.code.startsWith('TOO_MANY')
+          ? 'It holds an OpenPGP message with more key packets or signatures than Cordon reads; attached as received, unopened.'
+          : 'It holds an OpenPGP message the list key cannot open; attached as received.';
+      return { content: inbound.raw, note: why };
     }
   }
 
