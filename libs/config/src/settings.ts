@@ -84,6 +84,20 @@ const schema = z.object({
   /** Speak LMTP (RFC 2033) instead of SMTP, for a Postfix or Exim hand-off. */
   SMTP_LMTP: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
   SMTP_MAX_CLIENTS: positiveInt.default(50),
+  /**
+   * Slow clients (issue 10, "Slow SMTP clients hold every slot"): open sessions from one address
+   * (one /64 for IPv6), the longest a session, an idle wait and a message's DATA may last, and the
+   * slowest DATA taken (bytes a second over each 5 s; 0 turns that check off).
+   */
+  SMTP_MAX_CLIENTS_PER_ADDRESS: positiveInt.default(10),
+  SMTP_SESSION_SECONDS: positiveInt.default(600),
+  SMTP_IDLE_SECONDS: positiveInt.default(60),
+  SMTP_DATA_SECONDS: positiveInt.default(300),
+  SMTP_MIN_DATA_RATE: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 (off) or more')
+    .default(1024),
   /** PEM certificate and key for STARTTLS; both or neither. */
   SMTP_TLS_CERT_FILE: z.string().min(1).optional(),
   SMTP_TLS_KEY_FILE: z.string().min(1).optional(),

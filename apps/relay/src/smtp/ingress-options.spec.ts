@@ -43,9 +43,13 @@ describe('the SMTP listener options', () => {
     });
     expect(options.key).toBeUndefined();
     expect(options.cert).toBeUndefined();
-    expect(options.socketTimeout).toBeLessThanOrEqual(5 * 60_000);
+    expect(options.socketTimeout).toBe(60_000);
     expect(options.closeTimeout).toBeLessThanOrEqual(30_000);
     expect(options.banner).toContain('distributors@example.org');
+  });
+
+  it('drops an idle client after SMTP_IDLE_SECONDS', () => {
+    expect(ingressOptions(settings({ SMTP_IDLE_SECONDS: '7' })).socketTimeout).toBe(7_000);
   });
 
   it('speaks LMTP when SMTP_LMTP is true', () => {

@@ -7,8 +7,6 @@ import { reasonOf } from './smtp-reply';
 
 /** At most this many recipients per transaction: the list has four addresses, and no sender needs more. */
 export const MAX_RECIPIENTS = 10;
-/** An idle client is dropped after this (RFC 5321 §4.5.3.2 asks servers for minutes; one is plenty on a LAN hand-off). */
-export const SOCKET_TIMEOUT_MS = 60_000;
 /** How long stopping waits for open sessions before closing them with 421. */
 export const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -18,7 +16,8 @@ type ListenerOptions = Omit<SMTPServerOptions, 'onConnect' | 'onMailFrom' | 'onR
  * How the list's SMTP/LMTP listener is configured (shared/TOOLCHAIN.md, Mail): no AUTH (nobody
  * logs in to post; posts are authenticated by their OpenPGP signature); STARTTLS only with the
  * operator's certificate, never smtp-server's bundled test one; size, clients, recipients and
- * time bounded; no reverse DNS lookups (slow, and an attacker's to answer).
+ * idle time bounded (the other limits on slow clients are in session-limits.ts); no reverse DNS
+ * lookups (slow, and an attacker's to answer).
  */
 export function ingressOptions(settings: Settings): ListenerOptions {
   const tls = tlsOptions(settings);
@@ -34,7 +33,10 @@ export function ingressOptions(settings: Settings): ListenerOptions {
     rejectOversized: true,
     maxClients: settings.SMTP_MAX_CLIENTS,
     maxRecipients: MAX_RECIPIENTS,
-    socketTimeout: SOCKET_TIMEOUT_MS,
+    // An idle client is dropped after SMTP_IDLE_SECONDS (RFC 5321 §4.5.3.2 asks servers for minutes;
+    // one is plenty on a LAN hand-off). Any byte restarts it, so it is no bound on a session: the
+    // session and DATA deadlines of SessionLimits are.
+    socketTimeout: settings.SMTP_IDLE_SECONDS * 1000,
     closeTimeout: CLOSE_TIMEOUT_MS,
     disableReverseLookup: true,
     // Enhanced status codes (RFC 2034, 3463) tell a sending MTA exactly why; smtp-server hides them by default.

@@ -1,10 +1,11 @@
 import { AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, SMTPServerSession } from 'smtp-server';
 import { SETTINGS, Settings, SettingsError } from '@cordon/config';
 import { ingressOptions } from './ingress-options';
 import { MailIntake } from './mail-intake';
-import { reasonOf } from './smtp-reply';
+import { SessionLimits } from './session-limits';
+import { reasonOf, SmtpReply } from './smtp-reply';
 
 /**
  * The list's SMTP (or LMTP) listener on SMTP_HOST:SMTP_PORT. It does not start itself: the
@@ -14,6 +15,7 @@ import { reasonOf } from './smtp-reply';
 export class IngressServer implements OnModuleDestroy {
   private readonly logger = new Logger('ingress');
   private server?: SMTPServer;
+  private limits?: SessionLimits;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -23,10 +25,13 @@ export class IngressServer implements OnModuleDestroy {
   /** Starts listening; resolves to the port bound (SMTP_PORT=0 picks a free one). */
   async start(): Promise<number> {
     if (this.server) throw new Error('The SMTP ingress is already started');
+    const limits = new SessionLimits(this.settings, (session, refusal) => hangUp(server, session, refusal));
     const server = new SMTPServer({
       ...ingressOptions(this.settings),
+      onConnect: (session, callback) => limits.admit(session, callback),
       onRcptTo: (address, session, reply) => this.intake.rcptTo(address, session, reply),
-      onData: (stream, session, reply) => this.intake.data(stream, session, reply),
+      onData: (stream, session, reply) => this.intake.data(stream, session, limits.watchData(stream, session, reply)),
+      onClose: (session) => limits.release(session),
     });
     const { SMTP_HOST: host, SMTP_PORT: wanted } = this.settings;
     const port = await new Promise<number>((resolve, reject) => {
@@ -42,6 +47,7 @@ export class IngressServer implements OnModuleDestroy {
     // A client's socket error is the client's problem; unhandled, an 'error' event ends the process.
     server.on('error', (error) => this.logger.warn(`SMTP connection error: ${error.message}`));
     this.server = server;
+    this.limits = limits;
     const protocol = this.settings.SMTP_LMTP === 'true' ? 'LMTP' : 'SMTP';
     const tls = this.settings.SMTP_TLS_CERT_FILE ? ', STARTTLS offered' : '';
     this.logger.log(`${protocol} ingress for ${this.settings.LIST_ADDRESS} on ${host}:${port}${tls}`);
@@ -54,10 +60,19 @@ export class IngressServer implements OnModuleDestroy {
     if (!server) return;
     this.server = undefined;
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.limits?.clear();
+    this.limits = undefined;
   }
 
   /** Before onApplicationShutdown, where the database closes: a session storing a message finishes first. */
   onModuleDestroy(): Promise<void> {
     return this.stop();
+  }
+}
+
+/** Sends the refusal (a 421, after which smtp-server closes) to the session, if it is still open. */
+function hangUp(server: SMTPServer, session: SMTPServerSession, refusal: SmtpReply): void {
+  for (const connection of server.connections) {
+    if (connection.id === session.id) connection.send(refusal.responseCode, refusal.message);
   }
 }

@@ -3,9 +3,7 @@ import type { SMTPServerAddress, SMTPServerDataResult, SMTPServerDataStream, SMT
 import { DataSource } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
 import { InboundProcessor, InboundStore, ListAddresses, ListRecipient, ReceivedMail } from '@cordon/relay';
-import { reasonOf, refusals } from './smtp-reply';
-
-type Reply = (error?: Error | null, message?: string | SMTPServerDataResult[]) => void;
+import { DataReply, reasonOf, refusals } from './smtp-reply';
 
 /** The recipients of one transaction that share a kind (and VERP token): one stored row. */
 interface RecipientGroup extends ListRecipient {
@@ -37,7 +35,7 @@ export class MailIntake {
   }
 
   /** DATA: collects the message, then stores one row per kind of recipient before replying. */
-  data(stream: SMTPServerDataStream, session: SMTPServerSession, reply: Reply): void {
+  data(stream: SMTPServerDataStream, session: SMTPServerSession, reply: DataReply): void {
     const limit = this.settings.SMTP_MAX_SIZE;
     let chunks: Buffer[] = [];
     let received = 0;
@@ -48,9 +46,11 @@ export class MailIntake {
       else chunks.push(chunk);
     });
     stream.once('error', (error) => {
-      // The client went away mid-message: nothing was stored, and there is nobody to answer.
+      // The client went away mid-message, or SessionLimits dropped it (a refusal it has logged, to
+      // answer with): either way nothing is stored.
       chunks = [];
-      this.logger.log(`dropped a message from ${this.client(session)}: ${error.message}`);
+      const refused = 'responseCode' in error;
+      if (!refused) this.logger.log(`dropped a message from ${this.client(session)}: ${error.message}`);
       reply(error);
     });
     stream.once('end', () => {
@@ -66,7 +66,7 @@ export class MailIntake {
   }
 
   /** Stores the message and answers; never rejects (a failure to store is a 451 reply). */
-  private async keep(raw: Buffer, session: SMTPServerSession, reply: Reply): Promise<void> {
+  private async keep(raw: Buffer, session: SMTPServerSession, reply: DataReply): Promise<void> {
     if (this.settings.SMTP_LMTP === 'true') return reply(null, await this.keepEach(raw, session));
     const result = await this.keepAll(raw, session);
     if (typeof result === 'string') reply(null, result);
