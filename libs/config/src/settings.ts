@@ -66,6 +66,15 @@ const schema = z.object({
   /** When set, GET /metrics asks for it as a bearer token (it tells when embargoes end). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Seconds the event loop may stand still before the process ends itself, so that its supervisor
+   * starts it again (issue 10); 0 turns the watchdog off.
+   */
+  WATCHDOG_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(0, 'must be 0 (off) or more')
+    .default(30),
   CONFIRM_LINK_TTL_HOURS: positiveInt.default(48),
   VOUCH_LINK_TTL_HOURS: positiveInt.default(24 * 7),
   ENROL_LINK_TTL_HOURS: positiveInt.default(24),

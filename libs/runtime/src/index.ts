@@ -2,3 +2,4 @@ export { openRuntime, coreModules, Runtime, allEntities } from './runtime';
 export { initialise, InitialiseResult } from './initialise';
 export { writeBackup, BackupEncryption, BackupSummary } from './backup/write-backup';
 export { restoreBackup, BackupDecryption, RestoreSummary } from './backup/restore-backup';
+export { startWatchdog, Watchdog } from './watchdog';

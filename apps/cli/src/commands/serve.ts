@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Command, Option } from 'commander';
 import { loadSettings, SettingsError } from '@cordon/config';
 import { ListKey } from '@cordon/crypto';
-import { initialise, InitialiseResult, openRuntime, Runtime } from '@cordon/runtime';
+import { initialise, InitialiseResult, openRuntime, Runtime, startWatchdog } from '@cordon/runtime';
 import { RelayModule } from '../../../relay/src/relay.module';
 import { startIngress } from '../../../relay/src/smtp/start-ingress';
 import { startDeliveryWorker, startPipeline } from '../../../relay/src/start-worker';
@@ -49,6 +49,10 @@ export function serveCommand(): Command {
           );
         }
         log.log(`list ${settings.LIST_ADDRESS}, list key ${init.listKeyFingerprint}`);
+        // Once the service is up, a loop that stands still ends the process for its supervisor to
+        // restart (README "Staying up"). Not before: start-up does seconds of work in one go
+        // (loading the embedded database, migrations), which is no sign of a stuck process.
+        startWatchdog(settings.WATCHDOG_SECONDS);
         return;
       }
       let relay: INestApplicationContext | undefined;
@@ -70,6 +74,7 @@ export function serveCommand(): Command {
             : `outgoing mail written to ${settings.dataDir}/outbox/`,
         );
       }
+      startWatchdog(settings.WATCHDOG_SECONDS); // once up, as above
     });
 }
 
