@@ -11,6 +11,7 @@ import { CreateApiToken } from '@cordon/maintainers';
 import { ImportMember, SubmitApplication } from '@cordon/membership';
 import { Agent, loginAgent } from './support/admin-login';
 import { csrfFrom } from './support/forms';
+import { GpgHome } from './support/gpg';
 import { anOpenpgpKey } from './support/keys';
 import { RunningWebApp, startWebApp } from './support/web-app';
 
@@ -199,6 +200,29 @@ describe('hostile requests to the web app', () => {
     });
   });
 
+  describe('keys on curves Cordon cannot use', () => {
+    let gpg: GpgHome;
+    beforeAll(() => {
+      gpg = GpgHome.create();
+    });
+    afterAll(() => gpg?.cleanup());
+
+    it.each(['brainpoolP256r1', 'secp256k1'] as const)(
+      'refuses a %s key at /apply naming the curve, not "no valid self-signature", and stores nothing',
+      async (curve) => {
+        const email = `${curve.toLowerCase()}@hostile.example`;
+        const key = await gpg.exportPublic(await gpg.generateKey(email, { algo: curve }));
+        const before = await snapshot();
+        const res = await postApplication(aClient(web), applicationFields(email, key));
+        expect(res.status).toBe(400);
+        expect(res.text).toContain(`uses the ${curve} curve, which Cordon does not support.`);
+        expect(res.text).not.toMatch(/self-signature/);
+        expect(await snapshot()).toEqual(before);
+        await stillServing();
+      },
+    );
+  });
+
   describe('admin actions named after inherited properties', () => {
     let agent: Agent;
     let applicationId: string;
@@ -293,23 +317,21 @@ describe('hostile requests to the web app', () => {
       const { agent, maintainer } = await loginAgent(web);
       const token = (await web.app.get(CreateApiToken).execute(maintainer.id, 'cache test')).token;
       const { statusToken } = await submitted(web, 'cached@hostile.example');
-      const answers = [
-        await agent.get('/admin/applications').expect(200),
-        await agent.get('/admin/tokens').expect(200),
-        await request(web.url).get('/admin/login').expect(200),
-        await request(web.url).get('/member').expect(200),
-        await request(web.url).get('/member/home'),
-        await request(web.url).get(`/apply/status/${statusToken}`).expect(200),
-        await request(web.url).get('/apply/status/not-a-token'),
-        await request(web.url).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200),
-        await request(web.url).get('/api/applications').set('Authorization', `Bearer ${token}`).expect(200),
-        await request(web.url).get('/api/me').expect(401),
+      const bearer = { Authorization: `Bearer ${token}` };
+      const answers: [string, request.Response][] = [
+        ['/admin/applications', await agent.get('/admin/applications').expect(200)],
+        ['/admin/tokens', await agent.get('/admin/tokens').expect(200)],
+        ['/admin/login', await request(web.url).get('/admin/login').expect(200)],
+        ['/member', await request(web.url).get('/member').expect(200)],
+        ['/member/home', await request(web.url).get('/member/home')],
+        ['/apply/status/:token', await request(web.url).get(`/apply/status/${statusToken}`).expect(200)],
+        ['/apply/status/not-a-token', await request(web.url).get('/apply/status/not-a-token')],
+        ['/api/me', await request(web.url).get('/api/me').set(bearer).expect(200)],
+        ['/api/applications', await request(web.url).get('/api/applications').set(bearer).expect(200)],
+        ['/api/me without a token', await request(web.url).get('/api/me').expect(401)],
       ];
-      for (const res of answers) {
-        expect({ path: res.req.path, cacheControl: res.headers['cache-control'] }).toEqual({
-          path: res.req.path,
-          cacheControl: 'no-store',
-        });
+      for (const [path, res] of answers) {
+        expect({ path, cacheControl: res.headers['cache-control'] }).toEqual({ path, cacheControl: 'no-store' });
       }
       // The stylesheet is the same for everyone and may be cached.
       const css = await request(web.url).get('/assets/cordon.css').expect(200);

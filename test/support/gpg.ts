@@ -10,7 +10,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export type GpgAlgo = 'ed25519' | 'rsa2048' | 'rsa3072' | 'rsa4096';
+export type GpgAlgo =
+  | 'ed25519'
+  | 'rsa2048'
+  | 'rsa3072'
+  | 'rsa4096'
+  // Curves GnuPG makes keys on and Cordon refuses (libs/crypto/src/key-policy.ts).
+  | 'brainpoolP256r1'
+  | 'brainpoolP384r1'
+  | 'brainpoolP512r1'
+  | 'secp256k1';
 
 export interface GpgKeyOptions {
   algo?: GpgAlgo;
@@ -51,6 +60,10 @@ const ENCRYPTION_ALGO: Record<GpgAlgo, string> = {
   rsa2048: 'rsa2048',
   rsa3072: 'rsa3072',
   rsa4096: 'rsa4096',
+  brainpoolP256r1: 'brainpoolP256r1',
+  brainpoolP384r1: 'brainpoolP384r1',
+  brainpoolP512r1: 'brainpoolP512r1',
+  secp256k1: 'secp256k1',
 };
 
 export class GpgHome {

@@ -183,6 +183,28 @@ describe('checkKey / inspectPublicKey on GnuPG keys', () => {
     );
   });
 
+  it.each(['brainpoolP256r1', 'brainpoolP384r1', 'brainpoolP512r1', 'secp256k1'] as const)(
+    'refuses a %s key as an unsupported curve, not as a key without a valid self-signature',
+    async (curve) => {
+      const fingerprint = await gpg.generateKey(`${curve}@example.org`, { algo: curve });
+      const armored = await gpg.exportPublic(fingerprint);
+      const error = await refusal(inspectPublicKey(armored), 'KEY_UNSUPPORTED_CURVE', armored);
+      expect(error.message).toContain(`primary key uses the ${curve} curve`);
+      expect(error.message).toMatch(
+        /Curve25519 \(ed25519\/cv25519.*NIST P-256, P-384 or P-521, or RSA of at least 3072 bits/,
+      );
+    },
+  );
+
+  it('refuses a Curve25519 key with a brainpool encryption subkey, naming the subkey', async () => {
+    const fingerprint = await gpg.generateKey('mixed@example.org', { encrypt: false });
+    await gpg.must(['--quick-add-key', fingerprint, 'brainpoolP256r1', 'encr', '0']);
+    const armored = await gpg.exportPublic(fingerprint);
+    const error = await refusal(inspectPublicKey(armored), 'KEY_UNSUPPORTED_CURVE', armored);
+    expect(error.message).toMatch(/subkey [0-9A-F]{40} uses the brainpoolP256r1 curve/);
+    expect(error.message).not.toContain(fingerprint);
+  });
+
   it('checks the key at the given time: a key valid today is expired in three years', async () => {
     const key = await readOneKey(await gpg.exportPublic(fpr.good));
     await refusal(checkKey(key, { now: new Date(Date.now() + 3 * 365 * 86_400_000) }), 'KEY_EXPIRED');

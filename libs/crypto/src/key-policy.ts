@@ -23,6 +23,18 @@ export interface KeyPolicyOptions {
 }
 
 const MIN_RSA_BITS = 3072;
+
+/**
+ * Curves OpenPGP.js 6 reads but cannot use in Node.js (it needs an optional module for them), so
+ * every self-signature on such a key failed to verify and the key was refused as having "no
+ * valid self-signature". Curve25519, NIST P-256/384/521 and Ed448/X448 work.
+ */
+const UNSUPPORTED_CURVES: ReadonlySet<string> = new Set([
+  'brainpoolP256r1',
+  'brainpoolP384r1',
+  'brainpoolP512r1',
+  'secp256k1',
+]);
 const WEAK_HASHES: ReadonlySet<number> = new Set([enums.hash.sha1, enums.hash.md5, enums.hash.ripemd]);
 
 /**
@@ -74,6 +86,7 @@ export async function checkKey(key: Key, options: KeyPolicyOptions = {}): Promis
       'This is a secret key. Never share it: send only the public key (`gpg --armor --export ADDRESS`).',
     );
   }
+  assertSupportedCurves(key);
   await verifyPrimaryKey(key, fingerprint, now, config);
   assertStrong(key.getAlgorithmInfo(), 'primary key');
   assertNoWeakHash((await key.getPrimaryUser(now, undefined, config)).selfCertification, fingerprint);
@@ -190,6 +203,29 @@ function assertStrong(info: { algorithm: string; bits?: number }, which: string)
   if (name === 'dsa' || name === 'elgamal') {
     throw weak(`The ${which} uses ${name.toUpperCase()}, which is too weak today.`);
   }
+}
+
+/**
+ * Checked before anything is verified, since verifying is what fails on these curves. Every subkey
+ * counts, not only the one we would encrypt to: GnuPG signs with the newest signing subkey, and a
+ * member's signed mail on such a curve could not be verified either.
+ */
+function assertSupportedCurves(key: Key): void {
+  const parts = [
+    { which: 'primary key', info: key.getAlgorithmInfo() as AlgorithmInfo },
+    ...key.subkeys.map((subkey) => ({
+      which: `subkey ${subkey.getFingerprint().toUpperCase()}`,
+      info: subkey.getAlgorithmInfo() as AlgorithmInfo,
+    })),
+  ];
+  const unsupported = parts.find((part) => part.info.curve && UNSUPPORTED_CURVES.has(part.info.curve));
+  if (!unsupported) return;
+  throw refusal(
+    'KEY_UNSUPPORTED_CURVE',
+    `The key's ${unsupported.which} uses the ${unsupported.info.curve} curve, which Cordon does not support. ` +
+      'Use a key on Curve25519 (ed25519/cv25519: `gpg --quick-gen-key ADDRESS future-default default 2y`), ' +
+      `NIST P-256, P-384 or P-521, or RSA of at least ${MIN_RSA_BITS} bits.`,
+  );
 }
 
 function assertNoWeakHash(signature: SignaturePacket, fingerprint: string): void {

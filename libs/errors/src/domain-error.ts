@@ -11,6 +11,7 @@ export const errorKinds = {
   KEY_REVOKED: 'invalid',
   KEY_CANNOT_ENCRYPT: 'invalid',
   KEY_WEAK: 'invalid',
+  KEY_UNSUPPORTED_CURVE: 'invalid',
   KEY_SHA1_SELF_SIGNATURE: 'invalid',
   KEY_NO_MATCHING_USER_ID: 'invalid',
   KEY_IS_SECRET: 'invalid',
