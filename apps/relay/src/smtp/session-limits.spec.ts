@@ -132,6 +132,8 @@ describe('the SMTP session limits', () => {
     ['::1', '0:0:0:0::/64'],
     ['fe80::1%eth0', 'fe80:0:0:0::/64'],
     ['64:ff9b::192.0.2.1', '64:ff9b:0:0::/64'],
+    ['::ffff:192.0.2.1', '192.0.2.1'],
+    ['::FFFF:198.51.100.7', '198.51.100.7'],
   ])('keys %s as %s', (address, key) => {
     expect(addressKey(address)).toBe(key);
   });

@@ -155,6 +155,10 @@ export class SessionLimits {
  */
 export function addressKey(address: string): string {
   if (!isIPv6(address)) return address;
+  // An IPv4 client of a dual-stack listener (SMTP_HOST=::) is its IPv4 address (RFC 4291 §2.5.5.2),
+  // not one /64 that every IPv4 client would share.
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped) return mapped[1];
   const [head, tail] = address.split('%')[0].toLowerCase().split('::');
   const groups = (part: string | undefined) =>
     // A dotted IPv4 tail (64:ff9b::192.0.2.1) stands for two groups, both in the low 64 bits.
