@@ -10,8 +10,9 @@
 
 # The build stage has a compiler (the full Debian image); the runtime stage is the slim image of the
 # same Debian release, so the native module compiled here loads there.
-ARG BUILD_IMAGE=node:20-bookworm
-ARG RUNTIME_IMAGE=node:20-bookworm-slim
+# Node 24, a current LTS line (22 works too; 20 is past its end of life).
+ARG BUILD_IMAGE=node:24-bookworm
+ARG RUNTIME_IMAGE=node:24-bookworm-slim
 
 # ---- build: all dependencies (TypeScript), compile to dist/, then drop the dev dependencies ----
 FROM ${BUILD_IMAGE} AS build

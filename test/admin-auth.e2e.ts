@@ -1,12 +1,16 @@
 /**
  * The admin login end to end, over real HTTP against the whole web app: enrolment link, password,
- * TOTP set-up and login, lockout and throttling, CSRF, session fixation, and API tokens.
+ * TOTP set-up and login, the slow-down of failing addresses and its notices, throttling, CSRF,
+ * session fixation, and API tokens.
  */
+import { simpleParser } from 'mailparser';
+import { decrypt, readMessage } from 'openpgp';
 import { Secret, TOTP } from 'otpauth';
 import request from 'supertest';
-import { hashToken } from '@cordon/crypto';
+import { hashToken, openpgpConfig } from '@cordon/crypto';
 import { AddMaintainer } from '@cordon/maintainers';
 import { anOpenpgpKey } from './support/keys';
+import { armoredPart } from './support/mailbox';
 import { RunningWebApp, startWebApp } from './support/web-app';
 
 const PASSWORD = 'correct horse battery staple';
@@ -101,6 +105,16 @@ describe('admin login', () => {
     (await web.runtime.database.dataSource.query(sql, params)) as T[];
   const maintainerRow = async (id: string) => (await query('SELECT * FROM maintainer WHERE id = $1', [id]))[0];
   const auditCount = async () => Number((await query<{ n: string }>('SELECT count(*) AS n FROM audit_entry'))[0].n);
+  /** Failed logins counted against the maintainer, over every address they came from. */
+  const failures = async (id: string) =>
+    Number(
+      (
+        await query<{ n: string }>(
+          'SELECT coalesce(sum(failures), 0) AS n FROM login_throttle WHERE maintainer_id = $1',
+          [id],
+        )
+      )[0].n,
+    );
 
   beforeAll(async () => {
     web = await startWebApp({ TRUST_PROXY: 'loopback' });
@@ -133,7 +147,8 @@ describe('admin login', () => {
       .send({ _csrf: csrfOf(setup.text), code: totpFor(secret).generate() })
       .expect(303)
       .expect('Location', '/admin');
-    expect(await maintainerRow(maintainer.id)).toMatchObject({ status: 'active', failed_logins: 0 });
+    expect(await maintainerRow(maintainer.id)).toMatchObject({ status: 'active' });
+    expect(await failures(maintainer.id)).toBe(0);
 
     await agent.get('/admin').expect(303).expect('Location', '/admin/applications');
     const list = await agent.get('/admin/maintainers').expect(200);
@@ -172,7 +187,7 @@ describe('admin login', () => {
     expect(refused.text).toContain('is not right');
     expect(refused.text).toContain(`value="${email}"`);
     expect(refused.text).not.toContain('not my password at all');
-    expect((await maintainerRow(id)).failed_logins).toBe(1);
+    expect(await failures(id)).toBe(1);
     await agent.get('/admin/login/totp').expect(303).expect('Location', '/admin/login');
   });
 
@@ -188,7 +203,7 @@ describe('admin login', () => {
     const wrong = String((Number(totp.generate()) + 500_000) % 1_000_000).padStart(6, '0');
     const refused = await answered(submitCode(agent, wrong), 401);
     expect(refused.text).toContain('That code is not right');
-    expect((await maintainerRow(id)).failed_logins).toBe(1);
+    expect(await failures(id)).toBe(1);
     await agent.get('/admin/maintainers').expect(303);
   });
 
@@ -238,7 +253,7 @@ describe('admin login', () => {
       .send({ _csrf: 'forged', email, password: 'wrong password here' })
       .expect(403);
     await agent.post('/admin/login').type('form').send({ _csrf: 'forged', email, password: PASSWORD }).expect(403);
-    expect((await maintainerRow(id)).failed_logins).toBe(0);
+    expect(await failures(id)).toBe(0);
     expect(await auditCount()).toBe(before);
     await agent.get('/admin/login/totp').expect(303).expect('Location', '/admin/login');
   });
@@ -384,35 +399,124 @@ describe('admin login', () => {
 
 describe('admin login under attack', () => {
   let web: RunningWebApp;
+  const query = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+    (await web.runtime.database.dataSource.query(sql, params)) as T[];
+  const pairOf = async (id: string, address: string) =>
+    (
+      await query<{ failures: number; not_before: Date | null; last_failed_at: Date }>(
+        'SELECT failures, not_before, last_failed_at FROM login_throttle WHERE maintainer_id = $1 AND address = $2',
+        [id, address],
+      )
+    )[0];
+  const notices = (id: string) =>
+    query<{ raw: Buffer }>(
+      `SELECT o.raw FROM outbound_message o JOIN maintainer m ON lower(m.email) = lower(o.recipient)
+       WHERE o.purpose = 'maintainer.login_failures' AND m.id = $1 ORDER BY o.created_at`,
+      [id],
+    );
+  /** A browser at a given address, as the reverse proxy in front (TRUST_PROXY=loopback) names it. */
+  const clientAt = (address: string) => request.agent(web.url).set('X-Forwarded-For', address);
+  async function attempts(agent: Agent, email: string, passwords: string[]) {
+    const csrf = csrfOf((await agent.get('/admin/login').expect(200)).text);
+    const statuses: number[] = [];
+    for (const password of passwords) {
+      statuses.push((await agent.post('/admin/login').type('form').send({ _csrf: csrf, email, password })).status);
+    }
+    return statuses;
+  }
+  /** The notice as the maintainer reads it: decrypted with its own key. */
+  async function opened(raw: Buffer, email: string) {
+    const { privateKey } = await anOpenpgpKey(email);
+    const message = await readMessage({ armoredMessage: armoredPart(raw.toString('utf8')) });
+    const { data } = await decrypt({ message, decryptionKeys: privateKey, config: openpgpConfig });
+    const inner = await simpleParser(data as string);
+    return { subject: inner.subject ?? '', text: inner.text ?? '' };
+  }
+
   beforeAll(async () => {
     web = await startWebApp({ LOGIN_MAX_ATTEMPTS: '3', TRUST_PROXY: 'loopback' });
   });
   afterAll(() => web?.close());
 
-  it('locks the account after repeated bad passwords, refuses the right one while locked, and throttles the address', async () => {
+  it('does not let a stranger lock a maintainer out: its address is slowed down, the maintainer logs in from its own at once', async () => {
+    const maintainer = await anActiveMaintainer(web);
+    const stranger = clientAt('203.0.113.9');
+    const wrong = ['wrong password one', 'wrong password two', 'wrong password three'];
+    expect(await attempts(stranger, maintainer.email, wrong)).toEqual([401, 401, 401]);
+    const third = (await pairOf(maintainer.id, '203.0.113.9'))!;
+    expect(third.failures).toBe(3);
+    expect(third.not_before!.getTime() - third.last_failed_at.getTime()).toBe(1000);
+    // As after a long run of guesses: the address waits minutes (its first wait, 1 s, may pass during a request).
+    await query(`UPDATE login_throttle SET not_before = now() + interval '10 minutes' WHERE maintainer_id = $1`, [
+      maintainer.id,
+    ]);
+    const slowed = (await pairOf(maintainer.id, '203.0.113.9'))!;
+
+    // While it waits, the stranger's next attempt is not checked: even the right password is refused,
+    // with the same words as a wrong one, and neither counts nor makes the wait longer.
+    const csrf = csrfOf((await stranger.get('/admin/login').expect(200)).text);
+    const refused = await stranger
+      .post('/admin/login')
+      .type('form')
+      .send({ _csrf: csrf, email: maintainer.email, password: PASSWORD })
+      .expect(401);
+    expect(refused.text).toContain('is not right');
+    await stranger.get('/admin/login/totp').expect(303).expect('Location', '/admin/login');
+    expect(await pairOf(maintainer.id, '203.0.113.9')).toEqual(slowed);
+
+    // The maintainer, from its own address, gets in at once: password, then code.
+    const own = clientAt('198.51.100.201');
+    await answered(submitPassword(own, maintainer.email), 303, '/admin/login/totp');
+    await answered(submitCode(own, maintainer.totp.generate({ timestamp: Date.now() + 30_000 })), 303, '/admin');
+    await own.get('/admin/applications').expect(200);
+    expect(await pairOf(maintainer.id, '198.51.100.201')).toBeUndefined();
+    expect((await query('SELECT status FROM maintainer WHERE id = $1', [maintainer.id]))[0]).toEqual({
+      status: 'active',
+    });
+  });
+
+  it('tells the maintainer of failed logins, encrypted, with addresses and counts, at most once an hour', async () => {
+    const maintainer = await anActiveMaintainer(web);
+    expect(await attempts(clientAt('203.0.113.21'), maintainer.email, ['guess one!!!', 'guess two!!!'])).toEqual([
+      401, 401,
+    ]);
+    expect(await notices(maintainer.id)).toHaveLength(0); // two failures: perhaps its own typing
+    expect(await attempts(clientAt('203.0.113.22'), maintainer.email, ['guess three!!'])).toEqual([401]);
+    const [first] = await notices(maintainer.id);
+    expect(first).toBeDefined();
+    expect(first.raw.toString('utf8')).not.toContain('203.0.113.2');
+    const notice = await opened(first.raw, maintainer.email);
+    expect(notice.subject).toMatch(/^Failed logins to your account/);
+    expect(notice.text).toMatch(/203\.0\.113\.21: 2 wrong passwords/);
+    expect(notice.text).toMatch(/203\.0\.113\.22: 1 wrong password,/);
+    expect(notice.text).toContain('Your account was not locked');
+
+    // More guessing within the hour makes no more mail; it goes in the next notice.
+    expect(await attempts(clientAt('203.0.113.23'), maintainer.email, ['guess four!!', 'guess five!!'])).toEqual([
+      401, 401,
+    ]);
+    expect(await notices(maintainer.id)).toHaveLength(1);
+    await query(`UPDATE maintainer SET failed_logins_reported_at = now() - interval '61 minutes' WHERE id = $1`, [
+      maintainer.id,
+    ]);
+    expect(await attempts(clientAt('203.0.113.24'), maintainer.email, ['guess six!!!'])).toEqual([401]);
+    const all = await notices(maintainer.id);
+    expect(all).toHaveLength(2);
+    const second = await opened(all[1].raw, maintainer.email);
+    expect(second.text).toMatch(/203\.0\.113\.23: 2 wrong passwords/);
+    expect(second.text).toMatch(/203\.0\.113\.24: 1 wrong password,/);
+    expect(second.text).not.toContain('203.0.113.21');
+  });
+
+  it('throttles the address before its attempts reach any account', async () => {
     const maintainer = await aMaintainer(web);
     await answered(setPassword(aClient(web), maintainer.enrolPath), 303);
-    const agent = aClient(web);
-    const csrf = csrfOf((await agent.get('/admin/login').expect(200)).text);
-    const attempt = (password: string) =>
-      agent.post('/admin/login').type('form').send({ _csrf: csrf, email: maintainer.email, password });
-
-    for (let i = 0; i < 3; i++) await attempt(`wrong password number ${i}`).expect(401);
-    const [locked] = (await web.runtime.database.dataSource.query(
-      'SELECT failed_logins, locked_until FROM maintainer WHERE id = $1',
-      [maintainer.id],
-    )) as { failed_logins: number; locked_until: Date }[];
-    expect(locked.failed_logins).toBe(3);
-    expect(locked.locked_until.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
-
-    const refused = await attempt(PASSWORD).expect(401);
-    expect(refused.text).toContain('is not right');
-    await agent.get('/admin/login/totp').expect(303).expect('Location', '/admin/login');
-
     // 10 login posts a minute per address; the 11th is refused before it reaches the account.
-    const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await attempt(`guess ${i} guess ${i}`)).status);
-    expect(statuses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
-    expect(statuses.slice(6)).toEqual([429, 429]);
+    const passwords = Array.from({ length: 12 }, (_, i) => `guess ${i} guess ${i}`);
+    const statuses = await attempts(clientAt('203.0.113.40'), maintainer.email, passwords);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    // The attempts let through while the address waited were not checked, so only three counted.
+    expect((await pairOf(maintainer.id, '203.0.113.40'))?.failures).toBeLessThan(10);
   });
 });

@@ -1,3 +1,4 @@
+import './load-openpgp'; // first: see there
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { SettingsError } from '@cordon/config';

@@ -78,8 +78,7 @@ export class AddMaintainer {
       totpSecretSealed: null,
       totpLastStep: null,
       status: 'invited',
-      failedLogins: 0,
-      lockedUntil: null,
+      failedLoginsReportedAt: null,
       createdAt: new Date(),
     });
     const token = await this.links.issue(manager, 'maintainer_enrol', id, this.settings.ENROL_LINK_TTL_HOURS);

@@ -3,7 +3,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { DomainError } from '@cordon/errors';
-import { isLocked, recordFailure } from './login-attempts';
+import { LoginFailureNotices } from './login-failure-notices';
+import { recordFailure, throttleAddress, waitingUntil } from './login-throttle';
 import { Maintainer } from './maintainer.entity';
 import { verifyPassword } from './password';
 import { passwordRefused } from './refusals';
@@ -15,9 +16,11 @@ export interface PasswordAccepted {
 }
 
 /**
- * The first login step. Every refusal (unknown address, wrong password, locked or disabled
- * account, no password set yet) is the same message and takes the same time; only the audit log
- * and the database say which it was. The password itself is never recorded.
+ * The first login step. Every refusal (unknown address, wrong password, an address made to wait
+ * after failing, a disabled account, no password set yet) is the same message and takes the same
+ * time; only the audit log and the database say which it was. The password itself is never
+ * recorded. Failures slow down the (account, client address) pair, never the account
+ * (login-throttle.ts), and the maintainer is told of them (login-failure-notices.ts).
  */
 @Injectable()
 export class AuthenticatePassword {
@@ -25,10 +28,15 @@ export class AuthenticatePassword {
     private readonly dataSource: DataSource,
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly audit: AuditLog,
+    private readonly notices: LoginFailureNotices,
   ) {}
 
-  async execute(email: string, password: string): Promise<PasswordAccepted> {
-    const outcome = await this.dataSource.transaction((manager) => this.attempt(manager, email.trim(), password));
+  /** `clientAddress`: where the attempt comes from (the web app's req.ip). */
+  async execute(email: string, password: string, clientAddress: string | undefined): Promise<PasswordAccepted> {
+    const address = throttleAddress(clientAddress);
+    const outcome = await this.dataSource.transaction((manager) =>
+      this.attempt(manager, email.trim(), password, address),
+    );
     // Thrown after the commit, so the failure count and its audit entry are kept.
     if (outcome instanceof DomainError) throw outcome;
     return outcome;
@@ -38,6 +46,7 @@ export class AuthenticatePassword {
     manager: EntityManager,
     email: string,
     password: string,
+    address: string,
   ): Promise<PasswordAccepted | DomainError> {
     const now = new Date();
     const maintainer = await manager
@@ -45,22 +54,24 @@ export class AuthenticatePassword {
       .where('lower(m.email) = lower(:email)', { email })
       .setLock('pessimistic_write')
       .getOne();
-    const locked = maintainer !== null && isLocked(maintainer, now);
-    const usable = maintainer !== null && !locked && maintainer.status !== 'disabled' ? maintainer.passwordHash : null;
+    const waiting = maintainer !== null && (await waitingUntil(manager, maintainer.id, address, now)) !== null;
+    const usable = maintainer !== null && !waiting && maintainer.status !== 'disabled' ? maintainer.passwordHash : null;
     const matches = await verifyPassword(usable, password);
 
     if (!maintainer || !matches) {
-      const reason = refusalReason(maintainer, locked);
+      const reason = refusalReason(maintainer, waiting);
+      // An attempt made while its address must wait is not checked, so it neither counts nor waits longer.
       const counted =
-        maintainer && !locked
-          ? await recordFailure(manager, maintainer, this.settings.LOGIN_MAX_ATTEMPTS, now)
+        maintainer && !waiting
+          ? await recordFailure(manager, maintainer.id, address, 'password', this.settings.LOGIN_MAX_ATTEMPTS, now)
           : undefined;
       await this.audit.append(manager, {
         actor: 'anonymous',
         action: 'maintainer.login_failed',
         subject: maintainer ? `maintainer:${maintainer.id}` : 'maintainer:unknown',
-        details: { step: 'password', reason, ...(counted ?? {}) },
+        details: { step: 'password', reason, address, ...(counted ?? {}) },
       });
+      if (maintainer && counted) await this.notices.afterFailure(manager, maintainer, now);
       return passwordRefused();
     }
     await this.audit.append(manager, {
@@ -73,9 +84,9 @@ export class AuthenticatePassword {
 }
 
 /** Why a password step failed, for the audit log only: the visitor always sees the same refusal. */
-function refusalReason(maintainer: Maintainer | null, locked: boolean): string {
+function refusalReason(maintainer: Maintainer | null, waiting: boolean): string {
   if (!maintainer) return 'unknown_address';
-  if (locked) return 'locked';
+  if (waiting) return 'address_waiting';
   if (maintainer.status === 'disabled') return 'disabled';
   if (!maintainer.passwordHash) return 'no_password_yet';
   return 'wrong_password';

@@ -3,7 +3,8 @@ import { EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { DomainError } from '@cordon/errors';
-import { isLocked, recordFailure } from './login-attempts';
+import { LoginFailureNotices } from './login-failure-notices';
+import { recordFailure, waitingUntil } from './login-throttle';
 import { Maintainer } from './maintainer.entity';
 import { codeRefused } from './refusals';
 import { checkCode, normaliseCode } from './totp';
@@ -11,7 +12,8 @@ import { TotpSecrets } from './totp-secrets';
 
 /**
  * Checks a TOTP code for a maintainer row locked by the caller's transaction. Wrong and replayed
- * codes count towards the same lock as wrong passwords, so guessing codes is bounded too.
+ * codes slow down the (account, address) pair as wrong passwords do, so guessing codes is bounded
+ * too, and the maintainer is told of them: a wrong code means the password was right.
  * Returns the refusal rather than throwing it, so the caller can commit the count first.
  */
 @Injectable()
@@ -20,6 +22,7 @@ export class CodeCheck {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly secrets: TotpSecrets,
     private readonly audit: AuditLog,
+    private readonly notices: LoginFailureNotices,
   ) {}
 
   async check(
@@ -27,24 +30,39 @@ export class CodeCheck {
     maintainer: Maintainer,
     code: string,
     step: 'totp' | 'totp_enrolment',
+    address: string,
   ): Promise<{ step: number } | DomainError> {
     const now = new Date();
+    const waiting = await waitingUntil(manager, maintainer.id, address, now);
+    if (waiting) {
+      // Not checked while its address must wait, so it neither counts nor makes the wait longer.
+      await this.recordRefusal(manager, maintainer, step, { reason: 'address_waiting', address });
+      return codeRefused('address_waiting', Math.ceil((waiting.getTime() - now.getTime()) / 1000));
+    }
     const secret = this.secrets.open(maintainer);
     const lastStep = maintainer.totpLastStep === null ? null : Number(maintainer.totpLastStep);
-    const verdict =
-      isLocked(maintainer, now) || !secret ? null : checkCode(secret, normaliseCode(code), lastStep, now.getTime());
-    if (verdict?.ok) return { step: verdict.step };
+    const verdict = secret
+      ? checkCode(secret, normaliseCode(code), lastStep, now.getTime())
+      : ({ ok: false, reason: 'wrong_code' } as const);
+    if (verdict.ok) return { step: verdict.step };
 
-    const reason = verdict ? verdict.reason : 'locked';
-    const counted = verdict
-      ? await recordFailure(manager, maintainer, this.settings.LOGIN_MAX_ATTEMPTS, now)
-      : undefined;
+    const counted = await recordFailure(manager, maintainer.id, address, 'code', this.settings.LOGIN_MAX_ATTEMPTS, now);
+    await this.recordRefusal(manager, maintainer, step, { reason: verdict.reason, address, ...counted });
+    await this.notices.afterFailure(manager, maintainer, now);
+    return codeRefused(verdict.reason);
+  }
+
+  private async recordRefusal(
+    manager: EntityManager,
+    maintainer: Maintainer,
+    step: 'totp' | 'totp_enrolment',
+    details: Record<string, unknown>,
+  ): Promise<void> {
     await this.audit.append(manager, {
       actor: `maintainer:${maintainer.id}`,
       action: 'maintainer.login_failed',
       subject: `maintainer:${maintainer.id}`,
-      details: { step, reason, ...(counted ?? {}) },
+      details: { step, ...details },
     });
-    return codeRefused(reason);
   }
 }

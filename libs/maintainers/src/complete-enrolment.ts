@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { OneTimeLinks } from '@cordon/crypto';
 import { invalidEnrolmentLink } from './refusals';
-import { lockMaintainer } from './login-attempts';
+import { lockMaintainer } from './login-throttle';
 import { Maintainer } from './maintainer.entity';
 import { checkPasswordPolicy, hashPassword } from './password';
 
@@ -30,7 +30,7 @@ export class CompleteEnrolment {
       if (!maintainer || maintainer.status !== 'invited') {
         throw invalidEnrolmentLink();
       }
-      await manager.update(Maintainer, { id }, { passwordHash, failedLogins: 0, lockedUntil: null });
+      await manager.update(Maintainer, { id }, { passwordHash });
       await this.audit.append(manager, {
         actor: `maintainer:${id}`,
         action: 'maintainer.password_set',

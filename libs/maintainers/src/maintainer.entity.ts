@@ -40,11 +40,9 @@ export class Maintainer {
   @Column({ type: 'text' })
   status!: MaintainerStatus;
 
-  @Column({ name: 'failed_logins', type: 'integer' })
-  failedLogins!: number;
-
-  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
-  lockedUntil!: Date | null;
+  /** When the maintainer was last told of failed logins (login-failure-notices.ts); null: never. */
+  @Column({ name: 'failed_logins_reported_at', type: 'timestamptz', nullable: true })
+  failedLoginsReportedAt!: Date | null;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeliveryModule } from '@cordon/delivery';
 import { AddMaintainer } from './add-maintainer';
 import { AuthenticateApiToken } from './authenticate-api-token';
 import { AuthenticatePassword } from './authenticate-password';
@@ -9,6 +10,7 @@ import { CreateApiToken } from './create-api-token';
 import { FindActiveMaintainer } from './find-active-maintainer';
 import { ListApiTokens } from './list-api-tokens';
 import { ListMaintainers } from './list-maintainers';
+import { LoginFailureNotices } from './login-failure-notices';
 import { OpenEnrolmentLink } from './open-enrolment-link';
 import { RecordLogout } from './record-logout';
 import { RevokeApiToken } from './revoke-api-token';
@@ -35,7 +37,12 @@ const useCases = [
 
 /**
  * Maintainers and how they prove who they are. Relies on the global providers of the core modules
- * (DataSource, SETTINGS, SERVER_SECRET, OneTimeLinks, AuditLog).
+ * (DataSource, SETTINGS, SERVER_SECRET, OneTimeLinks, AuditLog), and on the Outbox to tell a
+ * maintainer of failed logins.
  */
-@Module({ providers: [...useCases, TotpSecrets, CodeCheck], exports: useCases })
+@Module({
+  imports: [DeliveryModule],
+  providers: [...useCases, TotpSecrets, CodeCheck, LoginFailureNotices],
+  exports: useCases,
+})
 export class MaintainersModule {}

@@ -25,6 +25,9 @@ import {
 } from './index';
 
 const PASSWORD = 'correct horse battery staple';
+/** Where the logins of these tests come from (the web app passes req.ip), and a stranger's address. */
+const HOME = '192.0.2.10';
+const STRANGER = '203.0.113.66';
 const keys = new Map<string, Promise<string>>();
 /** One curve25519 (GnuPG-readable) public key per address, generated once per run. */
 function aKeyFor(email: string): Promise<string> {
@@ -77,6 +80,17 @@ describe('maintainers', () => {
 
   const row = async (id: string) =>
     ((await ds.query('SELECT * FROM maintainer WHERE id = $1', [id])) as Record<string, unknown>[])[0];
+  /** The slow-down of one (maintainer, address) pair, or undefined when it has none. */
+  const pair = async (id: string, address = HOME) =>
+    (
+      (await ds.query('SELECT * FROM login_throttle WHERE maintainer_id = $1 AND address = $2', [id, address])) as {
+        failures: number;
+        not_before: Date | null;
+        last_failed_at: Date;
+        unreported_passwords: number;
+        unreported_codes: number;
+      }[]
+    )[0];
   const auditActions = async (subject: string) =>
     (await ds.query('SELECT action, details FROM audit_entry WHERE subject = $1 ORDER BY seq', [subject])) as {
       action: string;
@@ -103,7 +117,7 @@ describe('maintainers', () => {
     const enrolled = await anEnrolledMaintainer();
     const { secret } = await get(StartTotpEnrolment).execute(enrolled.maintainerId);
     const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
-    await get(ConfirmTotpEnrolment).execute(enrolled.maintainerId, totp.generate());
+    await get(ConfirmTotpEnrolment).execute(enrolled.maintainerId, totp.generate(), HOME);
     return { ...enrolled, totp };
   }
 
@@ -188,7 +202,7 @@ describe('maintainers', () => {
   describe('AuthenticatePassword', () => {
     it('accepts the password of an enrolled maintainer and asks for TOTP set-up next', async () => {
       const { maintainerId, email } = await anEnrolledMaintainer();
-      await expect(get(AuthenticatePassword).execute(email.toUpperCase(), PASSWORD)).resolves.toEqual({
+      await expect(get(AuthenticatePassword).execute(email.toUpperCase(), PASSWORD, HOME)).resolves.toEqual({
         maintainerId,
         next: 'totp_enrolment',
       });
@@ -199,9 +213,9 @@ describe('maintainers', () => {
       const enrolled = await anEnrolledMaintainer();
       const refusals = await Promise.all(
         [
-          get(AuthenticatePassword).execute('nobody@example.org', PASSWORD),
-          get(AuthenticatePassword).execute(enrolled.email, 'wrong password, long enough'),
-          get(AuthenticatePassword).execute(invited.email, PASSWORD),
+          get(AuthenticatePassword).execute('nobody@example.org', PASSWORD, HOME),
+          get(AuthenticatePassword).execute(enrolled.email, 'wrong password, long enough', HOME),
+          get(AuthenticatePassword).execute(invited.email, PASSWORD, HOME),
         ].map((attempt) =>
           attempt.then(
             () => null,
@@ -211,12 +225,12 @@ describe('maintainers', () => {
       );
       expect(new Set(refusals).size).toBe(1);
       expect(refusals[0]).toMatch(/not right/);
-      expect((await row(enrolled.maintainerId)).failed_logins).toBe(1);
+      expect((await pair(enrolled.maintainerId))?.failures).toBe(1);
     });
 
     it('records failed logins without the password', async () => {
       const { maintainerId, email } = await anEnrolledMaintainer();
-      await expect(get(AuthenticatePassword).execute(email, 'hunter2 hunter2 hunter2')).rejects.toMatchObject({
+      await expect(get(AuthenticatePassword).execute(email, 'hunter2 hunter2 hunter2', HOME)).rejects.toMatchObject({
         code: 'NOT_AUTHENTICATED',
       });
       const failed = (await auditActions(`maintainer:${maintainerId}`)).filter(
@@ -227,33 +241,69 @@ describe('maintainers', () => {
       expect(JSON.stringify(await ds.query('SELECT details FROM audit_entry'))).not.toContain('hunter2');
     });
 
-    it('locks the account after LOGIN_MAX_ATTEMPTS failures, then refuses even the right password', async () => {
+    it('slows down a stranger after LOGIN_MAX_ATTEMPTS failures, while the maintainer logs in from its own address', async () => {
       const { maintainerId, email } = await anEnrolledMaintainer();
       for (let i = 0; i < 3; i++)
-        await expect(get(AuthenticatePassword).execute(email, `wrong password ${i}!`)).rejects.toThrow();
-      const locked = await row(maintainerId);
-      expect(locked.failed_logins).toBe(3);
-      expect((locked.locked_until as Date).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
-      await expect(get(AuthenticatePassword).execute(email, PASSWORD)).rejects.toMatchObject({
+        await expect(get(AuthenticatePassword).execute(email, `wrong password ${i}!`, STRANGER)).rejects.toThrow();
+      const third = (await pair(maintainerId, STRANGER))!;
+      expect(third.failures).toBe(3);
+      expect(third.not_before!.getTime() - third.last_failed_at.getTime()).toBe(1000);
+      // As after a long run of guesses: the address waits minutes (a second may pass during argon2).
+      await ds.query(`UPDATE login_throttle SET not_before = now() + interval '10 minutes' WHERE maintainer_id = $1`, [
+        maintainerId,
+      ]);
+      const slowed = (await pair(maintainerId, STRANGER))!;
+      // The stranger's next attempt is not even checked: the right password is refused, and neither counts nor waits longer.
+      await expect(get(AuthenticatePassword).execute(email, PASSWORD, STRANGER)).rejects.toMatchObject({
         code: 'NOT_AUTHENTICATED',
       });
-      // Attempts while locked neither count nor extend the lock.
-      expect(await row(maintainerId)).toMatchObject({ failed_logins: 3, locked_until: locked.locked_until });
+      expect(await pair(maintainerId, STRANGER)).toMatchObject({ failures: 3, not_before: slowed.not_before });
+      // Nothing is locked: from its own address the maintainer gets in at once.
+      await expect(get(AuthenticatePassword).execute(email, PASSWORD, HOME)).resolves.toMatchObject({ maintainerId });
+      expect(await row(maintainerId)).not.toHaveProperty('locked_until');
     });
 
-    it('lets the maintainer in again once the lock has run out', async () => {
+    it('makes each further failure from the address wait twice as long, up to 15 minutes', async () => {
       const { maintainerId, email } = await anEnrolledMaintainer();
-      await ds.query(
-        `UPDATE maintainer SET failed_logins = 3, locked_until = now() - interval '1 second' WHERE id = $1`,
-        [maintainerId],
-      );
-      await expect(get(AuthenticatePassword).execute(email, PASSWORD)).resolves.toMatchObject({ maintainerId });
+      const waits: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        await ds.query('UPDATE login_throttle SET not_before = NULL WHERE maintainer_id = $1', [maintainerId]);
+        await expect(get(AuthenticatePassword).execute(email, `wrong password ${i}!`, STRANGER)).rejects.toThrow();
+        const { not_before, last_failed_at } = (await pair(maintainerId, STRANGER))!;
+        waits.push(not_before ? (not_before.getTime() - last_failed_at.getTime()) / 1000 : 0);
+      }
+      expect(waits).toEqual([0, 0, 1, 2, 4, 8]);
+      await ds.query('UPDATE login_throttle SET failures = 40, not_before = NULL WHERE maintainer_id = $1', [
+        maintainerId,
+      ]);
+      await expect(get(AuthenticatePassword).execute(email, 'one more wrong one', STRANGER)).rejects.toThrow();
+      const capped = (await pair(maintainerId, STRANGER))!;
+      expect(capped.not_before!.getTime() - capped.last_failed_at.getTime()).toBe(15 * 60_000);
+    });
+
+    it('checks the address again once its wait has run out', async () => {
+      const { maintainerId, email } = await anEnrolledMaintainer();
+      for (let i = 0; i < 3; i++)
+        await expect(get(AuthenticatePassword).execute(email, `wrong password ${i}!`, STRANGER)).rejects.toThrow();
+      await ds.query(`UPDATE login_throttle SET not_before = now() - interval '1 second' WHERE maintainer_id = $1`, [
+        maintainerId,
+      ]);
+      await expect(get(AuthenticatePassword).execute(email, PASSWORD, STRANGER)).resolves.toMatchObject({
+        maintainerId,
+      });
+    });
+
+    it('counts an IPv6 client by its /64, so a stranger cannot rotate through its own addresses', async () => {
+      const { maintainerId, email } = await anEnrolledMaintainer();
+      for (const address of ['2001:db8:0:12::1', '2001:0db8:0000:0012:a:b:c:d', '2001:db8:0:12::9'])
+        await expect(get(AuthenticatePassword).execute(email, 'wrong password here', address)).rejects.toThrow();
+      expect((await pair(maintainerId, '2001:db8:0:12::/64'))?.failures).toBe(3);
     });
 
     it('refuses a disabled maintainer', async () => {
       const { maintainerId, email } = await anActiveMaintainer();
       await ds.query(`UPDATE maintainer SET status = 'disabled' WHERE id = $1`, [maintainerId]);
-      await expect(get(AuthenticatePassword).execute(email, PASSWORD)).rejects.toMatchObject({
+      await expect(get(AuthenticatePassword).execute(email, PASSWORD, HOME)).rejects.toMatchObject({
         code: 'NOT_AUTHENTICATED',
       });
     });
@@ -275,31 +325,45 @@ describe('maintainers', () => {
       const { secret } = await get(StartTotpEnrolment).execute(maintainerId);
       const totp = new TOTP({ secret: Secret.fromBase32(secret) });
       const wrong = String((Number(totp.generate()) + 1) % 1_000_000).padStart(6, '0');
-      await expect(get(ConfirmTotpEnrolment).execute(maintainerId, wrong)).rejects.toMatchObject({ field: 'code' });
-      expect(await row(maintainerId)).toMatchObject({ status: 'invited', failed_logins: 1 });
-      await expect(get(ConfirmTotpEnrolment).execute(maintainerId, totp.generate())).resolves.toMatchObject({
+      await expect(get(ConfirmTotpEnrolment).execute(maintainerId, wrong, HOME)).rejects.toMatchObject({
+        field: 'code',
+      });
+      expect(await row(maintainerId)).toMatchObject({ status: 'invited' });
+      expect(await pair(maintainerId)).toMatchObject({ failures: 1, unreported_codes: 1 });
+      await expect(get(ConfirmTotpEnrolment).execute(maintainerId, totp.generate(), HOME)).resolves.toMatchObject({
         id: maintainerId,
       });
-      expect(await row(maintainerId)).toMatchObject({ status: 'active', failed_logins: 0 });
+      expect(await row(maintainerId)).toMatchObject({ status: 'active' });
+      // The login clears the count; the failure stays until the maintainer has been told of it.
+      expect(await pair(maintainerId)).toMatchObject({ failures: 0, not_before: null, unreported_codes: 1 });
     });
 
     it('refuses a replayed code at login', async () => {
       const { maintainerId, totp } = await anActiveMaintainer();
       const next = totp.generate({ timestamp: Date.now() + 30_000 });
-      await expect(get(VerifyTotpLogin).execute(maintainerId, next)).resolves.toMatchObject({ id: maintainerId });
-      await expect(get(VerifyTotpLogin).execute(maintainerId, next)).rejects.toMatchObject({
+      await expect(get(VerifyTotpLogin).execute(maintainerId, next, HOME)).resolves.toMatchObject({ id: maintainerId });
+      await expect(get(VerifyTotpLogin).execute(maintainerId, next, HOME)).rejects.toMatchObject({
         message: expect.stringMatching(/used already/),
       });
       // The code of the enrolment step is older still.
-      await expect(get(VerifyTotpLogin).execute(maintainerId, totp.generate())).rejects.toMatchObject({
+      await expect(get(VerifyTotpLogin).execute(maintainerId, totp.generate(), HOME)).rejects.toMatchObject({
         code: 'NOT_AUTHENTICATED',
       });
     });
 
-    it('counts wrong codes towards the lock', async () => {
-      const { maintainerId } = await anActiveMaintainer();
-      for (let i = 0; i < 3; i++) await expect(get(VerifyTotpLogin).execute(maintainerId, '000000')).rejects.toThrow();
-      expect((await row(maintainerId)).locked_until).not.toBeNull();
+    it('slows down an address that guesses codes, and says how long to wait', async () => {
+      const { maintainerId, totp } = await anActiveMaintainer();
+      for (let i = 0; i < 3; i++)
+        await expect(get(VerifyTotpLogin).execute(maintainerId, '000000', STRANGER)).rejects.toThrow();
+      expect((await pair(maintainerId, STRANGER))?.not_before).not.toBeNull();
+      await ds.query(`UPDATE login_throttle SET not_before = now() + interval '10 minutes' WHERE maintainer_id = $1`, [
+        maintainerId,
+      ]);
+      const next = totp.generate({ timestamp: Date.now() + 30_000 });
+      await expect(get(VerifyTotpLogin).execute(maintainerId, next, STRANGER)).rejects.toMatchObject({
+        message: expect.stringMatching(/from your address: wait (599|600) seconds/),
+      });
+      await expect(get(VerifyTotpLogin).execute(maintainerId, next, HOME)).resolves.toMatchObject({ id: maintainerId });
     });
 
     it('does not offer enrolment to an active maintainer (the second factor cannot be replaced by a password holder)', async () => {

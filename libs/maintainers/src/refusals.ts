@@ -1,8 +1,8 @@
 import { DomainError } from '@cordon/errors';
-import { LOCK_MINUTES } from './login-attempts';
 
 // The refusals of the login and enrolment flows, worded once. None of them says whether an
-// address belongs to a maintainer or whether an account is locked (STYLE.md "Errors").
+// address belongs to a maintainer (STYLE.md "Errors"); only the code step, which a visitor
+// reaches with the right password, says that its address has to wait.
 
 export function invalidEnrolmentLink(): DomainError {
   return new DomainError(
@@ -14,16 +14,17 @@ export function invalidEnrolmentLink(): DomainError {
 export function passwordRefused(): DomainError {
   return new DomainError(
     'NOT_AUTHENTICATED',
-    `The e-mail address or password is not right, or the account is locked for ${LOCK_MINUTES} minutes after too many failed attempts.`,
+    'The e-mail address or password is not right. After several failed attempts from one address, ' +
+      'each further attempt from it has to wait longer before it is checked: wait a minute before you try again.',
     'password',
   );
 }
 
-export function codeRefused(reason: 'wrong_code' | 'replayed_code' | 'locked'): DomainError {
+export function codeRefused(reason: 'wrong_code' | 'replayed_code' | 'address_waiting', waitSeconds = 0): DomainError {
   const messages = {
     wrong_code: 'That code is not right. Check the clock of your device and enter the current code.',
     replayed_code: 'That code has been used already. Wait for the next code and enter it.',
-    locked: `Too many failed attempts: the account is locked for ${LOCK_MINUTES} minutes.`,
+    address_waiting: `Too many failed attempts from your address: wait ${waitSeconds} seconds, then enter the current code.`,
   };
   return new DomainError('NOT_AUTHENTICATED', messages[reason], 'code');
 }

@@ -3,7 +3,7 @@ import { toDataURL } from 'qrcode';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
-import { lockMaintainer } from './login-attempts';
+import { lockMaintainer } from './login-throttle';
 import { Maintainer } from './maintainer.entity';
 import { loginExpired } from './refusals';
 import { newTotpSecret, totpOf } from './totp';

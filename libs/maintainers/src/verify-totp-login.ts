@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { DomainError } from '@cordon/errors';
 import { CodeCheck } from './code-check';
-import { lockMaintainer, recordSuccess } from './login-attempts';
+import { lockMaintainer, recordSuccess, throttleAddress } from './login-throttle';
 import { identityOf, Maintainer, MaintainerIdentity } from './maintainer.entity';
 import { loginExpired } from './refusals';
 
@@ -16,14 +16,16 @@ export class VerifyTotpLogin {
     private readonly audit: AuditLog,
   ) {}
 
-  async execute(maintainerId: string, code: string): Promise<MaintainerIdentity> {
+  /** `clientAddress`: where the attempt comes from (the web app's req.ip). */
+  async execute(maintainerId: string, code: string, clientAddress: string | undefined): Promise<MaintainerIdentity> {
+    const address = throttleAddress(clientAddress);
     const outcome = await this.dataSource.transaction(async (manager) => {
       const maintainer = await lockMaintainer(manager, maintainerId);
       if (!maintainer || maintainer.status !== 'active' || !maintainer.totpSecretSealed) return loginExpired();
-      const verdict = await this.codes.check(manager, maintainer, code, 'totp');
+      const verdict = await this.codes.check(manager, maintainer, code, 'totp', address);
       if (verdict instanceof DomainError) return verdict;
       await manager.update(Maintainer, { id: maintainerId }, { totpLastStep: String(verdict.step) });
-      await recordSuccess(manager, maintainerId);
+      await recordSuccess(manager, maintainerId, address);
       const subject = `maintainer:${maintainerId}`;
       await this.audit.append(manager, { actor: subject, action: 'maintainer.login', subject });
       return identityOf(maintainer);

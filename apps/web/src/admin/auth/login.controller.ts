@@ -10,7 +10,10 @@ import { beginAdminSession, endSession } from './admin-session';
 import { fields, loginForm } from './auth-forms';
 import { MaintainerSessionGuard } from './maintainer-session.guard';
 
-/** Login throttle per client address, on top of the per-account lock (LOGIN_MAX_ATTEMPTS). */
+/**
+ * Login throttle per client address (req.ip, as TRUST_PROXY decides it), in front of the slow-down
+ * per (account, address) pair that the maintainers lib keeps in the database (LOGIN_MAX_ATTEMPTS).
+ */
 export const LOGIN_THROTTLE = { default: { limit: 10, ttl: 60_000 } };
 
 /** Step one of the admin login (address and password), logout, and the admin home. */
@@ -43,7 +46,7 @@ export class AdminLoginController {
     const parsed = loginForm.safeParse(form);
     if (!parsed.success) return this.render(res, values, firstErrors(parsed.error), 400);
     try {
-      const accepted = await this.authenticate.execute(parsed.data.email, parsed.data.password);
+      const accepted = await this.authenticate.execute(parsed.data.email, parsed.data.password, req.ip);
       await beginAdminSession(req, { maintainerId: accepted.maintainerId, stage: accepted.next });
     } catch (error) {
       if (error instanceof DomainError && error.field)

@@ -51,8 +51,8 @@ export class AdminTotpController {
     try {
       maintainer =
         admin.stage === 'totp_enrolment'
-          ? await this.confirmEnrolment.execute(admin.maintainerId, parsed.data.code)
-          : await this.verify.execute(admin.maintainerId, parsed.data.code);
+          ? await this.confirmEnrolment.execute(admin.maintainerId, parsed.data.code, req.ip)
+          : await this.verify.execute(admin.maintainerId, parsed.data.code, req.ip);
     } catch (error) {
       if (error instanceof DomainError && error.field)
         return this.render(res, admin, { [error.field]: error.message }, 401);
