@@ -120,6 +120,24 @@ describe('composeEncryptedMail (RFC 3156 PGP/MIME, protected headers)', () => {
     expect(parsed.text?.replace(/\r\n/g, '\n')).toBe(body);
   });
 
+  it('keeps a long link whole in what gpg --decrypt prints (8bit text, never quoted-printable)', async () => {
+    const link = `https://lists.example.org/member/sign-in/${'Zm9vYmFy'.repeat(12)}?next=/member/acknowledge`;
+    const text = `Grüße. Follow this link to sign in:\n\n${link}\n`;
+    const { plaintext } = await gpg.decrypt(splitMultipart(await seal({ ...mail, text })).parts[1].body);
+    const printed = plaintext.toString('utf8');
+    expect(printed).toContain('Content-Transfer-Encoding: 8bit');
+    expect(printed.split('\r\n')).toContain(link);
+    expect(printed).toContain('Grüße.');
+    expect((await simpleParser(plaintext)).text?.replace(/\r\n/g, '\n')).toBe(text);
+  });
+
+  it('falls back to quoted-printable for a line longer than 998 octets, which 8bit cannot carry', async () => {
+    const text = `${'x'.repeat(1200)}\n`;
+    const { plaintext } = await gpg.decrypt(splitMultipart(await seal({ ...mail, text })).parts[1].body);
+    expect(plaintext.toString('latin1')).toContain('Content-Transfer-Encoding: quoted-printable');
+    expect((await simpleParser(plaintext)).text?.replace(/\r\n/g, '\n')).toBe(text);
+  });
+
   it('keeps a subject carrying CR LF from starting a header of its own', async () => {
     const hostile = await seal({ ...mail, subject: 'hello\r\nBcc: eavesdropper@evil.example', text: 'x' });
     const { plaintext } = await gpg.decrypt(splitMultipart(hostile).parts[1].body);

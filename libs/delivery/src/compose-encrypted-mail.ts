@@ -51,9 +51,7 @@ export async function composeEncryptedMail(mail: PlainMail, keys: SealingKeys): 
 /** The text, and any forwarded messages, inside the protected headers. */
 async function protectedPayload(mail: PlainMail): Promise<Buffer> {
   const holder = new MimeNode('multipart/mixed', NO_FILE_OR_URL);
-  const textPart = holder.createChild('text/plain; charset=utf-8');
-  textPart.setContent(crlf(mail.text));
-  const parts = [await textPart.build()];
+  const parts = [eightBitText(mail.text) ?? (await encodedText(holder, mail.text))];
   for (const message of mail.forwarded ?? []) {
     // 8bit is allowed for message/rfc822 (RFC 2046 §5.2.1) and keeps the message byte for byte.
     const part = holder.createChild('message/rfc822');
@@ -66,6 +64,32 @@ async function protectedPayload(mail: PlainMail): Promise<Buffer> {
   }
   const { subject, from, to, date, messageId } = mail;
   return protectedMultipart({ subject, from, to, date, messageId }, parts);
+}
+
+// RFC 5322 §2.1.1: a line is at most 998 octets, not counting its CRLF.
+const MAX_LINE_OCTETS = 998;
+
+/**
+ * The text as it is, in UTF-8, labelled 8bit (RFC 2045 §6.2): inside the encryption the OpenPGP
+ * message carries any octet, so nothing needs encoding, and what `gpg --decrypt` prints is the
+ * text itself. Quoted-printable (nodemailer's choice for non-ASCII text or lines over 76
+ * characters) would break a long link over two lines with `=` at the end of the first, and a
+ * reader without a MIME-aware client copies a broken link. Null when a line is too long for 8bit.
+ */
+function eightBitText(text: string): Buffer | null {
+  const body = crlf(text);
+  if (body.split('\r\n').some((line) => Buffer.byteLength(line, 'utf8') > MAX_LINE_OCTETS)) return null;
+  return Buffer.from(
+    `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${body}`,
+    'utf8',
+  );
+}
+
+/** The text encoded by nodemailer, quoted-printable or base64: for lines 8bit cannot carry. */
+function encodedText(holder: MimeNode, text: string): Promise<Buffer> {
+  const part = holder.createChild('text/plain; charset=utf-8');
+  part.setContent(crlf(text));
+  return part.build();
 }
 
 /** The multipart/encrypted envelope of RFC 3156 §4, laid out as Thunderbird lays it out. */
