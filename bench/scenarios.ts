@@ -153,7 +153,10 @@ async function stage(size: number, n: number): Promise<ScenarioResult> {
     const sealed = await sealPost(content, list);
     details.sealMs = Math.round(performance.now() - t);
     t = performance.now();
-    const copies = await new FanOut(new AuditLog()).keyPackets(sealed.sessionKey, recipientsOf(keys, ids));
+    const copies = await new FanOut(new AuditLog(randomBytes(32))).keyPackets(
+      sealed.sessionKey,
+      recipientsOf(keys, ids),
+    );
     details.keyPacketsMs = Math.round(performance.now() - t);
     t = performance.now();
     const post = { body: new ArmoredBody(Buffer.from(sealed.bodyPackets)), date: new Date(), maintainerName: 'Alice' };
@@ -219,7 +222,10 @@ async function gpgLoop(size: number, n: number): Promise<ScenarioResult> {
 async function oneCopy(size: number): Promise<Buffer> {
   const [key] = await memberKeys(1);
   const sealed = await sealPost(postContent(size), await listKey());
-  const [copy] = await new FanOut(new AuditLog()).keyPackets(sealed.sessionKey, recipientsOf([key], ['x']));
+  const [copy] = await new FanOut(new AuditLog(randomBytes(32))).keyPackets(
+    sealed.sessionKey,
+    recipientsOf([key], ['x']),
+  );
   const post = { body: new ArmoredBody(Buffer.from(sealed.bodyPackets)), date: new Date(), maintainerName: 'Alice' };
   const delivery = { id: randomUUID(), recipient: memberEmail(0), keyPacket: copy.keyPacket! };
   return assembleCopy({ post, delivery, headers: new ListHeaders(LIST_ADDRESS, LIST_NAME) });
@@ -329,7 +335,7 @@ async function endToEnd(s: Extract<Scenario, { kind: 'e2e' }>): Promise<Scenario
       { LIST_ADDRESS, LIST_NAME, DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: s.databaseUrl },
       process.cwd(),
     );
-    const audit = new AuditLog();
+    const audit = new AuditLog(randomBytes(32));
     const fanOut = new FanOut(audit);
     const worker = new PostDeliveryWorker(ds, settings, transport, audit);
     const result = await measure(async () => {

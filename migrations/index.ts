@@ -10,6 +10,7 @@ import { LeakReports1764202000000 } from './1764202000000-leak-reports';
 import { MemberMail1764203000000 } from './1764203000000-member-mail';
 import { KeyHealth1764301000000 } from './1764301000000-key-health';
 import { Reattestation1764302000000 } from './1764302000000-reattestation';
+import { AuditCheckpoints1764310000000 } from './1764310000000-audit-checkpoints';
 import { LoginThrottle1764320000000 } from './1764320000000-login-throttle';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
@@ -26,5 +27,6 @@ export const migrations = [
   MemberMail1764203000000,
   KeyHealth1764301000000,
   Reattestation1764302000000,
+  AuditCheckpoints1764310000000,
   LoginThrottle1764320000000,
 ];

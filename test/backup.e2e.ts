@@ -16,7 +16,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { createMessage, decrypt, encrypt, readMessage, readPrivateKey, readKey } from 'openpgp';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AuditLog, verifyAuditChain } from '@cordon/audit';
+import { auditChainKey, AuditLog, verifyAuditChain } from '@cordon/audit';
 import { Settings } from '@cordon/config';
 import { ListKey, openpgpConfig, ServerSecret } from '@cordon/crypto';
 import { Embargoes, HeldMail, Policies } from '@cordon/embargo';
@@ -180,7 +180,7 @@ describe('backup and restore', () => {
     try {
       await initialise(runtime);
       const ds = runtime.database.dataSource;
-      const audit = new AuditLog();
+      const audit = new AuditLog(auditChainKey(runtime.secret));
       maintainerFingerprint = await gpg.generateKey('alice@project.example');
       const maintainerId = randomUUID();
       await ds.query(
@@ -269,7 +269,11 @@ describe('backup and restore', () => {
       expect(audit.slice(0, sourceAudit.length)).toEqual(sourceAudit);
       expect(audit).toHaveLength(sourceAudit.length + 1);
       expect(audit[sourceAudit.length]).toContain('backup.restored');
-      await expect(verifyAuditChain(ds)).resolves.toMatchObject({ ok: true, entries: sourceAudit.length + 1 });
+      const restoredKey = auditChainKey(ServerSecret.loadOrCreate(target.settings.secretKeyFile));
+      await expect(verifyAuditChain(ds, restoredKey)).resolves.toMatchObject({
+        ok: true,
+        entries: sourceAudit.length + 1,
+      });
 
       // The list key opens with the restored secret and still decrypts what was sent to it.
       const secret = ServerSecret.loadOrCreate(target.settings.secretKeyFile);
@@ -345,7 +349,8 @@ describe('backup and restore', () => {
     expect(summary.listKeyFingerprint).toBe(listFingerprint);
     const database = await embedded.open();
     try {
-      await expect(verifyAuditChain(database.dataSource)).resolves.toMatchObject({
+      const restoredKey = auditChainKey(ServerSecret.loadOrCreate(embedded.settings.secretKeyFile));
+      await expect(verifyAuditChain(database.dataSource, restoredKey)).resolves.toMatchObject({
         ok: true,
         entries: source.get('audit_entry')!.length + 2,
       });

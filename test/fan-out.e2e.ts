@@ -32,6 +32,7 @@ import { freshDatabaseLocation } from './support/database';
 import { allEntities } from './support/entities';
 import { GpgAlgo, GpgHome } from './support/gpg';
 import { SqPeer } from './support/client-mail';
+import { testAuditKey } from './support/audit';
 import { anOpenpgpKey } from './support/keys';
 import { testSettings } from './support/settings';
 import { ReceivedMail, SmtpSink } from './support/smtp-sink';
@@ -94,7 +95,7 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
   let listFingerprint: string;
   let maintainerId: string;
   const members: TestMember[] = [];
-  const audit = new AuditLog();
+  const audit = new AuditLog(testAuditKey);
   const fanOut = new FanOut(audit);
   const sink = new SmtpSink();
 

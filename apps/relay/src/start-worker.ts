@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { DeliveryWorker } from '@cordon/delivery';
+import { AuditCheckpoints, DeliveryWorker } from '@cordon/delivery';
 import { EmbargoReminders } from '@cordon/embargo';
 import { ReattestationRequests } from '@cordon/membership';
 import { InboundProcessor, InboundRetention, KeyExpiryWarnings, PostDeliveryWorker } from '@cordon/relay';
@@ -17,4 +17,5 @@ export function startPipeline(app: INestApplicationContext): void {
   app.get(KeyExpiryWarnings, { strict: false }).start();
   app.get(InboundRetention, { strict: false }).start();
   app.get(ReattestationRequests, { strict: false }).start();
+  app.get(AuditCheckpoints, { strict: false }).start();
 }

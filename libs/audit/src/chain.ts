@@ -1,6 +1,20 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * The server-secret purpose the chain key is derived for (HKDF info `cordon:audit chain v1`, as
+ * every key derived from the server secret is). A new version would be a new label.
+ */
+export const AUDIT_CHAIN_KEY_PURPOSE = 'audit chain v1';
+
+/** The injection token of the chain key: 32 bytes from the server secret, which lives apart from the database. */
+export const AUDIT_CHAIN_KEY = Symbol('AUDIT_CHAIN_KEY');
+
+/** The chain key, from anything that derives keys from the server secret (the ServerSecret of @cordon/crypto). */
+export function auditChainKey(secret: { derive(purpose: string): Buffer }): Buffer {
+  return secret.derive(AUDIT_CHAIN_KEY_PURPOSE);
+}
 
 export interface ChainedFields {
   seq: string;
@@ -23,9 +37,8 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** hash(n) = SHA-256(hash(n-1) || canonical entry n): editing, deleting or reordering breaks every later link. */
-export function chainHash(prevHash: string, entry: ChainedFields): string {
-  const body = canonicalJson({
+function chainBody(entry: ChainedFields): string {
+  return canonicalJson({
     seq: entry.seq,
     at: entry.at.toISOString(),
     actor: entry.actor,
@@ -33,5 +46,22 @@ export function chainHash(prevHash: string, entry: ChainedFields): string {
     subject: entry.subject,
     details: entry.details,
   });
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+}
+
+/**
+ * hash(n) = HMAC-SHA-256(key, hash(n-1) || canonical entry n): editing, deleting or reordering
+ * breaks every later link, and without the key (derived from the server secret, never in the
+ * database) nobody can compute the links again after such a change.
+ */
+export function chainHash(key: Buffer, prevHash: string, entry: ChainedFields): string {
+  return createHmac('sha256', key).update(prevHash).update('\n').update(chainBody(entry)).digest('hex');
+}
+
+/**
+ * The unkeyed hash Cordon wrote before the chain was keyed: SHA-256 over the same input. Anyone
+ * who can write the database can compute it, so it is accepted only for the entries written
+ * before the upgrade (see verify-audit-chain.ts).
+ */
+export function legacyChainHash(prevHash: string, entry: ChainedFields): string {
+  return createHash('sha256').update(prevHash).update('\n').update(chainBody(entry)).digest('hex');
 }

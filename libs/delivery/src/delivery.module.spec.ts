@@ -1,10 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { AuditLog } from '@cordon/audit';
+import { AUDIT_CHAIN_KEY, AuditLog } from '@cordon/audit';
 import { ConfigModule } from '@cordon/config';
 import { ListKey } from '@cordon/crypto';
 import { testSettings } from '../../../test/support/settings';
+import { AuditCheckpoints } from './audit-checkpoints';
 import { DeliveryModule } from './delivery.module';
 import { DeliveryWorker } from './delivery-worker';
 import { FileTransport } from './file-transport';
@@ -15,7 +16,12 @@ import { SmtpTransport } from './smtp-transport';
 // Stand-ins for the global providers the core modules give every app.
 @Global()
 @Module({
-  providers: [{ provide: DataSource, useValue: {} }, { provide: ListKey, useValue: {} }, AuditLog],
+  providers: [
+    { provide: DataSource, useValue: {} },
+    { provide: ListKey, useValue: {} },
+    { provide: AUDIT_CHAIN_KEY, useValue: Buffer.alloc(32) },
+    AuditLog,
+  ],
   exports: [DataSource, ListKey, AuditLog],
 })
 class FakeCoreModule {}
@@ -36,6 +42,7 @@ describe('DeliveryModule', () => {
     expect(moduleRef.get(MailTransport)).toBeInstanceOf(FileTransport);
     expect(moduleRef.get(Outbox)).toBeInstanceOf(Outbox);
     expect(moduleRef.get(DeliveryWorker)).toBeInstanceOf(DeliveryWorker);
+    expect(moduleRef.get(AuditCheckpoints)).toBeInstanceOf(AuditCheckpoints);
     await moduleRef.close();
   });
 

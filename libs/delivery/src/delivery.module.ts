@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { SETTINGS, Settings } from '@cordon/config';
+import { AuditCheckpoints } from './audit-checkpoints';
 import { DeliveryWorker } from './delivery-worker';
 import { FileTransport } from './file-transport';
 import { MailTransport } from './mail-transport';
@@ -15,12 +16,17 @@ export function transportFor(settings: Settings): MailTransport {
 }
 
 /**
- * The outbound queue and its worker. Relies on the global providers of the core modules:
- * DataSource (persistence), SETTINGS (config), ListKey (crypto) and AuditLog (audit).
- * The worker does not start itself: the app that runs it calls `start()`.
+ * The outbound queue and its worker, and the audit checkpoints mailed through it. Relies on the
+ * global providers of the core modules: DataSource (persistence), SETTINGS (config), ListKey
+ * (crypto) and AuditLog (audit). The workers do not start themselves: the app that runs them calls `start()`.
  */
 @Module({
-  providers: [Outbox, DeliveryWorker, { provide: MailTransport, useFactory: transportFor, inject: [SETTINGS] }],
-  exports: [Outbox, DeliveryWorker],
+  providers: [
+    Outbox,
+    DeliveryWorker,
+    AuditCheckpoints,
+    { provide: MailTransport, useFactory: transportFor, inject: [SETTINGS] },
+  ],
+  exports: [Outbox, DeliveryWorker, AuditCheckpoints],
 })
 export class DeliveryModule {}

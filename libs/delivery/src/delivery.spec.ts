@@ -8,6 +8,7 @@ import { Settings } from '@cordon/config';
 import { cryptoEntities, ListKey, openpgpConfig, ServerSecret } from '@cordon/crypto';
 import { Database, openDatabase } from '@cordon/persistence';
 import { freshDatabaseLocation } from '../../../test/support/database';
+import { testAuditKey } from '../../../test/support/audit';
 import { anOpenpgpKey, TestKey } from '../../../test/support/keys';
 import { testSettings } from '../../../test/support/settings';
 import { SmtpSink } from '../../../test/support/smtp-sink';
@@ -30,7 +31,7 @@ describe('the outbound queue', () => {
   let settings: Settings;
   let outbox: Outbox;
   let member: TestKey;
-  const audit = new AuditLog();
+  const audit = new AuditLog(testAuditKey);
   const sink = new SmtpSink();
   let smtp: SmtpTransport;
 

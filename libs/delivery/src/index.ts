@@ -5,6 +5,7 @@ export { Outbox, MailToSend, NON_MEMBER_REPLY_DAYS } from './outbox';
 export { claimAutoReply } from './auto-replies';
 export { DeliveryWorker } from './delivery-worker';
 export { PollingLoop } from './polling-loop';
+export { AuditCheckpoints, CheckpointDecision, CheckpointReason } from './audit-checkpoints';
 export { DeliveryModule } from './delivery.module';
 export { MailTransport, TransportFailure } from './mail-transport';
 export { OutgoingMail } from './mail-transport';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditCheckpoints } from '@cordon/delivery';
 import { EmbargoNotices } from './embargo-notices';
 import { Embargo } from './embargo.entity';
 import { EmbargoInput, Embargoes } from './embargoes';
@@ -16,6 +17,7 @@ export class ChangeEmbargo {
     private readonly dataSource: DataSource,
     private readonly embargoes: Embargoes,
     private readonly notices: EmbargoNotices,
+    private readonly checkpoints: AuditCheckpoints,
   ) {}
 
   /**
@@ -50,6 +52,8 @@ export class ChangeEmbargo {
     return this.dataSource.transaction(async (manager) => {
       const embargo = await this.embargoes.lift(manager, id, `maintainer:${maintainerId}`);
       const membersTold = await this.notices.lifted(manager, embargo);
+      // An embargo over: the maintainers get a checkpoint of the audit log that includes it (issue 10).
+      await this.checkpoints.afterDecision(manager, 'embargo.lifted');
       return { embargo, membersTold };
     });
   }

@@ -1,5 +1,6 @@
 import { AuditLog, verifyAuditChain } from '@cordon/audit';
 import { DomainError } from '@cordon/errors';
+import { testAuditKey } from '../../../test/support/audit';
 import { openTestDatabase, TestDatabase } from '../../../test/support/database';
 import { testSettings } from '../../../test/support/settings';
 import { businessDaysBetween, formatPublicMoment, publicMoment } from './embargo-clock';
@@ -64,7 +65,7 @@ describe('the embargo clock', () => {
 describe('Embargoes', () => {
   let db: TestDatabase;
   let embargoes: Embargoes;
-  const audit = new AuditLog();
+  const audit = new AuditLog(testAuditKey);
   const actor = 'maintainer:00000000-0000-4000-8000-000000000001';
   const input: EmbargoInput = {
     title: 'Heap overflow in libwidget’s header parser',
@@ -120,7 +121,7 @@ describe('Embargoes', () => {
     expect((await create({ title: 'Second' })).number).toBe(embargo.number + 1);
     const [entry] = await audited('embargo.created');
     expect(entry.details).toMatchObject({ number: embargo.number, publicAt: '2026-12-08T13:00:00.000Z' });
-    await expect(verifyAuditChain(db.database.dataSource)).resolves.toMatchObject({ ok: true });
+    await expect(verifyAuditChain(db.database.dataSource, testAuditKey)).resolves.toMatchObject({ ok: true });
   });
 
   it.each([

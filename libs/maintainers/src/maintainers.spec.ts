@@ -7,6 +7,7 @@ import { AuditModule, auditEntities } from '@cordon/audit';
 import { ConfigModule, parseSettings } from '@cordon/config';
 import { CryptoModule, cryptoEntities, hashToken, ServerSecret } from '@cordon/crypto';
 import { Database, openDatabase, PersistenceModule } from '@cordon/persistence';
+import { testAuditKey } from '../../../test/support/audit';
 import { freshDatabaseLocation } from '../../../test/support/database';
 import {
   AddMaintainer,
@@ -67,7 +68,7 @@ describe('maintainers', () => {
         ConfigModule.forRoot(settings),
         PersistenceModule.forDatabase(database),
         CryptoModule.forSecret(ServerSecret.fromBytes(randomBytes(32))),
-        { module: AuditModule, global: true },
+        AuditModule.forKey(testAuditKey),
         MaintainersModule,
       ],
     }).compile();

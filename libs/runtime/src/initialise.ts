@@ -1,4 +1,4 @@
-import { AuditLog } from '@cordon/audit';
+import { auditChainKey, AuditLog } from '@cordon/audit';
 import { ListKey } from '@cordon/crypto';
 import { HeldMail, Policies } from '@cordon/embargo';
 import { migrate } from '@cordon/persistence';
@@ -18,8 +18,9 @@ export interface InitialiseResult {
 const INITIALISE_LOCK = [0x636f7264, 1];
 
 /**
- * What `cordon init` does and every start repeats: apply migrations, create the list key if there
- * is none, publish policy version 1 if there is none. Safe to run any number of times, and at the
+ * What `cordon init` does and every start repeats: apply migrations, seal the audit entries written
+ * before the chain was keyed (once, at the first start after that upgrade), create the list key if
+ * there is none, publish policy version 1 if there is none. Safe to run any number of times, and at the
  * same time: on PostgreSQL several processes may start at once (a compose file starting every
  * role, `cordon init` beside a running service), and a session advisory lock lets one at a time
  * through, so no migration runs twice and no second list key is made. The embedded database has
@@ -42,10 +43,12 @@ export async function initialise(runtime: Runtime): Promise<InitialiseResult> {
 async function initialiseNow(runtime: Runtime): Promise<InitialiseResult> {
   const { dataSource } = runtime.database;
   const migrationsApplied = await migrate(dataSource);
-  const audit = new AuditLog();
+  const audit = new AuditLog(auditChainKey(runtime.secret));
   const listKey = new ListKey(dataSource, runtime.settings, runtime.secret);
   const policies = new Policies(dataSource, audit, new HeldMail(audit));
   return dataSource.transaction(async (manager) => {
+    // Before anything else is appended: the seal must be the first keyed entry after the old ones.
+    await audit.sealLegacyEntries(manager);
     const key = await listKey.ensure(manager);
     if (key.created) {
       await audit.append(manager, {

@@ -1,5 +1,5 @@
 import { DynamicModule } from '@nestjs/common';
-import { AuditModule, auditEntities } from '@cordon/audit';
+import { auditChainKey, AuditModule, auditEntities } from '@cordon/audit';
 import { ConfigModule, Settings } from '@cordon/config';
 import { CryptoModule, cryptoEntities, ServerSecret } from '@cordon/crypto';
 import { Database, openDatabase, PersistenceModule } from '@cordon/persistence';
@@ -27,12 +27,15 @@ export async function openRuntime(settings: Settings): Promise<Runtime> {
   return { settings, database, secret };
 }
 
-/** The global modules every app imports: settings, database, crypto (list key, secret), audit log. */
+/**
+ * The global modules every app imports: settings, database, crypto (list key, secret), audit log
+ * (keyed with a key derived from the server secret).
+ */
 export function coreModules(runtime: Runtime): DynamicModule[] {
   return [
     ConfigModule.forRoot(runtime.settings),
     PersistenceModule.forDatabase(runtime.database),
     CryptoModule.forSecret(runtime.secret),
-    { module: AuditModule, global: true },
+    AuditModule.forKey(auditChainKey(runtime.secret)),
   ];
 }

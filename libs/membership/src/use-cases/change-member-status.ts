@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
-import { Outbox } from '@cordon/delivery';
+import { AuditCheckpoints, Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { Member, MemberStatus } from '../entities/member.entity';
 import { mailTexts } from '../mail-texts';
@@ -25,6 +25,7 @@ export class ChangeMemberStatus {
     private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
+    private readonly checkpoints: AuditCheckpoints,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -54,6 +55,8 @@ export class ChangeMemberStatus {
         recipientKey: member.keyArmored,
         ...mailTexts.memberStatusChanged(this.settings.LIST_NAME, to, reason),
       });
+      // A member out: the maintainers get a checkpoint of the audit log that includes it (issue 10).
+      if (to === 'removed') await this.checkpoints.afterDecision(manager, 'member.removed');
       return member;
     });
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
-import { Outbox } from '@cordon/delivery';
+import { AuditCheckpoints, Outbox } from '@cordon/delivery';
 import { LeakReports } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 import { Bans } from '../bans/bans';
@@ -33,6 +33,7 @@ export class ConfirmLeak {
     private readonly bans: Bans,
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
+    private readonly checkpoints: AuditCheckpoints,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -98,6 +99,8 @@ export class ConfirmLeak {
       });
     }
     await this.bans.banMember(manager, member, statusReason, actor);
+    // Removed and banned: the maintainers get a checkpoint of the audit log that includes it (issue 10).
+    await this.checkpoints.afterDecision(manager, 'member.removed');
     return wasMember;
   }
 

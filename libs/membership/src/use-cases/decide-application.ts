@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { inspectPublicKey } from '@cordon/crypto';
-import { Outbox } from '@cordon/delivery';
+import { AuditCheckpoints, Outbox } from '@cordon/delivery';
 import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 import { Bans } from '../bans/bans';
@@ -31,6 +31,7 @@ export class DecideApplication {
     private readonly outbox: Outbox,
     private readonly policies: Policies,
     private readonly bans: Bans,
+    private readonly checkpoints: AuditCheckpoints,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -124,6 +125,8 @@ export class DecideApplication {
       recipientKey: member.keyArmored,
       ...mailTexts.approved(this.settings.LIST_NAME, member.organisation),
     });
+    // A member in: the maintainers get a checkpoint of the audit log that includes it (issue 10).
+    await this.checkpoints.afterDecision(manager, 'application.approved');
   }
 
   private async reject(manager: EntityManager, application: Application, reason: string, actor: string): Promise<void> {

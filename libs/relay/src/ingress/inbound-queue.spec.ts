@@ -1,4 +1,5 @@
 import { AuditLog, verifyAuditChain } from '@cordon/audit';
+import { testAuditKey } from '../../../../test/support/audit';
 import { openTestDatabase, TestDatabase } from '../../../../test/support/database';
 import { INBOUND_LEASE_MS, InboundClaimLost, InboundQueue } from './inbound-queue';
 import { InboundStore, ReceivedMail } from './inbound-store';
@@ -20,7 +21,7 @@ describe('the inbound store and queue', () => {
 
   beforeEach(async () => {
     db = await openTestDatabase();
-    store = new InboundStore(db.database.dataSource, new AuditLog());
+    store = new InboundStore(db.database.dataSource, new AuditLog(testAuditKey));
     queue = new InboundQueue(db.database.dataSource);
   });
   afterEach(() => db.drop());
@@ -52,7 +53,7 @@ describe('the inbound store and queue', () => {
       },
     });
     expect(JSON.stringify(entry)).not.toMatch(/secret/);
-    await expect(verifyAuditChain(db.database.dataSource)).resolves.toMatchObject({ ok: true });
+    await expect(verifyAuditChain(db.database.dataSource, testAuditKey)).resolves.toMatchObject({ ok: true });
   });
 
   it('stores several rows in the caller transaction, all or none', async () => {

@@ -1,4 +1,5 @@
 import { AuditLog, verifyAuditChain } from '@cordon/audit';
+import { testAuditKey } from '../../../../test/support/audit';
 import { openTestDatabase, TestDatabase } from '../../../../test/support/database';
 import { testSettings } from '../../../../test/support/settings';
 import { InboundQueue } from './inbound-queue';
@@ -9,7 +10,7 @@ describe('erasing finished inbound messages after INBOUND_RETENTION_DAYS', () =>
   let db: TestDatabase;
   let store: InboundStore;
   let queue: InboundQueue;
-  const audit = new AuditLog();
+  const audit = new AuditLog(testAuditKey);
   const retention = (days: string) =>
     new InboundRetention(
       db.database.dataSource,
@@ -77,7 +78,7 @@ describe('erasing finished inbound messages after INBOUND_RETENTION_DAYS', () =>
     );
     expect(entry.details.retentionDays).toBe(14);
     expect(entry.details.messages.sort()).toEqual([oldRefused, oldProcessed].sort());
-    await expect(verifyAuditChain(db.database.dataSource)).resolves.toMatchObject({ ok: true });
+    await expect(verifyAuditChain(db.database.dataSource, testAuditKey)).resolves.toMatchObject({ ok: true });
 
     // Nothing more to do: no second entry.
     expect(await retention('14').runOnce()).toBe(0);

@@ -7,7 +7,7 @@ import { ReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import { decrypt, PrivateKey, readMessage, WebStream } from 'openpgp';
 import { DataSource, Migration, MigrationExecutor, QueryRunner } from 'typeorm';
-import { AuditLog } from '@cordon/audit';
+import { auditChainKey, AuditLog } from '@cordon/audit';
 import { Settings } from '@cordon/config';
 import { ListKey, openpgpConfig, ServerSecret } from '@cordon/crypto';
 import { DomainError } from '@cordon/errors';
@@ -84,11 +84,15 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreSum
       await executor.executeMigration(migration);
     }
     const result = await loadRows(runner, header, first.value as string, lines, settings.secretKeyFile);
-    const listKey = new ListKey(dataSource, settings, ServerSecret.fromBytes(Buffer.from(result.secretKey, 'base64')));
+    const secret = ServerSecret.fromBytes(Buffer.from(result.secretKey, 'base64'));
+    const listKey = new ListKey(dataSource, settings, secret);
     const record = await listKey.find(runner.manager);
     // The list key must open with the restored secret, or the instance could never sign again.
     if (record) await listKey.secretKey(runner.manager);
-    await new AuditLog().append(runner.manager, {
+    const audit = new AuditLog(auditChainKey(secret));
+    // A backup made before the chain was keyed: its entries are sealed first, as a start would.
+    await audit.sealLegacyEntries(runner.manager);
+    await audit.append(runner.manager, {
       actor: 'cli',
       action: 'backup.restored',
       subject: 'backup',
