@@ -17,6 +17,7 @@ import { PrivateKey, PublicKey, readKey } from 'openpgp';
 import { aPost, keyPacketFloodPost, signatureFloodPost } from '../support/client-mail';
 import { freshDatabaseLocation } from '../support/database';
 import { anOpenpgpKey } from '../support/keys';
+import { eventually } from '../support/eventually';
 import { freePort, waitForPort } from '../support/ports';
 import { SmtpSink } from '../support/smtp-sink';
 
@@ -232,13 +233,3 @@ describe('a stranger cannot stop the list with one message', () => {
     return Number(line?.split(' ')[1] ?? 0);
   }
 });
-
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

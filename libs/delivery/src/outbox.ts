@@ -55,14 +55,15 @@ export class Outbox implements OnApplicationBootstrap {
   }
 
   /**
-   * One message to each active maintainer, sealed to each alone, in the caller's transaction.
+   * One message to each maintainer (active, or added and not yet enrolled in the admin UI: it may
+   * post, so it hears of the list), sealed to each alone, in the caller's transaction.
    * A maintainer whose key cannot be encrypted to (expired, revoked) is skipped and logged: one
    * stale key must never stop the others being told, nor the change that tells them (a leak
    * report, a refusal, a reminder). Returns how many were queued.
    */
   async sendToMaintainers(manager: EntityManager, mail: Omit<MailToSend, 'to' | 'recipientKey'>): Promise<number> {
     const maintainers = (await manager.query(
-      `SELECT email, key_armored FROM maintainer WHERE status = 'active' ORDER BY email`,
+      `SELECT email, key_armored FROM maintainer WHERE status IN ('invited', 'active') ORDER BY email`,
     )) as { email: string; key_armored: string }[];
     let queued = 0;
     for (const maintainer of maintainers) {

@@ -16,6 +16,8 @@ export interface NewMaintainer {
 
 export interface AddedMaintainer {
   maintainerId: string;
+  /** The primary key's fingerprint, upper-case hex: the key the maintainer signs posts with. */
+  keyFingerprint: string;
   /** Printed once by the CLI; the maintainer sets a password there. Only its hash is stored. */
   enrolmentUrl: string;
 }
@@ -89,6 +91,10 @@ export class AddMaintainer {
       details: { email, name, fingerprint: details.fingerprint },
     });
     // settings.publicUrl is read now, not at construction: tests and the CLI may set it after start.
-    return { maintainerId: id, enrolmentUrl: `${this.settings.publicUrl}/admin/enrol/${token}` };
+    return {
+      maintainerId: id,
+      keyFingerprint: details.fingerprint,
+      enrolmentUrl: `${this.settings.publicUrl}/admin/enrol/${token}`,
+    };
   }
 }

@@ -7,7 +7,10 @@ export function maintainerCommand(): Command {
   const cmd = new Command('maintainer').description('Maintainer accounts');
   cmd
     .command('add')
-    .description('Add a maintainer and print a one-time enrolment link (password and TOTP are set there)')
+    .description(
+      'Add a maintainer, who may post to the list at once (signed with this key) and gets maintainer mail; ' +
+        'prints a one-time enrolment link for the admin UI (password and TOTP are set there)',
+    )
     .requiredOption('--email <address>', "the maintainer's address (a user ID of the key)")
     .requiredOption('--name <name>', 'display name')
     .requiredOption('--key <file>', "the maintainer's OpenPGP public key (armored or binary)")
@@ -19,6 +22,11 @@ export function maintainerCommand(): Command {
           name: opts.name,
           keyArmored: typeof key === 'string' ? key : Buffer.from(key).toString('binary'),
         });
+        // The link alone on stdout, for scripts; what it means on stderr, for the person.
+        console.error(
+          `${opts.email} may post to the list now (signed with key ${result.keyFingerprint}) and gets maintainer mail.\n` +
+            'To use the admin UI, open this one-time enrolment link and set a password and TOTP:',
+        );
         console.log(result.enrolmentUrl);
       }),
     );

@@ -149,7 +149,7 @@ export class RelayNotices {
     if (!address) return null;
     const rows = (await manager.query(
       `SELECT email, key_armored FROM member WHERE lower(email) = lower($1) AND status = 'active'
-         AND NOT EXISTS (SELECT 1 FROM maintainer WHERE lower(email) = lower($1) AND status = 'active')
+         AND NOT EXISTS (SELECT 1 FROM maintainer WHERE lower(email) = lower($1) AND status IN ('invited', 'active'))
        LIMIT 1`,
       [address],
     )) as KeyHolder[];

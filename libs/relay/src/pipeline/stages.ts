@@ -9,7 +9,11 @@ import { sealPost } from '../fan-out';
 import { openPost, PostRefusal } from '../open';
 import { PostInProgress, PostStage, proceed, refuse, Verdict } from './post-stages';
 
-/** open: decrypt with the list key and verify an active maintainer's signature (invariant 3). */
+/**
+ * open: decrypt with the list key and verify a maintainer's signature (invariant 3). A maintainer
+ * may post from the moment the operator adds its key (`invited`), enrolled in the admin UI or not:
+ * a list run by mail alone has maintainers who never sign in.
+ */
 @Injectable()
 export class OpenStage implements PostStage {
   readonly name = 'open';
@@ -38,7 +42,9 @@ export class OpenStage implements PostStage {
   }
 
   private async activeMaintainerKeys(): Promise<{ id: string; key: PublicKey }[]> {
-    const rows = (await this.dataSource.query(`SELECT id, key_armored FROM maintainer WHERE status = 'active'`)) as {
+    const rows = (await this.dataSource.query(
+      `SELECT id, key_armored FROM maintainer WHERE status IN ('invited', 'active')`,
+    )) as {
       id: string;
       key_armored: string;
     }[];
