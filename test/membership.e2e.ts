@@ -21,7 +21,9 @@ describe('membership: apply, confirm, vouch, approve', () => {
   let listFingerprint: string;
 
   beforeAll(async () => {
-    web = await startWebApp();
+    // Each application comes from an address of its own (behind a trusted proxy), so that the
+    // per-address throttle of /apply (10 a minute) counts the tests' applicants apart.
+    web = await startWebApp({ TRUST_PROXY: 'loopback' });
     gpg = GpgHome.create();
     const voucherFpr = await gpg.generateKey(VOUCHER);
     applicantKey = await gpg.exportPublic(await gpg.generateKey(APPLICANT));
@@ -42,6 +44,11 @@ describe('membership: apply, confirm, vouch, approve', () => {
   });
 
   const deliver = () => web.app.get(DeliveryWorker).drain();
+  /** A contact of its own (one open application per contact is taken), with a gpg key for it. */
+  const anApplicant = async (email: string) => ({
+    contactEmail: email,
+    key: await gpg.exportPublic(await gpg.generateKey(email)),
+  });
   const count = async (table: string) =>
     Number((await web.runtime.database.dataSource.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
 
@@ -65,10 +72,12 @@ describe('membership: apply, confirm, vouch, approve', () => {
     };
   }
 
+  let applicants = 0;
   async function apply(agent: ReturnType<typeof request.agent>, form: Record<string, string>) {
     const page = await agent.get('/apply').expect(200);
     return agent
       .post('/apply')
+      .set('X-Forwarded-For', `192.0.2.${++applicants}`)
       .type('form')
       .send({ _csrf: csrfFrom(page.text), ...form });
   }
@@ -147,9 +156,10 @@ describe('membership: apply, confirm, vouch, approve', () => {
 
   it('refuses a reused confirmation link and changes nothing', async () => {
     const agent = request.agent(web.url);
-    const form = validForm({ organisation: 'Reuse Distro' });
+    const applicant = await anApplicant('security@reuse.example');
+    const form = validForm({ organisation: 'Reuse Distro', ...applicant });
     expect((await apply(agent, form)).status).toBe(201);
-    const { link } = await confirmThroughMail(agent, APPLICANT);
+    const { link } = await confirmThroughMail(agent, applicant.contactEmail);
     const before = await count('audit_entry');
     const page = await agent.get('/apply').expect(200);
     const again = await agent
@@ -163,11 +173,12 @@ describe('membership: apply, confirm, vouch, approve', () => {
 
   it('refuses an expired confirmation link', async () => {
     const agent = request.agent(web.url);
-    expect((await apply(agent, validForm({ organisation: 'Late Distro' }))).status).toBe(201);
+    const applicant = await anApplicant('security@late.example');
+    expect((await apply(agent, validForm({ organisation: 'Late Distro', ...applicant }))).status).toBe(201);
     await web.runtime.database.dataSource.query(
       `UPDATE one_time_token SET expires_at = now() - interval '1 minute' WHERE purpose = 'confirm_application' AND used_at IS NULL`,
     );
-    const { response } = await confirmThroughMail(agent, APPLICANT).catch(async () => {
+    const { response } = await confirmThroughMail(agent, applicant.contactEmail).catch(async () => {
       throw new Error('confirmation page should still render');
     });
     expect(response.status).toBe(410);
@@ -179,18 +190,68 @@ describe('membership: apply, confirm, vouch, approve', () => {
 
   it('asks no one when the voucher is not a member, and tells the applicant the same as when it is', async () => {
     const agent = request.agent(web.url);
+    const applicant = await anApplicant('security@unvouched.example');
     const applied = await apply(
       agent,
-      validForm({ organisation: 'Unvouched Distro', voucherEmail: 'nobody@elsewhere.example' }),
+      validForm({ organisation: 'Unvouched Distro', voucherEmail: 'nobody@elsewhere.example', ...applicant }),
     );
     expect(applied.status).toBe(201);
     const statusPath = pathOf(/id="status-link"[^>]*>([^<]+)</.exec(applied.text)![1]);
-    const { response } = await confirmThroughMail(agent, APPLICANT);
+    const { response } = await confirmThroughMail(agent, applicant.contactEmail);
     expect(response.status).toBe(200);
     expect(response.text).toContain('If the address you named belongs to a member');
     expect((await agent.get(statusPath)).text).toContain('Waiting for your voucher');
     await deliver();
     expect(mailTo(web.settings.dataDir, 'nobody@elsewhere.example')).toHaveLength(0);
+  });
+
+  it('refuses a second application while its organisation has one open, and mails the open one a new status link', async () => {
+    const first = await anApplicant('security@second.example');
+    const agent = request.agent(web.url);
+    const applied = await apply(agent, validForm({ organisation: 'Second Distro', ...first }));
+    expect(applied.status).toBe(201);
+    const oldStatusPath = pathOf(/id="status-link"[^>]*>([^<]+)</.exec(applied.text)![1]);
+    await confirmThroughMail(agent, first.contactEmail);
+    await deliver();
+    const mailsBefore = mailTo(web.settings.dataDir, first.contactEmail).length;
+    const before = { apps: await count('application'), tokens: await count('one_time_token') };
+
+    // Another contact of the same organisation, written another way.
+    const colleague = await anApplicant('admin@second.example');
+    const again = await apply(request.agent(web.url), validForm({ organisation: '  SECOND-distro ', ...colleague }));
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('already open');
+    expect(again.text).toContain('mailed again');
+    expect({ apps: await count('application'), tokens: await count('one_time_token') }).toEqual(before);
+
+    // The open application's contact gets a fresh status link, encrypted; the old link stops working.
+    await deliver();
+    const mails = mailTo(web.settings.dataDir, first.contactEmail);
+    expect(mails).toHaveLength(mailsBefore + 1);
+    const reminder = await openMail(gpg, mails.at(-1)!);
+    expect(reminder.subject).toMatch(/open application/);
+    const statusPage = await agent.get(pathOf(linkIn(reminder.text, '/apply/status/'))).expect(200);
+    expect(statusPage.text).toContain('Second Distro');
+    expect((await agent.get(oldStatusPath)).status).not.toBe(200);
+
+    // The same contact trying again within the hour is refused too, and mailed no more.
+    const third = await apply(request.agent(web.url), validForm({ organisation: 'Second Distro', ...first }));
+    expect(third.status).toBe(409);
+    await deliver();
+    expect(mailTo(web.settings.dataDir, first.contactEmail)).toHaveLength(mailsBefore + 1);
+    expect(await count('application')).toBe(before.apps);
+  });
+
+  it('takes an application from an organisation whose only other application is unconfirmed by someone else', async () => {
+    // An unconfirmed application proves nobody's mailbox: it must not keep the real contact out.
+    const squatter = await anApplicant('squatter@elsewhere.example');
+    expect(
+      (await apply(request.agent(web.url), validForm({ organisation: 'Squatted Distro', ...squatter }))).status,
+    ).toBe(201);
+    const real = await anApplicant('security@squatted.example');
+    expect((await apply(request.agent(web.url), validForm({ organisation: 'Squatted Distro', ...real }))).status).toBe(
+      201,
+    );
   });
 
   describe('hostile input', () => {
@@ -250,7 +311,9 @@ describe('membership: apply, confirm, vouch, approve', () => {
     it('escapes HTML and script in every free-text field where the voucher reads them', async () => {
       const agent = request.agent(web.url);
       const xss = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+      const applicant = await anApplicant('security@xss.example');
       const form = validForm({
+        ...applicant,
         organisation: `Org ${xss}`,
         distribution: `Dist ${xss}`,
         contactName: `Name ${xss}`,
@@ -261,7 +324,7 @@ describe('membership: apply, confirm, vouch, approve', () => {
         evidence5: `E5 ${xss}`,
       });
       expect((await apply(agent, form)).status).toBe(201);
-      await confirmThroughMail(agent, APPLICANT);
+      await confirmThroughMail(agent, applicant.contactEmail);
       await deliver();
       const vouchMail = await openMail(gpg, mailTo(web.settings.dataDir, VOUCHER).at(-1)!);
       const page = await agent.get(pathOf(linkIn(vouchMail.text, '/vouch/'))).expect(200);

@@ -20,6 +20,21 @@ export const mailTexts = {
       `  ${statusLink}`,
     ].join('\n'),
   }),
+  statusReminder: (listName: string, organisation: string, statusLink: string) => ({
+    subject: `Your open application to ${listName}`,
+    text: [
+      `Hello,`,
+      ``,
+      `Someone, hopefully you, tried to apply again for ${organisation} to join ${listName},`,
+      `while the application below is still open. One application at a time is taken, so the`,
+      `new one was not. This is the private link to the open one's status page (it replaces`,
+      `the link sent before, which no longer works):`,
+      ``,
+      `  ${statusLink}`,
+      ``,
+      `If it was not you, nothing changed; the maintainers decide on the open application as before.`,
+    ].join('\n'),
+  }),
   vouchRequest: (
     listName: string,
     app: { organisation: string; distribution: string; website: string; contactName: string },

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { inspectPublicKey, newToken, OneTimeLinks } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
-import { Bans } from '../bans/bans';
+import { Bans, normalisedBanValue } from '../bans/bans';
 import { Application, Evidence } from '../entities/application.entity';
 import { mailTexts } from '../mail-texts';
 
@@ -24,6 +24,11 @@ export interface ApplicationForm {
   acceptedPolicyVersion: number;
   voucherEmail: string;
 }
+
+/** An application still being decided: a second one from its organisation or contact waits for it. */
+const OPEN_STATUSES = ['awaiting_vouch', 'vouch_declined', 'in_review', 'needs_info'] as const;
+/** A stranger can trigger the status-link reminder; its contact gets at most one an hour. */
+const REMINDER_INTERVAL_HOURS = 1;
 
 export interface SubmittedApplication {
   applicationId: string;
@@ -49,6 +54,18 @@ export class SubmitApplication {
   ) {}
 
   async execute(form: ApplicationForm): Promise<SubmittedApplication> {
+    const submitted = await this.submit(form);
+    if ('applicationId' in submitted) return submitted;
+    throw new DomainError(
+      'ALREADY_EXISTS',
+      'An application from this organisation or contact address is already open: one at a time is taken. ' +
+        'Its status page shows where it stands; the private link to it has been mailed again, encrypted, ' +
+        "to the open application's contact address.",
+      'organisation',
+    );
+  }
+
+  private async submit(form: ApplicationForm): Promise<SubmittedApplication | { alreadyOpen: true }> {
     const { details } = await inspectPublicKey(form.key, { requireAddress: form.contactEmail });
     if (form.voucherEmail.trim().toLowerCase() === form.contactEmail.trim().toLowerCase()) {
       throw new DomainError(
@@ -71,6 +88,12 @@ export class SubmitApplication {
           'The Embargo Policy changed while you were filling in the form. Read the current version and accept it.',
           'acceptPolicy',
         );
+      }
+      const open = await this.openApplication(manager, form);
+      if (open) {
+        // Committed, not rolled back with the refusal: the contact of the open one is pointed to it.
+        await this.remindOfStatus(manager, open);
+        return { alreadyOpen: true as const };
       }
       const status = newToken();
       const now = new Date();
@@ -127,5 +150,76 @@ export class SubmitApplication {
       });
       return { applicationId: application.id, statusToken: status.token };
     });
+  }
+
+  /**
+   * The open application this one would duplicate (issue 11): the same organisation (compared as
+   * bans compare it) once confirmed, or the same contact address, confirmed or not while its
+   * confirmation link lives. An unconfirmed one proves nobody's mailbox, so it never stands in the
+   * way of another contact of its organisation; and one whose link expired stands in no one's way.
+   */
+  private async openApplication(manager: EntityManager, form: ApplicationForm): Promise<Application | null> {
+    const organisation = normalisedBanValue('organisation', form.organisation);
+    const confirmSince = new Date(Date.now() - this.settings.CONFIRM_LINK_TTL_HOURS * 3600_000);
+    const candidates = await manager
+      .createQueryBuilder(Application, 'a')
+      .where('a.status IN (:...open)', { open: OPEN_STATUSES })
+      .orWhere("a.status = 'unconfirmed' AND lower(a.contactEmail) = lower(:email) AND a.createdAt > :since", {
+        email: form.contactEmail.trim(),
+        since: confirmSince,
+      })
+      .orderBy('a.createdAt', 'ASC')
+      .getMany();
+    const sameContact = (a: Application) =>
+      a.contactEmail.trim().toLowerCase() === form.contactEmail.trim().toLowerCase();
+    return (
+      candidates.find(
+        (a) =>
+          sameContact(a) ||
+          (a.status !== 'unconfirmed' && normalisedBanValue('organisation', a.organisation) === organisation),
+      ) ?? null
+    );
+  }
+
+  /**
+   * Mails the open application's contact a fresh link to its status page, encrypted to its key:
+   * the old link is stored only as a hash, so it cannot be sent again, and is replaced. At most
+   * once an hour, since anyone can ask for it by applying with the same organisation.
+   */
+  private async remindOfStatus(manager: EntityManager, open: Application): Promise<void> {
+    const recent = (await manager.query(
+      `SELECT 1 FROM outbound_message WHERE purpose = 'application.status_reminder' AND lower(recipient) = lower($1)
+       AND created_at > now() - make_interval(hours => $2) LIMIT 1`,
+      [open.contactEmail, REMINDER_INTERVAL_HOURS],
+    )) as unknown[];
+    if (recent.length) return;
+    if (!(await canEncryptTo(open.keyArmored))) return; // an expired key: the refusal stands, unexplained to it
+    const status = newToken();
+    await manager.update(Application, { id: open.id }, { statusTokenHash: status.hash, updatedAt: new Date() });
+    await this.audit.append(manager, {
+      actor: 'anonymous',
+      action: 'application.status_link_resent',
+      subject: `application:${open.id}`,
+      details: { reason: 'second_application_refused' },
+    });
+    await this.outbox.send(manager, {
+      purpose: 'application.status_reminder',
+      to: open.contactEmail,
+      recipientKey: open.keyArmored,
+      ...mailTexts.statusReminder(
+        this.settings.LIST_NAME,
+        open.organisation,
+        `${this.settings.publicUrl}/apply/status/${status.token}`,
+      ),
+    });
+  }
+}
+
+async function canEncryptTo(keyArmored: string): Promise<boolean> {
+  try {
+    await inspectPublicKey(keyArmored);
+    return true;
+  } catch {
+    return false;
   }
 }
