@@ -247,6 +247,8 @@ describe('membership in the browser', () => {
       { to: APPLICANT, subject: expect.stringMatching(/Confirm your application/) },
       { to: VOUCHER, subject: expect.stringMatching(/vouch/i) },
       { to: APPLICANT, subject: expect.stringMatching(/Welcome/) },
+      // An approval is a decision the audit log is anchored after: a signed checkpoint to the maintainer.
+      { to: 'mara@example.org', subject: expect.stringMatching(/^Audit checkpoint of /) },
     ]);
     for (const visitor of [applicant, voucher, admin]) visitor.expectNoProblems();
   });
