@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readKey } from 'openpgp';
 import { Client } from 'pg';
 import { openDatabase } from '@cordon/persistence';
 import { freshDatabaseLocation } from './support/database';
@@ -275,6 +276,32 @@ describe('cordon list-key import', () => {
   afterAll(async () => {
     await gpg?.cleanup();
     await location?.remove();
+  });
+
+  it('a refused import on a fresh data directory leaves no list key behind: the fixed key then imports', async () => {
+    const fpr = await gpg.sha1Key('distributors@example.org', { userId: 'Old list <distributors@example.org>' });
+    const file = join(location.dataDir, 'sha1-list.sec.asc');
+    writeFileSync(file, await gpg.exportSecret(fpr), { mode: 0o600 });
+    const refused = cli(['list-key', 'import', file]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^KEY_SHA1_SELF_SIGNATURE: /);
+    // Nothing was made in its place: there is still no list key to export.
+    const none = cli(['list-key', 'export']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^LIST_KEY_MISSING: /);
+    // The fix the refusal names, pasted into a shell, then the same import.
+    expect(await gpg.followAdvice(refused.stderr)).toHaveLength(2);
+    writeFileSync(file, await gpg.exportSecret(fpr), { mode: 0o600 });
+    const adopted = cli(['list-key', 'import', file]);
+    expect(adopted.code).toBe(0);
+    expect(adopted.stdout.trim()).toBe(fpr);
+    const exported = cli(['list-key', 'export']);
+    expect(exported.code).toBe(0);
+    expect((await readKey({ armoredKey: exported.stdout })).getFingerprint().toUpperCase()).toBe(fpr);
+    // init keeps the imported key and publishes the first policy.
+    const init = cli(['init']);
+    expect(init.stdout.trim()).toBe(fpr);
+    expect(init.stderr).not.toContain('created the list key');
   });
 
   it('refuses a SHA-1 list key with the fix, then adopts it with --recertify keeping the fingerprint', async () => {

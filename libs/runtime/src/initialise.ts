@@ -27,12 +27,32 @@ const INITIALISE_LOCK = [0x636f7264, 1];
  * one process, and one connection the lock would hold.
  */
 export async function initialise(runtime: Runtime): Promise<InitialiseResult> {
-  if (runtime.database.embedded) return initialiseNow(runtime);
+  return oneAtATime(runtime, () => initialiseNow(runtime));
+}
+
+/**
+ * What every command but `init` and `serve` does first: apply migrations and seal the entries of
+ * an old unkeyed audit log, nothing more. The list key and policy version 1 are made only by those
+ * two, so that a command that is refused (a `list-key import` of a key with SHA-1 self-signatures,
+ * on a fresh data directory) leaves nothing behind that the next, fixed, attempt would trip over.
+ */
+export async function migrateSchema(runtime: Runtime): Promise<string[]> {
+  return oneAtATime(runtime, async () => {
+    const { dataSource } = runtime.database;
+    const migrationsApplied = await migrate(dataSource);
+    const audit = new AuditLog(auditChainKey(runtime.secret));
+    await dataSource.transaction((manager) => audit.sealLegacyEntries(manager));
+    return migrationsApplied;
+  });
+}
+
+async function oneAtATime<T>(runtime: Runtime, work: () => Promise<T>): Promise<T> {
+  if (runtime.database.embedded) return work();
   const runner = runtime.database.dataSource.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock($1, $2)', INITIALISE_LOCK);
-    return await initialiseNow(runtime);
+    return await work();
   } finally {
     // Releasing the connection does not end its session: unlock explicitly.
     await runner.query('SELECT pg_advisory_unlock($1, $2)', INITIALISE_LOCK).catch(() => undefined);

@@ -34,7 +34,7 @@ export function auditCommand(): Command {
           console.log(describe(verdict, checkpoint));
           if (!verdict.ok) process.exitCode = 1;
         },
-        { initialise: false },
+        { migrate: false },
       ),
     );
   return cmd;
