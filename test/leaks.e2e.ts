@@ -646,23 +646,24 @@ describe('leak reports', () => {
     it("shows the member's whole history in time order on its page", async () => {
       const page = await admin.get(`/admin/members/${leaky.id}`).expect(200);
       const history = page.text.slice(page.text.indexOf('id="member-history"'));
+      // In sentences (issue 11): what happened, in order, as a maintainer reads it.
       const order = [
-        'member.imported',
-        'policy.acknowledged',
-        'leak.reported', // filed by the admin naming it as the suspect
-        'leak.reported', // its own, self-reported
-        'leak.confirmed',
-        'member.strike_added',
-        'leak.confirmed',
-        'member.strike_added',
-        'member.removed',
-        'member.mail_stopped',
-        'member.banned',
+        'Was brought over as a member',
+        'Acknowledged the Embargo Policy',
+        'A leak report named it', // filed by the admin naming it as the suspect
+        'Reported a leak of its own', // its own, self-reported
+        'A leak report against it was confirmed',
+        'A confirmed leak counted against it (strike 1)',
+        'A leak report against it was confirmed',
+        'A confirmed leak counted against it (strike 2)',
+        'Was removed from the list',
+        'Mail to it was stopped',
+        'Was banned',
       ];
       let at = 0;
-      for (const action of order) {
-        const next = history.indexOf(`>${action}<`, at);
-        expect({ action, found: next >= 0 }).toEqual({ action, found: true });
+      for (const sentence of order) {
+        const next = history.indexOf(sentence, at);
+        expect({ sentence, found: next >= 0 }).toEqual({ sentence, found: true });
         at = next + 1;
       }
       expect(page.text).toMatch(/id="strikes">2</);

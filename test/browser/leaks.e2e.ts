@@ -132,7 +132,13 @@ describe('leak reports in the browser', () => {
     await page.goto(`/admin/members/${memberId}`);
     expect(await textOf(page.locator('#strikes'))).toBe('1');
     const history = await textOf(page.locator('#member-history'));
-    const steps = ['member.imported', 'policy.acknowledged', 'leak.reported', 'leak.confirmed', 'member.strike_added'];
+    const steps = [
+      'Was brought over as a member',
+      'Acknowledged the Embargo Policy',
+      'A leak report',
+      'A leak report against it was confirmed',
+      'A confirmed leak counted against it',
+    ];
     const at = steps.map((step) => history.indexOf(step));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect(at).toEqual([...at].sort((a, b) => a - b));

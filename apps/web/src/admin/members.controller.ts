@@ -12,6 +12,7 @@ import {
 } from '@cordon/membership';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
+import { historySentence } from './history-sentences';
 
 const statusForm = z.object({
   action: z.enum(['suspend', 'reinstate', 'remove'], { error: 'Choose an action.' }),
@@ -70,7 +71,12 @@ export class AdminMembersController {
 
   private async render(res: Response, id: string, admin: AdminUser, values: object, errors: object, status = 200) {
     const member = await this.members.get(id);
-    const history = await this.history.of(member.id);
+    const recorded = await this.history.of(member.id);
+    const entries = recorded.entries.map((entry) => ({
+      ...entry,
+      sentence: historySentence(entry.action, entry.details),
+    }));
+    const history = { ...recorded, entries };
     const reattestation = await this.reattestation.ofMember(member.id);
     res
       .status(status)
