@@ -21,6 +21,7 @@ export { ImportMember, MemberImport } from './use-cases/import-member';
 export { ImportList, ListImport, ListImportReport, ImportVerdict } from './use-cases/import-list';
 export { ApplicationReviewQueries, ApplicationReview, ApplicationSummary } from './queries/application-review';
 export { ApplicationStatusPage, ApplicantView } from './queries/application-status-page';
+export { FirstMembers } from './queries/first-members';
 export { MemberQueries, MemberSummary } from './queries/member-queries';
 export { MembershipModule } from './membership.module';
 export { TeamMember, TeamMemberAcknowledgement, MemberKeyProposal };
@@ -33,6 +34,7 @@ export { RequestMemberLink, MEMBER_LINKS_PER_HOUR } from './self-service/request
 export { OpenMemberSession } from './self-service/open-member-session';
 export { MemberAccount, MemberIdentity, MemberAccountView } from './self-service/member-account';
 export { AcknowledgeCurrentPolicy } from './self-service/acknowledge-current-policy';
+export { LeaveList } from './self-service/leave-list';
 export { ProposeMemberKey } from './self-service/propose-member-key';
 export { ConfirmMemberKey } from './self-service/confirm-member-key';
 export { Ban };

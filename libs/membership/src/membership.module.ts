@@ -4,6 +4,7 @@ import { EmbargoModule } from '@cordon/embargo';
 import { Bans } from './bans/bans';
 import { ApplicationReviewQueries } from './queries/application-review';
 import { ApplicationStatusPage } from './queries/application-status-page';
+import { FirstMembers } from './queries/first-members';
 import { MemberHistory } from './queries/member-history';
 import { MemberQueries } from './queries/member-queries';
 import { AnswerInfoRequest } from './use-cases/answer-info-request';
@@ -21,6 +22,7 @@ import { ReattestationQueries } from './reattestation/reattestation-queries';
 import { ReattestationRequests } from './reattestation/reattestation-requests';
 import { SubmitApplication } from './use-cases/submit-application';
 import { AcknowledgeCurrentPolicy } from './self-service/acknowledge-current-policy';
+import { LeaveList } from './self-service/leave-list';
 import { ConfirmMemberKey } from './self-service/confirm-member-key';
 import { MemberAccount } from './self-service/member-account';
 import { OpenMemberSession } from './self-service/open-member-session';
@@ -45,6 +47,7 @@ const useCases = [
   ImportList,
   ApplicationReviewQueries,
   ApplicationStatusPage,
+  FirstMembers,
   MemberQueries,
   Bans,
   ConfirmLeak,
@@ -53,6 +56,7 @@ const useCases = [
   OpenMemberSession,
   MemberAccount,
   AcknowledgeCurrentPolicy,
+  LeaveList,
   ProposeMemberKey,
   ConfirmMemberKey,
   RegisterTeamMember,

@@ -15,14 +15,18 @@ import { criteria } from '../public/application-form';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
 
-type Action = 'approve' | 'reject' | 'request-info' | 'comment';
+type Action = 'approve' | 'approve-without-vouch' | 'reject' | 'request-info' | 'comment';
 
 /**
  * The actions, by the name in the path. A Map, not an object: `action in {…}` is true for
  * `constructor`, `toString` and every other inherited name, which then failed as a 500.
  */
-const forms = new Map<string, z.ZodType<{ reason?: string; question?: string; body?: string }>>([
+const forms = new Map<
+  string,
+  z.ZodType<{ reason?: string; firstMemberReason?: string; question?: string; body?: string }>
+>([
   ['approve', z.object({})],
+  ['approve-without-vouch', z.object({ firstMemberReason: reasonText('A reason') })],
   ['reject', z.object({ reason: reasonText('A reason') })],
   ['request-info', z.object({ question: reasonText('The question') })],
   ['comment', z.object({ body: reasonText('The comment') })],
@@ -31,6 +35,10 @@ const forms = new Map<string, z.ZodType<{ reason?: string; question?: string; bo
 /** What the page says after an action, so the maintainer sees that it took effect. */
 const doneNotices = new Map<string, string>([
   ['approve', 'Approved. The new member was told, encrypted to its key.'],
+  [
+    'approve-without-vouch',
+    'Approved without a vouch, with your reason on record. The new member was told, encrypted.',
+  ],
   ['reject', 'Rejected. The applicant was sent your reason, encrypted.'],
   ['request-info', 'Your question was sent to the applicant, encrypted.'],
   ['comment', 'Comment added.'],
@@ -100,9 +108,11 @@ export class AdminApplicationsController {
         const decision: Decision =
           action === 'approve'
             ? { kind: 'approve' }
-            : action === 'reject'
-              ? { kind: 'reject', reason: data.reason! }
-              : { kind: 'request_info', question: data.question! };
+            : action === 'approve-without-vouch'
+              ? { kind: 'approve', withoutVouch: data.firstMemberReason! }
+              : action === 'reject'
+                ? { kind: 'reject', reason: data.reason! }
+                : { kind: 'request_info', question: data.question! };
         await this.decide.execute(id, decision, admin.id);
       }
     } catch (error) {

@@ -16,8 +16,13 @@ export class DecisionDto {
   @IsIn(['approve', 'reject', 'request_info'])
   decision!: 'approve' | 'reject' | 'request_info';
 
-  @ApiPropertyOptional({ description: 'Required to reject; mailed to the applicant, encrypted.', maxLength: 5000 })
-  @ValidateIf((o: DecisionDto) => o.decision === 'reject')
+  @ApiPropertyOptional({
+    description:
+      'Required to reject; mailed to the applicant, encrypted. To approve without a vouch, which only the ' +
+      "list's first members may be (while it has no active member), the reason for it, recorded.",
+    maxLength: 5000,
+  })
+  @ValidateIf((o: DecisionDto) => o.decision === 'reject' || o.reason !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(5000)

@@ -47,7 +47,7 @@ export class ApplicationsApiController {
   ) {
     const decision: Decision =
       dto.decision === 'approve'
-        ? { kind: 'approve' }
+        ? { kind: 'approve', withoutVouch: dto.reason }
         : dto.decision === 'reject'
           ? { kind: 'reject', reason: dto.reason! }
           : { kind: 'request_info', question: dto.question! };

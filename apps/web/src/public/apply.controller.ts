@@ -5,7 +5,13 @@ import type { Request, Response } from 'express';
 import { SETTINGS, Settings } from '@cordon/config';
 import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
-import { AnswerInfoRequest, ApplicationStatusPage, ConfirmApplication, SubmitApplication } from '@cordon/membership';
+import {
+  AnswerInfoRequest,
+  ApplicationStatusPage,
+  ConfirmApplication,
+  FirstMembers,
+  SubmitApplication,
+} from '@cordon/membership';
 import { criteria, FieldErrors, FormValues, parseApplicationForm } from './application-form';
 import { UploadRefusal } from './application-upload';
 import { z } from 'zod';
@@ -29,6 +35,7 @@ export class ApplyController {
     private readonly confirm: ConfirmApplication,
     private readonly statusPage: ApplicationStatusPage,
     private readonly answer: AnswerInfoRequest,
+    private readonly firstMembers: FirstMembers,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -118,6 +125,7 @@ export class ApplyController {
       errors,
       criteria,
       policy: { version: policy.version, body: policy.body },
+      firstMembers: await this.firstMembers.admitted(),
     });
   }
 

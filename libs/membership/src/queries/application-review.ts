@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '@cordon/errors';
 import { ApplicationComment } from '../entities/application-comment.entity';
 import { Application, ApplicationStatus } from '../entities/application.entity';
+import { FirstMembers } from './first-members';
 
 export interface VouchView {
   decision: 'vouched' | 'declined';
@@ -24,6 +25,8 @@ export interface HistoryEntry {
 export interface ApplicationReview {
   application: Application;
   voucherIsMember: boolean;
+  /** The list has no active member: this application may be approved without a vouch, with a reason. */
+  firstMembers: boolean;
   vouches: VouchView[];
   comments: (ApplicationComment & { maintainerName: string })[];
   history: HistoryEntry[];
@@ -42,7 +45,10 @@ export interface ApplicationSummary {
 /** The maintainers' read side: the queue and one application in full. */
 @Injectable()
 export class ApplicationReviewQueries {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly firstMembers: FirstMembers,
+  ) {}
 
   async queue(status?: ApplicationStatus): Promise<ApplicationSummary[]> {
     const qb = this.dataSource
@@ -77,6 +83,8 @@ export class ApplicationReviewQueries {
        WHERE e.subject = $1 ORDER BY e.seq`,
       [`application:${id}`],
     )) as HistoryEntry[];
-    return { application, voucherIsMember: application.voucherMemberId !== null, vouches, comments, history };
+    const firstMembers = await this.firstMembers.admitted();
+    const voucherIsMember = application.voucherMemberId !== null;
+    return { application, voucherIsMember, firstMembers, vouches, comments, history };
   }
 }

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { hashToken } from '@cordon/crypto';
 import { DomainError } from '@cordon/errors';
 import { Application } from '../entities/application.entity';
+import { FirstMembers } from './first-members';
 
 /** What an applicant sees at its private status link: its own application, nothing about others. */
 export interface ApplicantView {
@@ -13,11 +14,16 @@ export interface ApplicantView {
   keyFingerprint: string;
   infoRequest: string | null;
   decisionReason: string | null;
+  /** Waiting for a vouch that nobody can give yet: the maintainers approve the first members without one. */
+  firstMembers: boolean;
 }
 
 @Injectable()
 export class ApplicationStatusPage {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly firstMembers: FirstMembers,
+  ) {}
 
   async find(manager: EntityManager, statusToken: string): Promise<Application> {
     const application = await manager.findOneBy(Application, { statusTokenHash: hashToken(statusToken) });
@@ -35,6 +41,7 @@ export class ApplicationStatusPage {
       keyFingerprint: a.keyFingerprint,
       infoRequest: a.status === 'needs_info' ? a.infoRequest : null,
       decisionReason: a.status === 'rejected' ? a.decisionReason : null,
+      firstMembers: a.status === 'awaiting_vouch' && (await this.firstMembers.admitted()),
     };
   }
 }

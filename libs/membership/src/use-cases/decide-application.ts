@@ -10,10 +10,14 @@ import { DomainError } from '@cordon/errors';
 import { Bans } from '../bans/bans';
 import { Application, ApplicationStatus } from '../entities/application.entity';
 import { Member } from '../entities/member.entity';
+import { FirstMembers } from '../queries/first-members';
 import { mailTexts } from '../mail-texts';
 
+/** `withoutVouch`: the reason a first member is approved without a vouch (see FirstMembers). */
 export type Decision =
-  { kind: 'approve' } | { kind: 'reject'; reason: string } | { kind: 'request_info'; question: string };
+  | { kind: 'approve'; withoutVouch?: string }
+  | { kind: 'reject'; reason: string }
+  | { kind: 'request_info'; question: string };
 
 const open: ApplicationStatus[] = ['unconfirmed', 'awaiting_vouch', 'vouch_declined', 'in_review', 'needs_info'];
 
@@ -22,6 +26,8 @@ const open: ApplicationStatus[] = ['unconfirmed', 'awaiting_vouch', 'vouch_decli
  * information; the applicant is told, encrypted. Approval needs a vouch (criterion 7) and a key
  * that is still valid today, and makes a member whose acknowledgement is the policy version it
  * accepted when applying: if the policy has changed since, it must acknowledge the new one.
+ * While the list has no active member, a confirmed application may be approved without a vouch,
+ * with a reason (FirstMembers).
  */
 @Injectable()
 export class DecideApplication {
@@ -32,6 +38,7 @@ export class DecideApplication {
     private readonly policies: Policies,
     private readonly bans: Bans,
     private readonly checkpoints: AuditCheckpoints,
+    private readonly firstMembers: FirstMembers,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -48,7 +55,7 @@ export class DecideApplication {
       const actor = `maintainer:${maintainerId}`;
       switch (decision.kind) {
         case 'approve':
-          await this.approve(manager, application, actor);
+          await this.approve(manager, application, actor, decision.withoutVouch?.trim());
           break;
         case 'reject':
           await this.reject(manager, application, decision.reason, actor);
@@ -61,10 +68,14 @@ export class DecideApplication {
     });
   }
 
-  private async approve(manager: EntityManager, application: Application, actor: string): Promise<void> {
-    if (application.status !== 'in_review') {
-      throw new DomainError('WRONG_STATE', 'Only a vouched application can be approved (criterion 7).');
-    }
+  private async approve(
+    manager: EntityManager,
+    application: Application,
+    actor: string,
+    withoutVouch: string | undefined,
+  ): Promise<void> {
+    if (application.status !== 'in_review') await this.mayApproveWithoutVouch(manager, application, withoutVouch);
+    const reason = application.status === 'in_review' ? null : withoutVouch!;
     // The key was checked when the applicant applied; it may have expired or been replaced since.
     const { details } = await inspectPublicKey(application.keyArmored, { requireAddress: application.contactEmail });
     // A ban may have come in since the applicant applied (a member of the same organisation removed).
@@ -101,13 +112,18 @@ export class DecideApplication {
       updatedAt: now,
     });
     await manager.insert(Member, member);
-    Object.assign(application, { status: 'approved', memberId: member.id, updatedAt: now });
-    await manager.update(Application, application.id, { status: 'approved', memberId: member.id, updatedAt: now });
+    const decided = { status: 'approved' as const, memberId: member.id, updatedAt: now, decisionReason: reason };
+    Object.assign(application, decided);
+    await manager.update(Application, application.id, decided);
     await this.audit.append(manager, {
       actor,
       action: 'application.approved',
       subject: `application:${application.id}`,
-      details: { memberId: member.id, keyFingerprint: details.fingerprint },
+      details: {
+        memberId: member.id,
+        keyFingerprint: details.fingerprint,
+        ...(reason === null ? {} : { withoutVouch: reason }),
+      },
     });
     await this.audit.append(manager, {
       actor,
@@ -127,6 +143,22 @@ export class DecideApplication {
     });
     // A member in: the maintainers get a checkpoint of the audit log that includes it (issue 10).
     await this.checkpoints.afterDecision(manager, 'application.approved');
+  }
+
+  /** Criterion 7 stands by a vouch, or, for the list's first members, by a maintainer's stated reason. */
+  private async mayApproveWithoutVouch(manager: EntityManager, application: Application, reason?: string) {
+    if (application.status === 'unconfirmed') {
+      throw new DomainError('WRONG_STATE', 'The applicant has not confirmed the application yet.');
+    }
+    if (!(await this.firstMembers.admitted(manager))) {
+      throw new DomainError('WRONG_STATE', 'Only a vouched application can be approved (criterion 7).');
+    }
+    if (!reason) {
+      throw new DomainError(
+        'INVALID_INPUT',
+        'This list has no members yet, so nobody can vouch: give the reason you approve this applicant without a vouch.',
+      );
+    }
   }
 
   private async reject(manager: EntityManager, application: Application, reason: string, actor: string): Promise<void> {
