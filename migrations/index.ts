@@ -12,6 +12,7 @@ import { KeyHealth1764301000000 } from './1764301000000-key-health';
 import { Reattestation1764302000000 } from './1764302000000-reattestation';
 import { AuditCheckpoints1764310000000 } from './1764310000000-audit-checkpoints';
 import { LoginThrottle1764320000000 } from './1764320000000-login-throttle';
+import { MaintainerRemoved1764330000000 } from './1764330000000-maintainer-removed';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   Reattestation1764302000000,
   AuditCheckpoints1764310000000,
   LoginThrottle1764320000000,
+  MaintainerRemoved1764330000000,
 ];

@@ -171,6 +171,31 @@ describe('cordon CLI', () => {
     expect(await query('SELECT hash FROM one_time_token WHERE hash = $1', [token])).toEqual([]);
   });
 
+  it('maintainer disable, enable and remove change a maintainer at once, never the last one', async () => {
+    const file = join(location.dataDir, 'other.asc');
+    writeFileSync(file, await gpg.exportPublic(await gpg.generateKey('other@project.example')));
+    expect(cli(['maintainer', 'add', '--email', 'other@project.example', '--name', 'Other', '--key', file]).code).toBe(
+      0,
+    );
+    const status = async (email: string) =>
+      (await query('SELECT status FROM maintainer WHERE email = $1', [email]))[0].status as string;
+
+    const disabled = cli(['maintainer', 'disable', '--email', 'other@project.example']);
+    expect([disabled.code, disabled.stdout.trim()]).toEqual([0, 'other@project.example: disabled']);
+    expect(cli(['maintainer', 'enable', '--email', 'other@project.example']).code).toBe(0);
+    expect(await status('other@project.example')).toBe('invited');
+    expect(cli(['maintainer', 'remove', '--email', 'other@project.example']).code).toBe(0);
+    expect(await status('other@project.example')).toBe('removed');
+
+    // The one maintainer left cannot go, and nothing changes.
+    const refused = cli(['maintainer', 'disable', '--email', 'maint@project.example']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toMatch(/^LAST_ACTIVE_MAINTAINER: Mai Ntainer is the last active maintainer/);
+    expect(await status('maint@project.example')).toBe('invited');
+    expect(cli(['maintainer', 'enable', '--email', 'other@project.example']).code).toBe(1);
+    expect(await status('other@project.example')).toBe('removed');
+  });
+
   it('every command has --help', () => {
     for (const args of [
       ['--help'],
@@ -179,6 +204,9 @@ describe('cordon CLI', () => {
       ['list-key', 'export', '--help'],
       ['list-key', 'import', '--help'],
       ['maintainer', 'add', '--help'],
+      ['maintainer', 'disable', '--help'],
+      ['maintainer', 'enable', '--help'],
+      ['maintainer', 'remove', '--help'],
       ['member', 'import', '--help'],
       ['audit', 'verify', '--help'],
     ]) {

@@ -21,6 +21,7 @@ export const errorKinds = {
   WRONG_STATE: 'conflict',
   ALREADY_EXISTS: 'conflict',
   LIST_KEY_MISSING: 'conflict',
+  LAST_ACTIVE_MAINTAINER: 'conflict',
   NOT_AUTHENTICATED: 'unauthenticated',
   FORBIDDEN: 'forbidden',
   BANNED: 'forbidden',

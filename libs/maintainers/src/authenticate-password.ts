@@ -55,7 +55,7 @@ export class AuthenticatePassword {
       .setLock('pessimistic_write')
       .getOne();
     const waiting = maintainer !== null && (await waitingUntil(manager, maintainer.id, address, now)) !== null;
-    const usable = maintainer !== null && !waiting && maintainer.status !== 'disabled' ? maintainer.passwordHash : null;
+    const usable = maintainer !== null && !waiting && mayLogIn(maintainer) ? maintainer.passwordHash : null;
     const matches = await verifyPassword(usable, password);
 
     if (!maintainer || !matches) {
@@ -87,7 +87,12 @@ export class AuthenticatePassword {
 function refusalReason(maintainer: Maintainer | null, waiting: boolean): string {
   if (!maintainer) return 'unknown_address';
   if (waiting) return 'address_waiting';
-  if (maintainer.status === 'disabled') return 'disabled';
+  if (!mayLogIn(maintainer)) return maintainer.status;
   if (!maintainer.passwordHash) return 'no_password_yet';
   return 'wrong_password';
+}
+
+/** Disabled and removed maintainers are refused like a wrong password: the visitor learns nothing. */
+function mayLogIn(maintainer: Maintainer): boolean {
+  return maintainer.status === 'invited' || maintainer.status === 'active';
 }

@@ -13,6 +13,12 @@ export { ConfirmTotpEnrolment } from './confirm-totp-enrolment';
 export { VerifyTotpLogin } from './verify-totp-login';
 export { RecordLogout } from './record-logout';
 export { FindActiveMaintainer } from './find-active-maintainer';
+export {
+  ChangeMaintainerStanding,
+  StandingChange,
+  StandingChangeRequest,
+  StandingChanged,
+} from './change-maintainer-standing';
 export { ListMaintainers, MaintainerSummary } from './list-maintainers';
 export { CreateApiToken, CreatedApiToken } from './create-api-token';
 export { ListApiTokens, ApiTokenSummary } from './list-api-tokens';

@@ -3,9 +3,13 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /**
  * invited  - added by the CLI; sets a password with the enrolment link, then an authenticator app
  * active   - password and TOTP both set; may log in, sign posts and use API tokens
- * disabled - may do nothing; kept for the audit trail
+ * disabled - may do nothing (disabled by another maintainer or the operator, or stepped down); can be enabled again
+ * removed  - may do nothing, for good; password and TOTP seed erased, the row kept for the audit trail
+ *
+ * 'invited' and 'active' maintainers sign posts and hear maintainer mail; only 'active' ones log in
+ * and use API tokens (change-maintainer-standing.ts).
  */
-export const maintainerStatuses = ['invited', 'active', 'disabled'] as const;
+export const maintainerStatuses = ['invited', 'active', 'disabled', 'removed'] as const;
 export type MaintainerStatus = (typeof maintainerStatuses)[number];
 
 @Entity('maintainer')

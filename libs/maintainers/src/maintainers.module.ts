@@ -3,6 +3,7 @@ import { DeliveryModule } from '@cordon/delivery';
 import { AddMaintainer } from './add-maintainer';
 import { AuthenticateApiToken } from './authenticate-api-token';
 import { AuthenticatePassword } from './authenticate-password';
+import { ChangeMaintainerStanding } from './change-maintainer-standing';
 import { CodeCheck } from './code-check';
 import { CompleteEnrolment } from './complete-enrolment';
 import { ConfirmTotpEnrolment } from './confirm-totp-enrolment';
@@ -33,6 +34,7 @@ const useCases = [
   ListApiTokens,
   RevokeApiToken,
   AuthenticateApiToken,
+  ChangeMaintainerStanding,
 ];
 
 /**

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { AddMaintainer } from '@cordon/maintainers';
+import { AddMaintainer, ChangeMaintainerStanding, StandingChange } from '@cordon/maintainers';
 import { withContext } from '../context';
 import { readKeyFile } from '../key-file';
 
@@ -30,5 +30,40 @@ export function maintainerCommand(): Command {
         console.log(result.enrolmentUrl);
       }),
     );
+  standingCommand(
+    cmd,
+    'disable',
+    'disable',
+    'Disable a maintainer at once: its signature is refused, its sessions end, its API tokens are revoked, it gets no maintainer mail; `enable` undoes it',
+  );
+  standingCommand(cmd, 'enable', 'enable', 'Enable a disabled maintainer again (its old API tokens stay revoked)');
+  standingCommand(
+    cmd,
+    'remove',
+    'remove',
+    'Remove a maintainer for good, as `disable` does, and erase its password and TOTP seed',
+  );
   return cmd;
+}
+
+/** The last active maintainer is refused (exit 1, the reason on stderr), and nothing changes. */
+function standingCommand(
+  parent: Command,
+  name: string,
+  change: Exclude<StandingChange, 'step_down'>,
+  description: string,
+): void {
+  parent
+    .command(name)
+    .description(description)
+    .requiredOption('--email <address>', "the maintainer's address")
+    .action((opts: { email: string }) =>
+      withContext(async (app) => {
+        const done = await app
+          .get(ChangeMaintainerStanding)
+          .execute({ change, maintainer: { email: opts.email }, actor: 'cli' });
+        const revoked = done.tokensRevoked ? `; ${done.tokensRevoked} API token(s) revoked` : '';
+        console.log(`${done.email}: ${done.status}${revoked}`);
+      }),
+    );
 }

@@ -6,6 +6,7 @@ import { PostsApiController } from './posts-api.controller';
 import { ApplicationsApiController } from './applications-api.controller';
 import { EmbargoesApiController } from './embargoes-api.controller';
 import { LeaksApiController } from './leaks-api.controller';
+import { MaintainersApiController } from './maintainers-api.controller';
 import { MembersApiController } from './members-api.controller';
 import { ApiAuthModule, ApiTokensController } from './auth';
 
@@ -19,6 +20,7 @@ import { ApiAuthModule, ApiTokensController } from './auth';
     PostsApiController,
     EmbargoesApiController,
     LeaksApiController,
+    MaintainersApiController,
   ],
 })
 export class ApiModule {}
