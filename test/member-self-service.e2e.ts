@@ -722,4 +722,48 @@ describe('member self-service', () => {
       expect(res.status).toBe(410);
     });
   });
+  describe('a member leaves the list itself', () => {
+    const LEAVER = 'security@distro-l.example';
+
+    it('refuses without the organisation typed, then leaves: session ended, told by mail, nothing banned', async () => {
+      await web.app.get(ImportMember).execute({
+        email: LEAVER,
+        organisation: 'Distro L',
+        key: await gpg.exportPublic(await gpg.generateKey(LEAVER)),
+        acknowledged: true,
+      });
+      const { agent } = await signIn(LEAVER);
+      const page = await agent.get('/member/leave').expect(200);
+      expect(page.text).toContain('Leave the list');
+
+      const before = await snapshot();
+      const refused = await agent
+        .post('/member/leave')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), organisation: 'Distro M' });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain('Type your organisation’s name, Distro L');
+      expect(await snapshot()).toEqual(before);
+      expect((await agent.get('/member/home')).status).toBe(200);
+
+      const left = await agent
+        .post('/member/leave')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), organisation: '  distro-l ' });
+      expect({ status: left.status, location: left.headers.location }).toEqual({
+        status: 303,
+        location: '/member/left',
+      });
+      expect((await agent.get('/member/left').expect(200)).text).toContain('Your membership has ended');
+      // The session is over, and no new one can be opened.
+      expect((await agent.get('/member/home')).headers.location).toBe('/member?expired=1');
+      const [row] = await db().query(`SELECT status, status_reason FROM member WHERE email = $1`, [LEAVER]);
+      expect(row).toEqual({ status: 'removed', status_reason: 'Left the list at its own request.' });
+      expect(await db().query(`SELECT 1 FROM ban WHERE value = $1`, [LEAVER])).toEqual([]);
+      const goodbye = await newestMail(LEAVER, /You have left/);
+      expect(goodbye.text).toContain('No more list mail will reach you');
+      const [audit] = await db().query(`SELECT actor FROM audit_entry WHERE action = 'member.left'`);
+      expect(audit.actor).toMatch(/^member:/);
+    });
+  });
 });

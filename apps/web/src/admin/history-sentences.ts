@@ -30,6 +30,7 @@ const sentences = new Map<string, (details: Details) => string>(
     'member.suspended': (d) => `Was suspended${because(d)}.`,
     'member.reinstated': (d) => `Was reinstated${because(d)}.`,
     'member.removed': (d) => `Was removed from the list${because(d)}.`,
+    'member.left': () => 'Left the list at its own request.',
     'member.banned': () => 'Was banned: its organisation, addresses and keys cannot apply again.',
     'member.strike_added': (d) => `A confirmed leak counted against it (strike ${text(d.strikes)}).`,
     'member.key_proposed': (d) =>

@@ -44,5 +44,13 @@ export const answerForm = z.object({
   comment: z.string().trim().max(DATE_COMMENT_MAX, `The comment must be at most ${DATE_COMMENT_MAX} characters.`),
 });
 
+export const leaveForm = z.object({
+  organisation: z
+    .string()
+    .trim()
+    .min(1, 'Type your organisation’s name to confirm.')
+    .max(300, 'At most 300 characters.'),
+});
+
 export { firstErrors } from '../admin/admin-forms';
 export { fields } from '../admin/auth/auth-forms';

@@ -5,6 +5,7 @@ import { MemberEmbargoesController } from './embargoes.controller';
 import { MemberHomeController } from './home.controller';
 import { MemberKeyConfirmController, MemberKeyController } from './key.controller';
 import { MemberLeaksController } from './leaks.controller';
+import { MemberLeaveController } from './leave.controller';
 import { MemberReattestController } from './reattest.controller';
 import { MemberSessionGuard } from './member-session.guard';
 import { MemberSignInController } from './sign-in.controller';
@@ -29,6 +30,7 @@ import { MemberTeamController } from './team.controller';
     MemberEmbargoesController,
     MemberLeaksController,
     MemberReattestController,
+    MemberLeaveController,
   ],
 })
 export class MemberModule {}
