@@ -43,8 +43,11 @@ export async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-/** A fresh migrated database (not opened) for this test file: its DATA_DIR and DATABASE_URL. */
-export async function freshDatabaseLocation(): Promise<{
+/**
+ * A fresh migrated database (not opened) for this test file: its DATA_DIR and DATABASE_URL.
+ * `empty`: nothing migrated, an empty DATA_DIR (and database), as a first `npm start` finds it.
+ */
+export async function freshDatabaseLocation(options: { empty?: boolean } = {}): Promise<{
   dataDir: string;
   databaseUrl?: string;
   remove(): Promise<void>;
@@ -55,7 +58,7 @@ export async function freshDatabaseLocation(): Promise<{
   const pgUrl = realPostgresUrl();
   if (pgUrl) {
     const name = `cordon_t_${randomUUID().replace(/-/g, '')}`;
-    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    await adminQuery(`CREATE DATABASE ${name}${options.empty ? '' : ` TEMPLATE ${template}`}`);
     return {
       dataDir,
       databaseUrl: withDatabaseName(pgUrl, name),
@@ -65,7 +68,7 @@ export async function freshDatabaseLocation(): Promise<{
       },
     };
   }
-  cpSync(template, join(dataDir, 'db'), { recursive: true });
+  if (!options.empty) cpSync(template, join(dataDir, 'db'), { recursive: true });
   return { dataDir, remove: async () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 

@@ -1,41 +1,45 @@
 import './load-openpgp'; // first: see there
 import 'reflect-metadata';
-import { Command } from 'commander';
-import { SettingsError } from '@cordon/config';
-import { DomainError } from '@cordon/errors';
-import { DataDirInUseError } from '@cordon/persistence';
-import { auditCommand } from './commands/audit';
-import { backupCommand } from './commands/backup';
-import { importCommand } from './commands/import';
-import { initCommand } from './commands/init';
-import { listKeyCommand } from './commands/list-key';
-import { maintainerCommand } from './commands/maintainer';
-import { memberCommand } from './commands/member';
-import { restoreCommand } from './commands/restore';
-import { serveCommand } from './commands/serve';
+import { loadSettings } from '@cordon/config';
+import { dataDirHolder, DataDirInUseError } from '@cordon/persistence';
+import { failureText } from './failure';
 
-/** `cordon` / `npm run cli -- <command>`: the operator's commands. Settings come from the environment. */
-const program = new Command('cordon')
-  .description('Cordon: an embargoed distributor list server')
-  .showHelpAfterError()
-  .addCommand(serveCommand())
-  .addCommand(initCommand())
-  .addCommand(listKeyCommand())
-  .addCommand(maintainerCommand())
-  .addCommand(memberCommand())
-  .addCommand(importCommand())
-  .addCommand(auditCommand())
-  .addCommand(backupCommand())
-  .addCommand(restoreCommand());
-
-program.parseAsync(process.argv).catch((error: unknown) => {
-  // Expected refusals get one clear line; anything else its stack, for a bug report.
-  if (error instanceof SettingsError || error instanceof DataDirInUseError) {
-    console.error(error.message);
-  } else if (error instanceof DomainError) {
-    console.error(`${error.code}: ${error.message}`);
-  } else {
-    console.error(error);
+/**
+ * `cordon` / `npm run cli -- <command>`: the operator's commands. Settings come from the environment.
+ *
+ * Before the commands and what they load (seconds of it), the settings are read, so that a bad
+ * one is said at once; on the embedded database, a second `serve` is refused at once.
+ */
+async function main(argv: string[]): Promise<void> {
+  if (!asksForHelp(argv)) {
+    const settings = loadSettings();
+    if (!settings.DATABASE_URL && argv[0] === 'serve') {
+      const holder = dataDirHolder(settings.dataDir);
+      if (holder !== undefined) throw new DataDirInUseError(settings.dataDir, holder);
+    }
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { cordonProgram } = require('./program') as typeof import('./program');
+  await cordonProgram().parseAsync(argv, { from: 'user' });
+}
+
+/** Help needs no settings: it is shown even when one is wrong. */
+function asksForHelp(argv: string[]): boolean {
+  return (
+    argv.length === 0 || argv[0].startsWith('-') || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')
+  );
+}
+
+function debugging(): boolean {
+  try {
+    return ['debug', 'trace'].includes(loadSettings().LOG_LEVEL);
+  } catch {
+    return false;
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const text = failureText(error, debugging());
+  if (text) console.error(text);
   process.exit(1);
 });

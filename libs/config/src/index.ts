@@ -1,3 +1,4 @@
 export { parseSettings, Settings, SettingsError } from './settings';
 export { loadSettings } from './load-settings';
+export { listenFailure } from './listen-failure';
 export { ConfigModule, SETTINGS } from './config.module';

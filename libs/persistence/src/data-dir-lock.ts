@@ -17,6 +17,17 @@ export class DataDirInUseError extends Error {
   }
 }
 
+/** The pid of the live process that holds DATA_DIR's embedded database, if one does. */
+export function dataDirHolder(dir: string): number | undefined {
+  let holder: number;
+  try {
+    holder = Number.parseInt(readFileSync(join(dir, 'cordon.lock'), 'utf8'), 10);
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(holder) && holder > 0 && isAlive(holder) ? holder : undefined;
+}
+
 export class DataDirLock {
   private constructor(private readonly file: string) {}
 
@@ -31,8 +42,8 @@ export class DataDirLock {
         return new DataDirLock(file);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
-        if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) throw new DataDirInUseError(dir, holder);
+        const holder = dataDirHolder(dir);
+        if (holder !== undefined) throw new DataDirInUseError(dir, holder);
         rmSync(file, { force: true }); // stale: its process is gone
       }
     }

@@ -29,10 +29,50 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connectTimeoutMS: 10_000,
       extra: { max: 10 },
     });
-    await dataSource.initialize();
+    await dataSource.initialize().catch((error: unknown) => {
+      throw unreachable(error) ? new DatabaseUnreachableError(options.databaseUrl!, error) : error;
+    });
     return { dataSource, embedded: false, close: () => dataSource.destroy() };
   }
   return openEmbedded(options);
+}
+
+/** DATABASE_URL names a server that cannot be reached or logged in to: one line, without the password. */
+export class DatabaseUnreachableError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(
+      `Cannot connect to the PostgreSQL server of DATABASE_URL (${withoutPassword(url)}): ${reasonOf(cause)}; ` +
+        'check that it runs, and the address, user, password and database name.',
+    );
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+// Errors of the connection, not of Cordon: a system error (ECONNREFUSED, ENOTFOUND, ETIMEDOUT...),
+// or SQLSTATE class 08 (connection), 28 (authorisation), 3D000 (no such database), 57P03 (starting).
+const CONNECTION_SQLSTATE = /^(08|28)|^3D000$|^57P03$/;
+
+function unreachable(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.some(unreachable);
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') return /^E[A-Z]+$/.test(code) || CONNECTION_SQLSTATE.test(code);
+  return typeof message === 'string' && /timeout|Connection terminated/i.test(message);
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const shown = new URL(url);
+    shown.password = '';
+    return shown.toString();
+  } catch {
+    return 'unreadable';
+  }
+}
+
+function reasonOf(error: unknown): string {
+  // Node gives one error per address tried (::1 and 127.0.0.1 for localhost), and none of its own.
+  if (error instanceof AggregateError && error.errors.length > 0) return reasonOf(error.errors[0]);
+  return String((error as { message?: unknown })?.message || (error as { code?: unknown })?.code || error);
 }
 
 /**

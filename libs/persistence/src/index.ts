@@ -1,3 +1,3 @@
-export { openDatabase, migrate, Database, DatabaseOptions } from './data-source';
-export { DataDirLock, DataDirInUseError } from './data-dir-lock';
+export { openDatabase, migrate, Database, DatabaseOptions, DatabaseUnreachableError } from './data-source';
+export { DataDirLock, DataDirInUseError, dataDirHolder } from './data-dir-lock';
 export { PersistenceModule, DATABASE } from './persistence.module';

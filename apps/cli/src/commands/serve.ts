@@ -1,7 +1,8 @@
+import { createServer } from 'node:net';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command, Option } from 'commander';
-import { loadSettings, SettingsError } from '@cordon/config';
+import { listenFailure, loadSettings, SettingsError } from '@cordon/config';
 import { ListKey } from '@cordon/crypto';
 import { initialise, InitialiseResult, openRuntime, Runtime, startWatchdog } from '@cordon/runtime';
 import { RelayModule } from '../../../relay/src/relay.module';
@@ -30,6 +31,7 @@ export function serveCommand(): Command {
     .action(async (opts: { role: Role }) => {
       const settings = loadSettings();
       const runtime = await openRuntime(settings);
+      await portsFree(runtime, opts.role);
       const init = await initialiseOnce(runtime);
       const log = new Logger('cordon');
       if (opts.role === 'worker' || opts.role === 'relay') {
@@ -57,7 +59,11 @@ export function serveCommand(): Command {
       }
       let relay: INestApplicationContext | undefined;
       const app = await createWebApp(opts.role === 'all' ? closedThrough(runtime, () => relay) : runtime);
-      await app.listen(settings.HTTP_PORT, settings.HTTP_HOST);
+      await startOrClose(app, () =>
+        app.listen(settings.HTTP_PORT, settings.HTTP_HOST).catch((error: unknown) => {
+          throw listenFailure('HTTP', settings.HTTP_HOST, settings.HTTP_PORT, error);
+        }),
+      );
       if (opts.role === 'all') {
         relay = await NestFactory.createApplicationContext(RelayModule.forRuntime(runtime));
         await startOrClose(app, () => startIngress(relay!));
@@ -113,6 +119,30 @@ async function sameSecretAsTheOthers(runtime: Runtime): Promise<void> {
 function closedThrough(runtime: Runtime, relay: () => INestApplicationContext | undefined): Runtime {
   const close = () => relay()?.close() ?? runtime.database.close();
   return { ...runtime, database: { ...runtime.database, close } };
+}
+
+/**
+ * A port in use, or not this process's to bind, is told at once, in one line, before the seconds
+ * of start-up work (migrations, the list key) rather than after. The listeners themselves say the
+ * same should the port be taken in between.
+ */
+async function portsFree(runtime: Runtime, role: Role): Promise<void> {
+  const { settings } = runtime;
+  const wanted: ['HTTP' | 'SMTP', string, number][] = [];
+  if (role === 'all' || role === 'web') wanted.push(['HTTP', settings.HTTP_HOST, settings.HTTP_PORT]);
+  if (role === 'all' || role === 'relay') wanted.push(['SMTP', settings.SMTP_HOST, settings.SMTP_PORT]);
+  for (const [service, host, port] of wanted) {
+    if (port === 0) continue; // any free port
+    const probe = createServer();
+    const failure = await new Promise<Error | undefined>((resolve) => {
+      probe.once('error', resolve);
+      probe.listen(port, host, () => probe.close(() => resolve(undefined)));
+    });
+    if (failure) {
+      await runtime.database.close();
+      throw listenFailure(service, host, port, failure);
+    }
+  }
 }
 
 /** A listener that cannot start stops the process cleanly: the embedded database is closed, not abandoned. */

@@ -1,11 +1,11 @@
 import { AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { SMTPServer, SMTPServerSession } from 'smtp-server';
-import { SETTINGS, Settings, SettingsError } from '@cordon/config';
+import { listenFailure, SETTINGS, Settings } from '@cordon/config';
 import { ingressOptions } from './ingress-options';
 import { MailIntake } from './mail-intake';
 import { SessionLimits } from './session-limits';
-import { reasonOf, SmtpReply } from './smtp-reply';
+import { SmtpReply } from './smtp-reply';
 
 /**
  * The list's SMTP (or LMTP) listener on SMTP_HOST:SMTP_PORT. It does not start itself: the
@@ -42,7 +42,7 @@ export class IngressServer implements OnModuleDestroy {
       });
     }).catch((error: unknown) => {
       // A port in use or not ours to bind is the operator's to fix: one line, like a bad setting.
-      throw new SettingsError(`Cannot listen on SMTP_HOST:SMTP_PORT (${host}:${wanted}): ${reasonOf(error)}`);
+      throw listenFailure('SMTP', host, wanted, error);
     });
     // A client's socket error is the client's problem; unhandled, an 'error' event ends the process.
     server.on('error', (error) => this.logger.warn(`SMTP connection error: ${error.message}`));

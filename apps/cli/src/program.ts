@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { auditCommand } from './commands/audit';
+import { backupCommand } from './commands/backup';
+import { importCommand } from './commands/import';
+import { initCommand } from './commands/init';
+import { listKeyCommand } from './commands/list-key';
+import { maintainerCommand } from './commands/maintainer';
+import { memberCommand } from './commands/member';
+import { restoreCommand } from './commands/restore';
+import { serveCommand } from './commands/serve';
+
+/**
+ * The operator's commands. A new tree for each run: commander keeps what it parsed in it.
+ */
+export function cordonProgram(): Command {
+  return new Command('cordon')
+    .description('Cordon: an embargoed distributor list server')
+    .showHelpAfterError()
+    .addCommand(serveCommand())
+    .addCommand(initCommand())
+    .addCommand(listKeyCommand())
+    .addCommand(maintainerCommand())
+    .addCommand(memberCommand())
+    .addCommand(importCommand())
+    .addCommand(auditCommand())
+    .addCommand(backupCommand())
+    .addCommand(restoreCommand());
+}
