@@ -2,20 +2,30 @@ import './load-openpgp'; // first: see there
 import 'reflect-metadata';
 import { loadSettings } from '@cordon/config';
 import { dataDirHolder, DataDirInUseError } from '@cordon/persistence';
+import { runBesideService } from './command-client';
 import { failureText } from './failure';
 
 /**
  * `cordon` / `npm run cli -- <command>`: the operator's commands. Settings come from the environment.
  *
  * Before the commands and what they load (seconds of it), the settings are read, so that a bad
- * one is said at once; on the embedded database, a second `serve` is refused at once.
+ * one is said at once. On the embedded database, a command finding a `cordon serve` running on
+ * DATA_DIR has that service run it (README "CLI"); a second `serve` is refused at once.
  */
 async function main(argv: string[]): Promise<void> {
   if (!asksForHelp(argv)) {
     const settings = loadSettings();
-    if (!settings.DATABASE_URL && argv[0] === 'serve') {
-      const holder = dataDirHolder(settings.dataDir);
-      if (holder !== undefined) throw new DataDirInUseError(settings.dataDir, holder);
+    if (!settings.DATABASE_URL) {
+      if (argv[0] === 'serve') {
+        const holder = dataDirHolder(settings.dataDir);
+        if (holder !== undefined) throw new DataDirInUseError(settings.dataDir, holder);
+      } else {
+        const code = await runBesideService(settings.dataDir, argv);
+        if (code !== undefined) {
+          process.exitCode = code;
+          return;
+        }
+      }
     }
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports

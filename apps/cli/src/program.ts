@@ -10,13 +10,14 @@ import { restoreCommand } from './commands/restore';
 import { serveCommand } from './commands/serve';
 
 /**
- * The operator's commands. A new tree for each run: commander keeps what it parsed in it.
+ * The operator's commands. A new tree for each run: commander keeps what it parsed in it, and the
+ * running service parses one for each command a CLI beside it sends (see command-server.ts).
  */
 export function cordonProgram(): Command {
   return new Command('cordon')
     .description('Cordon: an embargoed distributor list server')
     .showHelpAfterError()
-    .addCommand(serveCommand())
+    .addCommand(serveCommand(cordonProgram))
     .addCommand(initCommand())
     .addCommand(listKeyCommand())
     .addCommand(maintainerCommand())

@@ -39,8 +39,9 @@ const RECERTIFY_HINT =
  */
 @Injectable()
 export class ListKey {
-  private signer?: PrivateKey;
-  private publicKey?: PublicKey;
+  // Kept with the armor they were read from: see secretKey().
+  private signer?: { armored: string; key: PrivateKey };
+  private publicKey?: { armored: string; key: PublicKey };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -113,18 +114,27 @@ export class ListKey {
   }
 
   async public(): Promise<PublicKey> {
-    this.publicKey ??= await readKey({ armoredKey: await this.armoredPublicKey(), config: openpgpConfig });
-    return this.publicKey;
+    const armored = await this.armoredPublicKey();
+    if (this.publicKey?.armored !== armored) {
+      this.publicKey = { armored, key: await readKey({ armoredKey: armored, config: openpgpConfig }) };
+    }
+    return this.publicKey.key;
   }
 
-  /** The decrypted secret key, for signing and for opening posts. Kept in memory only. */
+  /**
+   * The decrypted secret key, for signing and for opening posts. Kept in memory only, and only
+   * while it is the stored one: the stored key is read each time (one row), because
+   * `cordon list-key import` or `cordon import` may replace it while the service runs, from
+   * another process on PostgreSQL or from another module's instance of this class beside it.
+   */
   async secretKey(manager?: EntityManager): Promise<PrivateKey> {
-    if (!this.signer) {
-      const record = await this.require(manager);
-      const locked = await readPrivateKey({ armoredKey: record.encryptedPrivateKey, config: openpgpConfig });
-      this.signer = await decryptKey({ privateKey: locked, passphrase: this.passphrase(), config: openpgpConfig });
+    const { encryptedPrivateKey: armored } = await this.require(manager);
+    if (this.signer?.armored !== armored) {
+      const locked = await readPrivateKey({ armoredKey: armored, config: openpgpConfig });
+      const key = await decryptKey({ privateKey: locked, passphrase: this.passphrase(), config: openpgpConfig });
+      this.signer = { armored, key };
     }
-    return this.signer;
+    return this.signer.key;
   }
 
   private async require(manager?: EntityManager): Promise<ListKeyRecord> {

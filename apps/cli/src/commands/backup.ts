@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { loadSettings } from '@cordon/config';
 import { DomainError } from '@cordon/errors';
-import { openDatabase } from '@cordon/persistence';
-import { allEntities, BackupEncryption, writeBackup } from '@cordon/runtime';
+import { BackupEncryption, writeBackup } from '@cordon/runtime';
 import { cordonVersion, readPassphraseFile } from '../backup-files';
+import { commandSettings, withDatabase } from '../context';
 
 export function backupCommand(): Command {
   return new Command('backup')
@@ -30,19 +29,14 @@ export function backupCommand(): Command {
       const encryption: BackupEncryption = opts.passphraseFile
         ? { to: 'passphrase', passphrase: readPassphraseFile(opts.passphraseFile) }
         : { to: 'maintainers' };
-      const settings = loadSettings();
+      const settings = commandSettings();
       if (!existsSync(settings.secretKeyFile)) {
         throw new DomainError(
           'WRONG_STATE',
           `There is no server secret at ${settings.secretKeyFile}: check DATA_DIR and SECRET_KEY_FILE.`,
         );
       }
-      const database = await openDatabase({
-        databaseUrl: settings.DATABASE_URL,
-        dataDir: settings.dataDir,
-        entities: allEntities,
-      });
-      try {
+      await withDatabase(settings, async (database) => {
         const summary = await writeBackup({
           dataSource: database.dataSource,
           secretKeyFile: settings.secretKeyFile,
@@ -53,8 +47,6 @@ export function backupCommand(): Command {
         const to = summary.recipients.length ? summary.recipients.join(', ') : 'a passphrase';
         console.error(`backed up ${summary.rows} rows in ${summary.tables} tables, encrypted to ${to}`);
         console.log(target);
-      } finally {
-        await database.close();
-      }
+      });
     });
 }

@@ -10,6 +10,7 @@ import { startIngress } from '../../../relay/src/smtp/start-ingress';
 import { startDeliveryWorker, startPipeline } from '../../../relay/src/start-worker';
 import { createWebApp } from '../../../web/src/create-web-app';
 import { JsonLogger } from '../../../web/src/http/json-logger';
+import { CommandServer, serveCommands } from '../command-server';
 
 type Role = 'all' | 'web' | 'relay' | 'worker';
 
@@ -24,16 +25,19 @@ type Role = 'all' | 'web' | 'relay' | 'worker';
  * - `worker`: both delivery queues (the service's own mail, and members' copies of posts).
  * Every queue is claimed with FOR UPDATE SKIP LOCKED and a lease, so copies of a role share the work.
  */
-export function serveCommand(): Command {
+export function serveCommand(program: () => Command): Command {
   return new Command('serve')
     .description('Run the service: web app, SMTP ingress and delivery worker (default), or one role')
     .addOption(new Option('--role <role>', 'what to run').choices(['all', 'web', 'relay', 'worker']).default('all'))
     .action(async (opts: { role: Role }) => {
       const settings = loadSettings();
-      const runtime = await openRuntime(settings);
+      let commands: CommandServer | undefined;
+      const runtime = closingCommandsFirst(await openRuntime(settings), () => commands);
       await portsFree(runtime, opts.role);
       const init = await initialiseOnce(runtime);
       const log = new Logger('cordon');
+      // The CLI beside the service: the embedded database is this process's alone (README "CLI").
+      if (runtime.database.embedded) commands = await serveCommands(runtime, program, new Logger('cli'));
       if (opts.role === 'worker' || opts.role === 'relay') {
         const app = await NestFactory.createApplicationContext(RelayModule.forRuntime(runtime), {
           logger: new JsonLogger(settings.LOG_LEVEL),
@@ -118,6 +122,18 @@ async function sameSecretAsTheOthers(runtime: Runtime): Promise<void> {
  */
 function closedThrough(runtime: Runtime, relay: () => INestApplicationContext | undefined): Runtime {
   const close = () => relay()?.close() ?? runtime.database.close();
+  return { ...runtime, database: { ...runtime.database, close } };
+}
+
+/**
+ * The command server goes before the database: a command it is running finishes first. Every
+ * close of the database (the web app's, the relay's, a failed start's) goes through this one.
+ */
+function closingCommandsFirst(runtime: Runtime, commands: () => CommandServer | undefined): Runtime {
+  const close = async () => {
+    await commands()?.close();
+    await runtime.database.close();
+  };
   return { ...runtime, database: { ...runtime.database, close } };
 }
 
