@@ -101,14 +101,15 @@ describe('JSON API', () => {
     expect((await db().query('SELECT count(*)::int AS n FROM audit_entry'))[0].n).toBe(before);
   });
 
-  it('answers 404 for an unknown application and 409 for approving one that is not vouched', async () => {
+  it('answers 404 for an unknown application and 409 for approving one neither confirmed nor vouched', async () => {
     await request(web.url).get(`/api/applications/${randomUUID()}`).set(auth()).expect(404);
     const res = await request(web.url)
       .post(`/api/applications/${applicationId}/decision`)
       .set(auth())
       .send({ decision: 'approve' });
     expect(res.status).toBe(409);
-    expect(res.body.detail).toMatch(/vouched/);
+    // The first thing it lacks: the applicant has not proved its mailbox and key (then a vouch).
+    expect(res.body.detail).toMatch(/has not confirmed the application/);
   });
 
   it('comments and rejects, and the applicant is told the reason, encrypted', async () => {
