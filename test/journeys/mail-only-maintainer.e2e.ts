@@ -2,8 +2,8 @@
  * Issue 11, item 4: a maintainer the operator adds may post at once. A list moved in from
  * Schleuder, or run by mail alone, has maintainers who never sign in to the admin UI: posting
  * rights come from the operator's act of adding the key. As a user does it, from a fresh data
- * directory: `cordon maintainer add` and `cordon member import` (the README's commands), then
- * `cordon serve`; the maintainer's gpg signs and encrypts a post to the list key (from
+ * directory: `cordon serve` runs, and beside it `cordon maintainer add` and `cordon member import`
+ * (the README's commands); the maintainer's gpg signs and encrypts a post to the list key (from
  * `-sendkey`), sends it over SMTP, and the member's gpg opens its copy.
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
@@ -77,6 +77,12 @@ describe('a maintainer added with `cordon maintainer add`', () => {
     writeFileSync(leadKey, await lead.exportPublic(leadFpr));
     writeFileSync(memberKey, await member.exportPublic(memberFpr));
 
+    // As the README has it: the service runs, and the operator's commands go beside it.
+    server = spawn(process.execPath, [cordon, 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitForPort(smtpPort, server, () => stderr);
+
     const added = await run([
       'maintainer',
       'add',
@@ -101,11 +107,6 @@ describe('a maintainer added with `cordon maintainer add`', () => {
       memberKey,
       '--acknowledged',
     ]);
-
-    server = spawn(process.execPath, [cordon, 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitForPort(smtpPort, server, () => stderr);
 
     // The maintainer fetches the list key from -sendkey, as the README says.
     await smtp('lead@project.example', 'distributors-sendkey@example.org', Buffer.from('Subject: key\r\n\r\nkey?\r\n'));
