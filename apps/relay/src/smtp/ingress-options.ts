@@ -13,7 +13,7 @@ export const CLOSE_TIMEOUT_MS = 5_000;
 type ListenerOptions = Omit<SMTPServerOptions, 'onConnect' | 'onMailFrom' | 'onRcptTo' | 'onData' | 'onClose'>;
 
 /**
- * How the list's SMTP/LMTP listener is configured (shared/TOOLCHAIN.md, Mail): no AUTH (nobody
+ * How the list's SMTP/LMTP listener is configured (README "Mail ingress"): no AUTH (nobody
  * logs in to post; posts are authenticated by their OpenPGP signature); STARTTLS only with the
  * operator's certificate, never smtp-server's bundled test one; size, clients, recipients and
  * idle time bounded (the other limits on slow clients are in session-limits.ts); no reverse DNS

@@ -13,7 +13,7 @@ interface RecipientGroup extends ListRecipient {
 /**
  * What the listener does with a mail transaction: refuses unknown recipients at RCPT, takes the
  * message whole (bounded by SMTP_MAX_SIZE), and answers 250 only once it is committed to the
- * database (issue 4, "Ingress"; DESIGN.md invariant 4). Logs one line per message, never content.
+ * database (issue 4, "Ingress"; README "Crashes and duplicates"). Logs one line per message, never content.
  */
 @Injectable()
 export class MailIntake {

@@ -12,7 +12,7 @@ export function smtpReply(responseCode: number, text: string): SmtpReply {
 
 /**
  * The ingress's refusals. Each names what was wrong and what to do, never the content, never who
- * is a member (STYLE.md, Errors). smtp-server prefixes the enhanced status code the comment names.
+ * is a member (README "Posting to the list"). smtp-server prefixes the enhanced status code the comment names.
  */
 export const refusals = {
   /** 550 5.1.1 (RFC 3463: bad destination mailbox address): none of the list's addresses. */
