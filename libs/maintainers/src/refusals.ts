@@ -1,7 +1,7 @@
 import { DomainError } from '@cordon/errors';
 
 // The refusals of the login and enrolment flows, worded once. None of them says whether an
-// address belongs to a maintainer (STYLE.md "Errors"); only the code step, which a visitor
+// address belongs to a maintainer (README "Failed maintainer logins"); only the code step, which a visitor
 // reaches with the right password, says that its address has to wait.
 
 export function invalidEnrolmentLink(): DomainError {
