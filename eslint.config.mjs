@@ -1,5 +1,5 @@
-// typescript-eslint with the type-aware rules STYLE.md asks for, plus the one-way dependencies of
-// shared/STYLE.md (apps -> feature libs -> shared libs) as no-restricted-imports, so a wrong arrow fails lint.
+// typescript-eslint with the type-aware rules docs/architecture.md asks for, plus the one-way dependencies of
+// docs/architecture.md (apps -> feature libs -> shared libs) as no-restricted-imports, so a wrong arrow fails lint.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -60,7 +60,7 @@ export default tseslint.config(
     files: ['libs/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        { group: http, message: 'DESIGN.md: the domain libs know nothing of HTTP or SMTP.' },
+        { group: http, message: 'docs/architecture.md: the domain libs know nothing of HTTP or SMTP.' },
         { group: ['@cordon/runtime'], message: 'Only apps wire the runtime; libs never import it.' },
       ),
     },
@@ -80,7 +80,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         { group: featureLibs.map((lib) => `@cordon/${lib}`), message: 'Shared libs stay below the feature libs.' },
-        { group: http, message: 'DESIGN.md: the domain libs know nothing of HTTP or SMTP.' },
+        { group: http, message: 'docs/architecture.md: the domain libs know nothing of HTTP or SMTP.' },
       ),
     },
   },

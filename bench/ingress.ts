@@ -1,6 +1,6 @@
 /**
  * SMTP ingress: how many 10 KB posts a second the list's listener takes, each committed to the
- * database before its 250 (issue 4, "Ingress"; DESIGN.md invariant 4).
+ * database before its 250 (issue 4, "Ingress"; docs/architecture.md, invariant 4).
  *
  * The relay app runs in a child process of its own, so that its peak RSS is its own and the
  * sender's work is not on its event loop: as `cordon serve --role relay` runs it, on a fresh

@@ -132,7 +132,7 @@ export class InitialSchema1763900000000 implements MigrationInterface {
         body text NOT NULL,
         at timestamptz NOT NULL DEFAULT now()
       )`);
-    // Single-use, short-lived links; only the SHA-256 of the token is kept (DESIGN.md invariant 6).
+    // Single-use, short-lived links; only the SHA-256 of the token is kept (docs/architecture.md, invariant 6).
     await q.query(`
       CREATE TABLE one_time_token (
         hash text PRIMARY KEY,

@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The inbound queue: every message the SMTP/LMTP ingress accepted, stored raw before the 250
- * (issue 4, "Ingress"; DESIGN.md invariant 4), then claimed by the post pipeline under a lease.
+ * (issue 4, "Ingress"; docs/architecture.md, invariant 4), then claimed by the post pipeline under a lease.
  */
 export class InboundMessage1764000000000 implements MigrationInterface {
   name = 'InboundMessage1764000000000';

@@ -4,7 +4,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Relayed posts and their per-member copies (issue 4, "Fan-out" and "Delivery"). A post keeps its
  * body once, already signed by the list key and encrypted to a session key that is never stored;
  * each copy keeps only the member's key packet for that session key, so the queue holds no list
- * content in the clear (DESIGN.md invariant 1) and grows as size + members, not size × members.
+ * content in the clear (docs/architecture.md, invariant 1) and grows as size + members, not size × members.
  */
 export class Posts1764000001000 implements MigrationInterface {
   name = 'Posts1764000001000';

@@ -1,5 +1,5 @@
 /**
- * The one-way dependencies of shared/STYLE.md are enforced by `npm run lint`; these cases prove
+ * The one-way dependencies of docs/architecture.md are enforced by `npm run lint`; these cases prove
  * the rule fails on each kind of wrong arrow (and passes a right one). The probes are written as
  * real files for one ESLint run (its type-aware parser needs them on disk), then removed.
  */

@@ -1,5 +1,5 @@
 /**
- * Leak reports end to end (issue 5, "Leak reports"; DESIGN.md flow "Leak"), on a real database with
+ * Leak reports end to end (issue 5, "Leak reports"; docs/architecture.md, flow "Leak"), on a real database with
  * GnuPG as members and maintainer: filing by every path, triage that is final, and the second
  * confirmed leak removing a member for good: its mail stops, its own gpg reads why, and its
  * organisation, addresses and key cannot apply again. Hostile input stays text and changes nothing.

@@ -1,6 +1,6 @@
 /**
  * A real browser for tests: Debian's chromium (/usr/bin/chromium) driven by playwright-core, never
- * a downloaded one (TOOLCHAIN.md "Browser"). Every page it opens is watched: a console error, an
+ * a downloaded one (docs/architecture.md, "Toolchain notes"). Every page it opens is watched: a console error, an
  * uncaught exception, a Content-Security-Policy violation (our CSP forbids inline script and
  * style, so one is a bug), a dialog (alert() means someone's script ran) or a failed stylesheet,
  * script or image is recorded as a problem, and `expectNoProblems()` fails the test on any.

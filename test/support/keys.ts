@@ -1,6 +1,6 @@
 /**
  * OpenPGP.js test keys: EdDSA/cv25519 "curve25519Legacy", the v4 kind GnuPG 2.2 reads
- * (TOOLCHAIN.md). Made once per email per test file and cached: generation is cheap, but a
+ * (docs/architecture.md, "Toolchain notes"). Made once per email per test file and cached: generation is cheap, but a
  * test that asks twice for the same person should get the same key.
  */
 import { generateKey, PrivateKey } from 'openpgp';

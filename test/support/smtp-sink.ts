@@ -1,6 +1,6 @@
 /**
  * A loopback SMTP server that keeps what it receives: the peer that tests deliver to. It binds
- * 127.0.0.1 port 0 (TOOLCHAIN.md, Mail) and can refuse a recipient with a chosen reply, to
+ * 127.0.0.1 port 0 (docs/architecture.md, "Toolchain notes") and can refuse a recipient with a chosen reply, to
  * exercise retries (4yz) and permanent failures (5yz).
  */
 import { AddressInfo } from 'node:net';

@@ -31,7 +31,7 @@ export interface AuditHead {
 }
 
 /**
- * The append-only, hash-chained audit log (DESIGN.md invariant 5). Callers append inside the
+ * The append-only, hash-chained audit log (docs/architecture.md, invariant 5). Callers append inside the
  * transaction that makes the change, so a change and its record commit or roll back together.
  * The chain is keyed (HMAC with a key from the server secret, see chain.ts): whoever can write the
  * database but has not the secret cannot edit an entry and chain the rest again unnoticed.

@@ -1,6 +1,6 @@
 /**
  * What Cordon sends must open in the GnuPG 2.2 its members run, carry a good signature by the
- * list key, and name one recipient only (DESIGN.md invariant 1).
+ * list key, and name one recipient only (docs/architecture.md, invariant 1).
  */
 import { readKey, readMessage } from 'openpgp';
 import { GpgHome } from '../../../test/support/gpg';

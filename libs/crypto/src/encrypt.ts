@@ -3,7 +3,7 @@ import { openpgpConfig } from './openpgp-config';
 
 /**
  * Signs `data` with `signer` and encrypts it to `recipient` alone, armored: the shape of every
- * message Cordon sends (DESIGN.md invariant 1: encrypted to exactly one recipient).
+ * message Cordon sends (docs/architecture.md, invariant 1: encrypted to exactly one recipient).
  */
 export async function signAndEncrypt(data: Uint8Array | string, recipient: Key, signer: PrivateKey): Promise<string> {
   const message =

@@ -1,5 +1,5 @@
 /**
- * The list key on a real database: made once, kept encrypted at rest (DESIGN.md invariant 6),
+ * The list key on a real database: made once, kept encrypted at rest (docs/architecture.md, invariant 6),
  * usable by GnuPG peers, and importable from GnuPG under the same key policy as members' keys.
  */
 import { randomBytes } from 'node:crypto';

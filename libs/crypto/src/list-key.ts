@@ -35,7 +35,7 @@ const RECERTIFY_HINT =
 /**
  * The list's key pair. Created by `cordon init` (EdDSA/cv25519 "curve25519Legacy", which GnuPG 2.2
  * reads, unlike v6 keys), stored with its secret part encrypted under a passphrase derived from
- * the server secret, so the database alone never yields it (DESIGN.md invariant 6).
+ * the server secret, so the database alone never yields it (docs/architecture.md, invariant 6).
  */
 @Injectable()
 export class ListKey {

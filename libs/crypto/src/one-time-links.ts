@@ -7,7 +7,7 @@ export type LinkPurpose =
   'confirm_application' | 'vouch' | 'maintainer_enrol' | 'member_session' | 'team_member_ack' | 'member_key_proof';
 
 /**
- * Single-use, short-lived link tokens (DESIGN.md invariant 6). The token travels in encrypted mail
+ * Single-use, short-lived link tokens (docs/architecture.md, invariant 6). The token travels in encrypted mail
  * or is printed once; the database keeps only its SHA-256. Every failure looks the same to the
  * visitor — unknown, used and expired links are one refusal — so a link reveals nothing.
  */

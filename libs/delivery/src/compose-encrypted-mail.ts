@@ -7,7 +7,7 @@ import { protectedMultipart } from './protected-headers';
 /** A message as its author means it, before sealing. */
 export interface PlainMail {
   from: { name: string; address: string };
-  /** One bare address: every copy goes to exactly one recipient (DESIGN.md invariant 1). */
+  /** One bare address: every copy goes to exactly one recipient (docs/architecture.md, invariant 1). */
   to: string;
   subject: string;
   text: string;

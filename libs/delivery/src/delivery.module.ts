@@ -8,7 +8,7 @@ import { MailTransport } from './mail-transport';
 import { Outbox } from './outbox';
 import { SmtpTransport } from './smtp-transport';
 
-/** The relay when OUTBOUND_SMTP_URL is set, `.eml` files under DATA_DIR/outbox otherwise (DESIGN.md). */
+/** The relay when OUTBOUND_SMTP_URL is set, `.eml` files under DATA_DIR/outbox otherwise (docs/architecture.md). */
 export function transportFor(settings: Settings): MailTransport {
   return settings.OUTBOUND_SMTP_URL
     ? new SmtpTransport(settings.OUTBOUND_SMTP_URL)

@@ -4,7 +4,7 @@ import { MailTransport, OutgoingMail } from './mail-transport';
 
 /**
  * Without an outbound relay, each message is written to `DATA_DIR/outbox/` as an `.eml` file for
- * the operator to pick up (DESIGN.md, OUTBOUND_SMTP_URL). The content is already encrypted; the
+ * the operator to pick up (docs/architecture.md, OUTBOUND_SMTP_URL). The content is already encrypted; the
  * directory and files are private all the same, since envelopes name the members.
  */
 export class FileTransport extends MailTransport {

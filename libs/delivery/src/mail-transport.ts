@@ -9,7 +9,7 @@ export interface OutgoingMail {
 
 /**
  * Where sealed messages leave the server: the outbound SMTP relay, or `.eml` files when there is
- * none (DESIGN.md, OUTBOUND_SMTP_URL). An abstract class so that it can be Nest's injection token.
+ * none (docs/architecture.md, OUTBOUND_SMTP_URL). An abstract class so that it can be Nest's injection token.
  */
 export abstract class MailTransport {
   /** Hands one message over; resolves once the next hop has taken responsibility for it. */

@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export type OutboundStatus = 'pending' | 'sent' | 'failed';
 
 /**
- * One sealed copy waiting for, or done with, delivery: the durable outbound queue (DESIGN.md,
+ * One sealed copy waiting for, or done with, delivery: the durable outbound queue (docs/architecture.md,
  * "Deliver"). `raw` is the finished RFC 5322 message, already encrypted to its one recipient, so
  * the queue never holds list content in the clear.
  */

@@ -33,7 +33,7 @@ const BARE_ADDRESS = /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+$/;
 /**
  * The one outbound path of the service. Seals a copy for one recipient and queues it in the
  * caller's transaction, so the mail is sent if and only if the change that caused it commits.
- * There is no plaintext path: without a usable key there is no mail (DESIGN.md invariant 1).
+ * There is no plaintext path: without a usable key there is no mail (docs/architecture.md, invariant 1).
  */
 @Injectable()
 export class Outbox implements OnApplicationBootstrap {

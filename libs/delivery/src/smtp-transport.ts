@@ -22,7 +22,7 @@ export class SmtpTransport extends MailTransport {
         connectionTimeout: 30_000,
         greetingTimeout: 30_000,
         socketTimeout: 60_000,
-        // The message is finished bytes: nothing may be read from files or URLs (TOOLCHAIN.md, Mail).
+        // The message is finished bytes: nothing may be read from files or URLs (docs/architecture.md, "Toolchain notes").
         disableFileAccess: true,
         disableUrlAccess: true,
       },

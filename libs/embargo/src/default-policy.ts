@@ -1,4 +1,4 @@
-/** Version 1 of the Embargo Policy, published by `cordon init` when no version exists (DESIGN.md). */
+/** Version 1 of the Embargo Policy, published by `cordon init` when no version exists (docs/architecture.md). */
 export const DEFAULT_POLICY = `Embargo Policy
 
 1. What members receive stays with the people in their team who need to know, until the agreed public disclosure time, unless the maintainers approve otherwise.

@@ -4,7 +4,7 @@ import { CvssSeverity } from './cvss';
 /** active: running; lifted: made public by the maintainers; broken: ended early by a leak. */
 export type EmbargoStatus = 'active' | 'lifted' | 'broken';
 
-/** A coming disclosure (DESIGN.md flow "Embargo"). */
+/** A coming disclosure (docs/architecture.md, flow "Embargo"). */
 @Entity('embargo')
 export class Embargo {
   @PrimaryColumn({ type: 'uuid' })

@@ -30,7 +30,7 @@ const TEXT_MAX = 2000;
 const MIN_REASON = 10;
 
 /**
- * Embargoes and their lifecycle (DESIGN.md flow "Embargo"; issue 5): created with the facts of the
+ * Embargoes and their lifecycle (docs/architecture.md, flow "Embargo"; issue 5): created with the facts of the
  * disclosure and its agreed public moment, extended with a reason, lifted, or broken by a leak.
  * Every change is audited in the caller's transaction. Telling the members is the callers' part.
  */

@@ -39,7 +39,7 @@ interface MemberRow {
 }
 
 /**
- * Who may receive embargoed information, list mail and embargo notices alike (DESIGN.md invariant 2): members that are active (approved, not suspended,
+ * Who may receive embargoed information, list mail and embargo notices alike (docs/architecture.md, invariant 2): members that are active (approved, not suspended,
  * removed or banned), have acknowledged the current policy version, and hold a key that can
  * encrypt now. Parsed keys are cached by fingerprint: checking a key's self-signatures costs
  * about a millisecond, paid once per key rather than once per post.

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 
-/** Logging out ends a session; the audit log records it beside the login (DESIGN.md invariant 5). */
+/** Logging out ends a session; the audit log records it beside the login (docs/architecture.md, invariant 5). */
 @Injectable()
 export class RecordLogout {
   constructor(

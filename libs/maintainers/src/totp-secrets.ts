@@ -4,7 +4,7 @@ import { Maintainer } from './maintainer.entity';
 
 /**
  * Seals and opens TOTP seeds with a key derived from the server secret, which lives outside the
- * database: a stolen database dump holds no usable second factor (DESIGN.md invariant 6).
+ * database: a stolen database dump holds no usable second factor (docs/architecture.md, invariant 6).
  */
 @Injectable()
 export class TotpSecrets {

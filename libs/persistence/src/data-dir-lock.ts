@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /**
  * PGlite takes no lock of its own, and two processes writing one data directory corrupt it
- * (shared/TOOLCHAIN.md). We hold `cordon.lock`, created with O_EXCL and holding our pid; a lock
+ * (docs/architecture.md, "Toolchain notes"). We hold `cordon.lock`, created with O_EXCL and holding our pid; a lock
  * whose process is gone (a crash, kill -9) is taken over.
  */
 export class DataDirInUseError extends Error {

@@ -44,7 +44,7 @@ const doneNotices = new Map<string, string>([
   ['comment', 'Comment added.'],
 ] satisfies [Action, string][]);
 
-/** The application queue and the review page (DESIGN.md "Review"). */
+/** The application queue and the review page (docs/architecture.md, "Review"). */
 @ApiExcludeController()
 @UseGuards(MaintainerSessionGuard)
 @Controller('admin/applications')

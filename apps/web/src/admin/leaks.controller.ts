@@ -39,7 +39,7 @@ const stringsOf = (keys: string[], body: Record<string, unknown> | undefined) =>
   Object.fromEntries(keys.map((key) => [key, typeof body?.[key] === 'string' ? body[key] : '']));
 
 /**
- * Leak reports (DESIGN.md flow "Leak"): the queue, open ones first; one report with its triage
+ * Leak reports (docs/architecture.md, flow "Leak"): the queue, open ones first; one report with its triage
  * (dismiss, or confirm and attribute to a member, which is a strike and at the threshold removes
  * the member for good); and a form for a maintainer to file one.
  */

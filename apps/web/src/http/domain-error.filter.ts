@@ -13,7 +13,7 @@ const statusOf: Record<ErrorKind, number> = {
 };
 
 /**
- * The web edge's translation of refusals (STYLE.md "Errors"): DomainError and HttpException to a
+ * The web edge's translation of refusals (docs/architecture.md, "Errors and refusals"): DomainError and HttpException to a
  * status plus an HTML page, or an RFC 9457 problem document under /api. Anything else is a 500
  * that says nothing about its cause; the log gets the error's name and stack, never the request body.
  */

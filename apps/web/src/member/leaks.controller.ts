@@ -21,7 +21,7 @@ import { MEMBER_FORM_THROTTLE } from './sign-in.controller';
 const memberLeakForm = maintainerLeakForm.omit({ suspectedMemberId: true });
 
 /**
- * A member reports a leak (DESIGN.md: "A member who leaks (or learns of a leak) must tell the
+ * A member reports a leak (docs/architecture.md: "A member who leaks (or learns of a leak) must tell the
  * maintainers at once what leaked and to whom"): which embargo, what, to whom, when, evidence,
  * whether it leaked it itself. A suspended member must still report, so it may; the embargo list
  * is shown only to a member that may read the embargoes.

@@ -13,7 +13,7 @@ import { TeamAcknowledgeController } from './team-acknowledge.controller';
 import { MemberTeamController } from './team.controller';
 
 /**
- * Member self-service under /member (DESIGN.md "Member self-service"), and the page a member's
+ * Member self-service under /member (docs/architecture.md, "Member self-service"), and the page a member's
  * team member reaches from its one-time link (/team/acknowledge). Every page but sign-in, the team
  * member's page and the key proof sits behind MemberSessionGuard.
  */

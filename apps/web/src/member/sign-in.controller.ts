@@ -17,7 +17,7 @@ export const MEMBER_FORM_THROTTLE = { default: { limit: 10, ttl: 60_000 } };
 const LINK_ANSWER_MS = 1_000;
 
 /**
- * Member sign-in without passwords (DESIGN.md "Member self-service"): ask for a link with an
+ * Member sign-in without passwords (docs/architecture.md, "Member self-service"): ask for a link with an
  * address, get it encrypted to the member's key, follow it (a page with a button, then a POST that
  * uses it up), and a short member session opens. Sign out ends it.
  */

@@ -17,7 +17,7 @@ import {
 const publicFormLimit = { default: { limit: 10, ttl: 60_000 } };
 
 /**
- * The public leak form (DESIGN.md flow "Leak": "anyone with the form link files a leak report").
+ * The public leak form (docs/architecture.md, flow "Leak": "anyone with the form link files a leak report").
  * The reporter needs no account; a contact address is optional. The answer is a reference and
  * nothing else: not whether the embargo exists, nor anything about members.
  */

@@ -42,7 +42,7 @@ export interface AdvisorySource {
 
 /**
  * The advisory's facts, from an embargo that has ended. An active embargo is refused: its
- * advisory must never leave before the public moment (DESIGN.md, embargo policy), and exporting
+ * advisory must never leave before the public moment (docs/architecture.md, embargo policy), and exporting
  * is the moment it could.
  */
 export function advisorySourceOf(embargo: Embargo): AdvisorySource {

@@ -8,7 +8,7 @@ export const leakReportStatuses = ['open', 'dismissed', 'confirmed'] as const;
 export type LeakReportStatus = (typeof leakReportStatuses)[number];
 
 /**
- * A leak report (DESIGN.md flow "Leak"; embargo policy: "a member who leaks (or learns of a leak)
+ * A leak report (docs/architecture.md, flow "Leak"; embargo policy: "a member who leaks (or learns of a leak)
  * must tell the maintainers at once what leaked and to whom"). Its free text may itself be
  * embargoed information: it is shown to maintainers only, and never copied into the audit log.
  */

@@ -44,7 +44,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BARE_ADDRESS = /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+$/;
 
 /**
- * Leak reports and their triage (DESIGN.md flow "Leak"). Filing records the report, audits it
+ * Leak reports and their triage (docs/architecture.md, flow "Leak"). Filing records the report, audits it
  * (without its text: the audit log is not encrypted) and tells each active maintainer, encrypted,
  * in the caller's transaction. Triage is once: a report is dismissed, or confirmed and attributed
  * to a member, which adds a strike. What a strike leads to (removal at the threshold, bans) is the

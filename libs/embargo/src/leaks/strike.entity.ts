@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One confirmed leak counted against a member (DESIGN.md flow "Leak"). One per leak report. */
+/** One confirmed leak counted against a member (docs/architecture.md, flow "Leak"). One per leak report. */
 @Entity('strike')
 export class Strike {
   @PrimaryColumn({ type: 'uuid' })

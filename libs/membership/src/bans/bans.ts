@@ -15,7 +15,7 @@ export interface WouldJoin {
 
 /**
  * The same refusal whichever of organisation, address or key matched, and no word of a ban or a
- * leak (STYLE.md "Errors": a refusal never tells whether someone else is or was a member).
+ * leak (docs/architecture.md, "Errors and refusals": a refusal never tells whether someone else is or was a member).
  */
 export const BANNED_MESSAGE = 'This application cannot be accepted. Contact the maintainers.';
 

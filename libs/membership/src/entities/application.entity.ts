@@ -19,7 +19,7 @@ export const applicationStatuses = [
 ] as const;
 export type ApplicationStatus = (typeof applicationStatuses)[number];
 
-/** Evidence for criteria 1–5 of DESIGN.md, free text with links, keyed by criterion number. */
+/** Evidence for criteria 1–5 of docs/architecture.md, free text with links, keyed by criterion number. */
 export type Evidence = Record<'1' | '2' | '3' | '4' | '5', string>;
 
 @Entity('application')

@@ -6,7 +6,7 @@ import { activeMemberForUpdate } from './active-member';
 import { currentPolicyAsShown } from './policy-shown';
 
 /**
- * A member acknowledges the current Embargo Policy in its session (DESIGN.md: "A member receives
+ * A member acknowledges the current Embargo Policy in its session (docs/architecture.md: "A member receives
  * list mail only while it has acknowledged the current version"). `version` is the one the page
  * showed: if another was published meanwhile, nothing is recorded.
  */

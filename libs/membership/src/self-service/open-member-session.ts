@@ -38,7 +38,7 @@ export class OpenMemberSession {
     });
   }
 
-  /** Signing out is recorded too (DESIGN.md invariant 5 lists logins). */
+  /** Signing out is recorded too (docs/architecture.md, invariant 5 lists logins). */
   async close(memberId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await this.audit.append(manager, {

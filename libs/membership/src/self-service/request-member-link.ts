@@ -14,7 +14,7 @@ import { selfServiceMail } from './self-service-mail';
 export const MEMBER_LINKS_PER_HOUR = 5;
 
 /**
- * Member self-service without passwords (DESIGN.md, "holding the key is the login"): a sign-in
+ * Member self-service without passwords (docs/architecture.md, "holding the key is the login"): a sign-in
  * link, mailed encrypted to the member's key. Whoever asks learns nothing: a non-member, a removed
  * or banned member, a member over the hourly limit and a member whose key cannot be written to all
  * get the same silence as a successful request (the caller answers the same in every case).

@@ -17,7 +17,7 @@ export interface TeamAcknowledgementPage {
 }
 
 /**
- * A team member follows its one-time link and agrees to the same terms as the member (DESIGN.md,
+ * A team member follows its one-time link and agrees to the same terms as the member (docs/architecture.md,
  * "Before a member shares list information with a team member, that person must have agreed").
  * The record says who, which policy version and its hash, when and how; so does the audit log.
  */

@@ -20,7 +20,7 @@ export interface TeamMemberForm {
 export const TEAM_MAX = 100;
 
 /**
- * A member registers a person who needs to know (DESIGN.md, "The embargo policy"): the key policy
+ * A member registers a person who needs to know (docs/architecture.md, "The embargo policy"): the key policy
  * applies as for applicants (a user ID for the person's address), and the person gets a one-time
  * link, encrypted to that key, to acknowledge the same terms.
  */

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * A person in a member's team who needs to know (DESIGN.md, "The embargo policy"): before a member
+ * A person in a member's team who needs to know (docs/architecture.md, "The embargo policy"): before a member
  * shares list information with them, they must have agreed to the same terms. The key is theirs:
  * the link that lets them acknowledge is mailed encrypted to it.
  */

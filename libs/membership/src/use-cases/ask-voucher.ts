@@ -9,7 +9,7 @@ import { mailTexts } from '../mail-texts';
 
 /**
  * Asks the named voucher to vouch, if and only if that address is an active member. Whether it is
- * stays inside: the applicant is told the same thing either way (DESIGN.md, issue 3), and the
+ * stays inside: the applicant is told the same thing either way (docs/architecture.md, issue 3), and the
  * maintainers see in the review that the voucher is not a member.
  */
 @Injectable()

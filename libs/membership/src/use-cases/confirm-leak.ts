@@ -20,7 +20,7 @@ export interface ConfirmedLeak {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * A maintainer confirms a leak report and attributes it to a member (DESIGN.md flow "Leak"): a
+ * A maintainer confirms a leak report and attributes it to a member (docs/architecture.md, flow "Leak"): a
  * strike. At LEAK_STRIKE_THRESHOLD strikes the member is removed for good, in the same
  * transaction: its list mail stops at once, it is told why (its last mail), and its organisation,
  * addresses and keys are banned from applying again. Every step is audited.

@@ -22,7 +22,7 @@ export type Decision =
 const open: ApplicationStatus[] = ['unconfirmed', 'awaiting_vouch', 'vouch_declined', 'in_review', 'needs_info'];
 
 /**
- * The maintainers' decision (DESIGN.md "Review"): approve, reject with a reason, or ask for more
+ * The maintainers' decision (docs/architecture.md, "Review"): approve, reject with a reason, or ask for more
  * information; the applicant is told, encrypted. Approval needs a vouch (criterion 7) and a key
  * that is still valid today, and makes a member whose acknowledgement is the policy version it
  * accepted when applying: if the policy has changed since, it must acknowledge the new one.

@@ -37,7 +37,7 @@ export interface SubmittedApplication {
 }
 
 /**
- * Apply (DESIGN.md "Apply"): check the key (readable, can encrypt, not expired or revoked, strong,
+ * Apply (docs/architecture.md, "Apply"): check the key (readable, can encrypt, not expired or revoked, strong,
  * a user ID for the contact address), record the application, and mail the confirmation link
  * encrypted to that key, so that following it proves both mailbox and key.
  */
@@ -75,7 +75,7 @@ export class SubmitApplication {
       );
     }
     return this.dataSource.transaction(async (manager) => {
-      // A member removed for leaking cannot reapply (DESIGN.md "The embargo policy").
+      // A member removed for leaking cannot reapply (docs/architecture.md, "The embargo policy").
       await this.bans.refuseBanned(
         manager,
         { organisation: form.organisation, emails: [form.contactEmail], fingerprints: [details.fingerprint] },

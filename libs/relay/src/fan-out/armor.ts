@@ -2,7 +2,7 @@
  * ASCII armor (RFC 9580 §6.2) for copies that share one encrypted body: the body is armored once
  * per post, and each member's key packet is spliced in front of it. Armoring a 1 MiB body costs
  * milliseconds; doing it for each of hundreds of copies would cost more than the encryption
- * (shared/TOOLCHAIN.md, "Fan-out").
+ * (docs/architecture.md, "Toolchain notes").
  *
  * Base64 maps 3 bytes to 4 characters and armor lines hold 64 characters (48 bytes, as GnuPG
  * writes them). A copy's bytes are `keyPacket || body`; the first `k` bytes of the body are

@@ -6,7 +6,7 @@ import { AuditLog } from '@cordon/audit';
 import { keyPacketFor } from './seal';
 
 /**
- * A member the post goes to, with its parsed key (parse keys once and keep them: TOOLCHAIN.md).
+ * A member the post goes to, with its parsed key (parse keys once and keep them: docs/architecture.md, "Toolchain notes").
  * The pipeline's `Recipient` has this shape.
  */
 export interface FanOutMember {
@@ -110,7 +110,7 @@ export class FanOut {
 
   /**
    * Stores the copies, and the skipped members, in the caller's transaction: the one that stores
-   * the post, so that a post and its queue rows commit together (DESIGN.md invariant 4).
+   * the post, so that a post and its queue rows commit together (docs/architecture.md, invariant 4).
    */
   enqueue(manager: EntityManager, request: FanOutRequest): Promise<EnqueueResult>;
   enqueue(

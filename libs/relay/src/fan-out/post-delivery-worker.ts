@@ -194,7 +194,7 @@ export class PostDeliveryWorker implements OnModuleDestroy {
   /**
    * One transaction claims a batch: SKIP LOCKED lets concurrent workers take disjoint rows, and
    * the lease keeps them theirs after it commits. In the same transaction each member is checked
-   * again (DESIGN.md invariant 2, "when in doubt, refuse to send"): one suspended, removed or
+   * again (docs/architecture.md, invariant 2, "when in doubt, refuse to send"): one suspended, removed or
    * banned since the fan-out, or whose key expired or changed, is skipped; one that has not
    * acknowledged the current policy is held. Only the rest are returned, to be sent.
    */
@@ -353,7 +353,7 @@ export class PostDeliveryWorker implements OnModuleDestroy {
   }
 }
 
-/** Why this copy must not go out now, or null when it may (DESIGN.md invariant 2). */
+/** Why this copy must not go out now, or null when it may (docs/architecture.md, invariant 2). */
 function ineligible(row: ClaimRow, now: Date): Ineligible | null {
   if (row.member_status !== 'active') return { status: 'skipped', reason: `member_${row.member_status}` };
   if (row.key_expires_at && new Date(row.key_expires_at).getTime() <= now.getTime()) {

@@ -15,7 +15,7 @@ export class Post {
   @Column({ name: 'inbound_message_id', type: 'uuid' })
   inboundMessageId!: string;
 
-  /** The active maintainer who signed it (DESIGN.md invariant 3). */
+  /** The active maintainer who signed it (docs/architecture.md, invariant 3). */
   @Column({ name: 'maintainer_id', type: 'uuid' })
   maintainerId!: string;
 

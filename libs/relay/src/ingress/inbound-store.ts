@@ -20,7 +20,7 @@ export interface ReceivedMail {
 }
 
 /**
- * The first stage of the relay: store the raw message durably, and record that it came (DESIGN.md
+ * The first stage of the relay: store the raw message durably, and record that it came (docs/architecture.md
  * invariant 4: a post is accepted only once stored). The SMTP session answers 250 only after
  * `accept` resolved, so every 250 the server ever gave is a committed row.
  */

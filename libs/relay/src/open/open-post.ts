@@ -6,13 +6,13 @@ import { mergeHeaders, readPostHeaders } from './post-headers';
 import { malformed, PostRefusal, refusal, unsupported } from './post-refusal';
 
 /**
- * Opens a post mailed to the list (DESIGN.md "Post"): decrypts it with the list key, checks that
+ * Opens a post mailed to the list (docs/architecture.md, "Post"): decrypts it with the list key, checks that
  * an active maintainer signed it recently, over the exact signed bytes, and returns the signed
  * MIME entity with its real headers. Anything else is a `PostRefusal`; an error of any other kind
  * while reading becomes one too, so a post is either opened whole or refused, never half read.
  */
 export async function openPost(raw: Buffer, ctx: OpenContext): Promise<OpenedPost> {
-  // Members are never accepted here: only a maintainer may post (DESIGN.md invariant 3).
+  // Members are never accepted here: only a maintainer may post (docs/architecture.md, invariant 3).
   const opened = await openMessage(raw, { ...ctx, members: undefined }, 'required');
   const { id: maintainerId, signerFingerprint, signatureDigest, signedAt } = opened.signer;
   const { subject, from, date, messageId, headersSigned, content } = opened;

@@ -4,7 +4,7 @@ import { PrivateKey, PublicKey } from 'openpgp';
 export interface OpenContext {
   /** The list's private key, already decrypted. */
   listKey: PrivateKey;
-  /** The keys of the active maintainers (DESIGN.md invariant 3): nobody else may post. */
+  /** The keys of the active maintainers (docs/architecture.md, invariant 3): nobody else may post. */
   maintainers: { id: string; key: PublicKey }[];
   now: Date;
   /** `POST_MAX_AGE_DAYS`: a signature made longer ago is refused; 0 turns the age check off. */

@@ -1,5 +1,5 @@
 /**
- * Why a post was not opened, with a stable code (STYLE.md "Errors", DESIGN.md "Post"). The
+ * Why a post was not opened, with a stable code (docs/architecture.md, "Errors and refusals" and "Post"). The
  * message names what was wrong and what to do; it never quotes the post, since it is mailed back
  * to the sender and the maintainers in the clear.
  */

@@ -34,7 +34,7 @@ import {
 } from './index';
 
 // Every post the list must not relay is refused with a stable code and a message that quotes
-// nothing of it (DESIGN.md "Post", invariants 3 and 7). openPost is pure: a refusal changes nothing.
+// nothing of it (docs/architecture.md, "Post", invariants 3 and 7). openPost is pure: a refusal changes nothing.
 
 const DAY = 24 * 3600 * 1000;
 let listKey: PrivateKey;

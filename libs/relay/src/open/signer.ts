@@ -37,7 +37,7 @@ export function signerKeys(ctx: OpenContext): PublicKey[] {
 
 /**
  * Accepts a message's signatures only if one is a good signature by an active maintainer (or, when
- * the caller accepts members, by a member), made within `maxAgeDays` (DESIGN.md invariant 3;
+ * the caller accepts members, by a member), made within `maxAgeDays` (docs/architecture.md, invariant 3;
  * issue 4 "Refuse replays"). Signatures by other keys are ignored; every signature by an accepted
  * signer must be good. A maintainer's signature counts before a member's.
  */

@@ -28,7 +28,7 @@ const UNPROCESSABLE: Refusal = {
  * Drains the inbound queue: each stored message is claimed (with a lease, so a crash leaves it
  * claimable again), taken through the post pipeline, and finished in the same transaction that
  * records the outcome — the post and one queue row per member, or the refusal and its notices.
- * A post is therefore fanned out exactly once, or not at all and retried (DESIGN.md invariant 4).
+ * A post is therefore fanned out exactly once, or not at all and retried (docs/architecture.md, invariant 4).
  */
 @Injectable()
 export class InboundProcessor implements OnModuleDestroy {
@@ -56,7 +56,7 @@ export class InboundProcessor implements OnModuleDestroy {
     selectRecipients: SelectRecipientsStage,
     seal: SealStage,
   ) {
-    // The whole flow of a post, in order (STYLE.md "The relay as stages"); the last step, enqueue,
+    // The whole flow of a post, in order (docs/architecture.md, "The relay as stages"); the last step, enqueue,
     // is `commitPost` below, which must share one transaction with finishing the inbound message.
     this.stages = [open, replay, linkEmbargo, selectRecipients, seal];
     this.loop = new PollingLoop(

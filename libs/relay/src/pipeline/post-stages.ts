@@ -19,7 +19,7 @@ export const proceed: Verdict = { kind: 'continue' };
 export const refuse = (code: string, message: string): Verdict => ({ kind: 'refuse', code, message });
 
 /**
- * One step of the post pipeline (STYLE.md "The relay as stages"). A stage either lets the post
+ * One step of the post pipeline (docs/architecture.md, "The relay as stages"). A stage either lets the post
  * continue or refuses it with a stable code; reading the list of stages tells the whole flow.
  */
 export interface PostStage {
