@@ -4,7 +4,13 @@ import { DomainError } from '@cordon/errors';
 import { hashToken, newToken } from './secure-token';
 
 export type LinkPurpose =
-  'confirm_application' | 'vouch' | 'maintainer_enrol' | 'member_session' | 'team_member_ack' | 'member_key_proof';
+  | 'confirm_application'
+  | 'vouch'
+  | 'maintainer_enrol'
+  | 'member_session'
+  | 'team_member_ack'
+  | 'member_key_proof'
+  | 'maintainer_key_proof';
 
 /**
  * Single-use, short-lived link tokens (docs/architecture.md, invariant 6). The token travels in encrypted mail

@@ -6,6 +6,7 @@ import { Actor, AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { inspectPublicKey, KeyDetails, OneTimeLinks } from '@cordon/crypto';
 import { DomainError } from '@cordon/errors';
+import { assertMaintainerKeyFree } from './maintainer-key-in-use';
 import { Maintainer } from './maintainer.entity';
 
 export interface NewMaintainer {
@@ -34,7 +35,8 @@ const input = z.object({
 /**
  * Adds a maintainer (`cordon maintainer add`): the key must pass the key policy with a user ID for
  * the address, since the maintainer signs posts with it. The maintainer starts 'invited' and gets a
- * one-time enrolment link. Runs in the caller's transaction when given one (its manager), else in its own.
+ * one-time enrolment link. A key already in use on the list is refused (maintainer-key-in-use.ts).
+ * Runs in the caller's transaction when given one (its manager), else in its own.
  */
 @Injectable()
 export class AddMaintainer {
@@ -68,6 +70,7 @@ export class AddMaintainer {
     ])) as unknown[];
     if (taken.length)
       throw new DomainError('ALREADY_EXISTS', `There is already a maintainer with the address ${email}.`, 'email');
+    await assertMaintainerKeyFree(manager, details.fingerprint, null);
 
     const id = randomUUID();
     await manager.insert(Maintainer, {

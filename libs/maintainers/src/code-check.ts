@@ -10,6 +10,9 @@ import { codeRefused } from './refusals';
 import { checkCode, normaliseCode } from './totp';
 import { TotpSecrets } from './totp-secrets';
 
+/** Where a code is entered: the login, the authenticator set-up, or a re-authentication (fresh-code.ts). */
+export type CodeStep = 'totp' | 'totp_enrolment' | 'reauthentication';
+
 /**
  * Checks a TOTP code for a maintainer row locked by the caller's transaction. Wrong and replayed
  * codes slow down the (account, address) pair as wrong passwords do, so guessing codes is bounded
@@ -29,7 +32,7 @@ export class CodeCheck {
     manager: EntityManager,
     maintainer: Maintainer,
     code: string,
-    step: 'totp' | 'totp_enrolment',
+    step: CodeStep,
     address: string,
   ): Promise<{ step: number } | DomainError> {
     const now = new Date();
@@ -55,7 +58,7 @@ export class CodeCheck {
   private async recordRefusal(
     manager: EntityManager,
     maintainer: Maintainer,
-    step: 'totp' | 'totp_enrolment',
+    step: CodeStep,
     details: Record<string, unknown>,
   ): Promise<void> {
     await this.audit.append(manager, {

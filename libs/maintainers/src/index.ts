@@ -1,10 +1,15 @@
 import { ApiToken } from './api-token.entity';
 import { Maintainer } from './maintainer.entity';
+import { MaintainerKeyProposal } from './maintainer-key-proposal.entity';
 
 export { Maintainer, MaintainerStatus, MaintainerIdentity, maintainerStatuses } from './maintainer.entity';
 export { ApiToken };
 export { MaintainersModule } from './maintainers.module';
 export { AddMaintainer, NewMaintainer, AddedMaintainer } from './add-maintainer';
+export { AddMaintainerAsMaintainer, MaintainerAddsMaintainer, MaintainerAdded } from './add-maintainer-as-maintainer';
+export { ProposeMaintainerKey, MaintainerKeyProposalRequest, MaintainerKeyProposed } from './propose-maintainer-key';
+export { ConfirmMaintainerKey, MaintainerKeyConfirmation } from './confirm-maintainer-key';
+export { MaintainerKeyProposal };
 export { OpenEnrolmentLink } from './open-enrolment-link';
 export { CompleteEnrolment } from './complete-enrolment';
 export { AuthenticatePassword, PasswordAccepted } from './authenticate-password';
@@ -25,4 +30,4 @@ export { ListApiTokens, ApiTokenSummary } from './list-api-tokens';
 export { RevokeApiToken } from './revoke-api-token';
 export { AuthenticateApiToken } from './authenticate-api-token';
 export { PASSWORD_MIN, PASSWORD_MAX } from './password';
-export const maintainersEntities = [Maintainer, ApiToken];
+export const maintainersEntities = [Maintainer, ApiToken, MaintainerKeyProposal];

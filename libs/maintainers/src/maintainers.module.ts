@@ -1,18 +1,22 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
 import { AddMaintainer } from './add-maintainer';
+import { AddMaintainerAsMaintainer } from './add-maintainer-as-maintainer';
 import { AuthenticateApiToken } from './authenticate-api-token';
 import { AuthenticatePassword } from './authenticate-password';
 import { ChangeMaintainerStanding } from './change-maintainer-standing';
 import { CodeCheck } from './code-check';
 import { CompleteEnrolment } from './complete-enrolment';
+import { ConfirmMaintainerKey } from './confirm-maintainer-key';
 import { ConfirmTotpEnrolment } from './confirm-totp-enrolment';
 import { CreateApiToken } from './create-api-token';
 import { FindActiveMaintainer } from './find-active-maintainer';
+import { FreshCode } from './fresh-code';
 import { ListApiTokens } from './list-api-tokens';
 import { ListMaintainers } from './list-maintainers';
 import { LoginFailureNotices } from './login-failure-notices';
 import { OpenEnrolmentLink } from './open-enrolment-link';
+import { ProposeMaintainerKey } from './propose-maintainer-key';
 import { RecordLogout } from './record-logout';
 import { RevokeApiToken } from './revoke-api-token';
 import { StartTotpEnrolment } from './start-totp-enrolment';
@@ -35,6 +39,9 @@ const useCases = [
   RevokeApiToken,
   AuthenticateApiToken,
   ChangeMaintainerStanding,
+  AddMaintainerAsMaintainer,
+  ProposeMaintainerKey,
+  ConfirmMaintainerKey,
 ];
 
 /**
@@ -44,7 +51,7 @@ const useCases = [
  */
 @Module({
   imports: [DeliveryModule],
-  providers: [...useCases, TotpSecrets, CodeCheck, LoginFailureNotices],
+  providers: [...useCases, TotpSecrets, CodeCheck, FreshCode, LoginFailureNotices],
   exports: useCases,
 })
 export class MaintainersModule {}
