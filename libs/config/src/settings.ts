@@ -78,6 +78,8 @@ const schema = z.object({
   CONFIRM_LINK_TTL_HOURS: positiveInt.default(48),
   VOUCH_LINK_TTL_HOURS: positiveInt.default(24 * 7),
   ENROL_LINK_TTL_HOURS: positiveInt.default(24),
+  /** Life of a maintainer's invitation link to a distributor (README "Inviting a distributor"). */
+  INVITATION_TTL_HOURS: positiveInt.default(24 * 7),
   ADMIN_SESSION_TTL_MINUTES: positiveInt.default(60 * 8),
   /** Life of the sign-in link a member asks for on /member, and of the session it opens (issue 5). */
   MEMBER_LINK_TTL_MINUTES: positiveInt.default(30),

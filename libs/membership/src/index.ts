@@ -3,6 +3,7 @@ import { ApplicationComment } from './entities/application-comment.entity';
 import { Application } from './entities/application.entity';
 import { Member } from './entities/member.entity';
 import { Vouch } from './entities/vouch.entity';
+import { Invitation } from './invitations/invitation.entity';
 import { MemberKeyProposal } from './self-service/member-key-proposal.entity';
 import { TeamMemberAcknowledgement } from './team/team-member-acknowledgement.entity';
 import { TeamMember } from './team/team-member.entity';
@@ -52,6 +53,11 @@ export {
   MemberReattestation,
 } from './reattestation/reattestation-queries';
 export { ATTESTATION_EVIDENCE_MAX, NOT_REATTESTED_REASON } from './reattestation/reattestation-rules';
+export { Invitation };
+export { InvitationState, invitationState } from './invitations/invitation.entity';
+export { InviteDistributor, InvitationRequest, IssuedInvitation } from './invitations/invite-distributor';
+export { RevokeInvitation } from './invitations/revoke-invitation';
+export { InvitationQueries, InvitationRow, InvitedBy } from './invitations/invitation-queries';
 export const membershipEntities = [
   Application,
   ApplicationComment,
@@ -61,4 +67,5 @@ export const membershipEntities = [
   TeamMember,
   TeamMemberAcknowledgement,
   MemberKeyProposal,
+  Invitation,
 ];

@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
 import { EmbargoModule } from '@cordon/embargo';
 import { Bans } from './bans/bans';
+import { InvitationLinks } from './invitations/invitation-links';
+import { InvitationQueries } from './invitations/invitation-queries';
+import { InviteDistributor } from './invitations/invite-distributor';
+import { RevokeInvitation } from './invitations/revoke-invitation';
 import { ApplicationReviewQueries } from './queries/application-review';
 import { ApplicationStatusPage } from './queries/application-status-page';
 import { FirstMembers } from './queries/first-members';
@@ -67,11 +71,14 @@ const useCases = [
   ReattestationRequests,
   ReattestMember,
   ReattestationQueries,
+  InviteDistributor,
+  RevokeInvitation,
+  InvitationQueries,
 ];
 
 @Module({
   imports: [DeliveryModule, EmbargoModule],
-  providers: [AskVoucher, TeamLinks, ...useCases],
+  providers: [AskVoucher, TeamLinks, InvitationLinks, ...useCases],
   exports: useCases,
 })
 export class MembershipModule {}

@@ -4,7 +4,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * unconfirmed     - submitted; waits for the applicant to follow the encrypted confirmation link
  * awaiting_vouch  - mailbox and key proven; the voucher has been asked (if a member)
  * vouch_declined  - the voucher declined; maintainers decide what next
- * in_review       - vouched; waits for the maintainers
+ * in_review       - vouched, or invited by a maintainer; waits for the maintainers
  * needs_info      - maintainers asked the applicant for more information
  * approved / rejected - decided
  */
@@ -66,8 +66,13 @@ export class Application {
   @Column({ name: 'policy_sha256' })
   policySha256!: string;
 
+  /** Empty when the application was made with an invitation, which stands in for the vouch. */
   @Column({ name: 'voucher_email' })
   voucherEmail!: string;
+
+  /** The maintainer's invitation it was made with (criterion 7 without a vouch), if any. */
+  @Column({ name: 'invitation_id', type: 'uuid', nullable: true })
+  invitationId!: string | null;
 
   /** Set when the voucher is an active member. Never shown to the applicant. */
   @Column({ name: 'voucher_member_id', type: 'uuid', nullable: true })

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '@cordon/errors';
 import { ApplicationComment } from '../entities/application-comment.entity';
 import { Application, ApplicationStatus } from '../entities/application.entity';
+import { InvitationQueries, InvitedBy } from '../invitations/invitation-queries';
 import { FirstMembers } from './first-members';
 
 export interface VouchView {
@@ -27,6 +28,8 @@ export interface ApplicationReview {
   voucherIsMember: boolean;
   /** The list has no active member: this application may be approved without a vouch, with a reason. */
   firstMembers: boolean;
+  /** Made with a maintainer's invitation, which stands in for the vouch (criterion 7). */
+  invitedBy: InvitedBy | null;
   vouches: VouchView[];
   comments: (ApplicationComment & { maintainerName: string })[];
   history: HistoryEntry[];
@@ -48,6 +51,7 @@ export class ApplicationReviewQueries {
   constructor(
     private readonly dataSource: DataSource,
     private readonly firstMembers: FirstMembers,
+    private readonly invitations: InvitationQueries,
   ) {}
 
   async queue(status?: ApplicationStatus): Promise<ApplicationSummary[]> {
@@ -85,6 +89,7 @@ export class ApplicationReviewQueries {
     )) as HistoryEntry[];
     const firstMembers = await this.firstMembers.admitted();
     const voucherIsMember = application.voucherMemberId !== null;
-    return { application, voucherIsMember, firstMembers, vouches, comments, history };
+    const invitedBy = await this.invitations.invitedBy(application.invitationId);
+    return { application, voucherIsMember, firstMembers, invitedBy, vouches, comments, history };
   }
 }

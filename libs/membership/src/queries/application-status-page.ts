@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { hashToken } from '@cordon/crypto';
 import { DomainError } from '@cordon/errors';
 import { Application } from '../entities/application.entity';
+import { InvitationQueries, InvitedBy } from '../invitations/invitation-queries';
 import { FirstMembers } from './first-members';
 
 /** What an applicant sees at its private status link: its own application, nothing about others. */
@@ -16,6 +17,8 @@ export interface ApplicantView {
   decisionReason: string | null;
   /** Waiting for a vouch that nobody can give yet: the maintainers approve the first members without one. */
   firstMembers: boolean;
+  /** Criterion 7 met by a maintainer's invitation instead of a vouch. */
+  invitedBy: Pick<InvitedBy, 'name' | 'at'> | null;
 }
 
 @Injectable()
@@ -23,6 +26,7 @@ export class ApplicationStatusPage {
   constructor(
     private readonly dataSource: DataSource,
     private readonly firstMembers: FirstMembers,
+    private readonly invitations: InvitationQueries,
   ) {}
 
   async find(manager: EntityManager, statusToken: string): Promise<Application> {
@@ -42,6 +46,12 @@ export class ApplicationStatusPage {
       infoRequest: a.status === 'needs_info' ? a.infoRequest : null,
       decisionReason: a.status === 'rejected' ? a.decisionReason : null,
       firstMembers: a.status === 'awaiting_vouch' && (await this.firstMembers.admitted()),
+      invitedBy: await this.invitedBy(a.invitationId),
     };
+  }
+
+  private async invitedBy(invitationId: string | null): Promise<ApplicantView['invitedBy']> {
+    const invited = await this.invitations.invitedBy(invitationId);
+    return invited && { name: invited.name, at: invited.at };
   }
 }

@@ -37,9 +37,18 @@ export class AnswerInfoRequest {
           'voucherEmail',
         );
       }
+      if (newVoucherEmail && application.invitationId) {
+        throw new DomainError(
+          'INVALID_INPUT',
+          'Your application was made with a maintainer’s invitation, which stands in for a vouch: name no voucher.',
+          'voucherEmail',
+        );
+      }
       application.infoReply = reply;
       let voucherAsked = false;
-      if (newVoucherEmail) {
+      if (application.invitationId) {
+        application.status = 'in_review';
+      } else if (newVoucherEmail) {
         application.voucherEmail = newVoucherEmail;
         application.status = 'awaiting_vouch';
         await manager.update(Application, application.id, { voucherEmail: newVoucherEmail });

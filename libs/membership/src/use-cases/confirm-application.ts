@@ -6,7 +6,10 @@ import { DomainError } from '@cordon/errors';
 import { Application } from '../entities/application.entity';
 import { AskVoucher } from './ask-voucher';
 
-/** Following the encrypted confirmation link proves mailbox and key; then the voucher is asked. */
+/**
+ * Following the encrypted confirmation link proves mailbox and key; then the voucher is asked, or,
+ * for an application made with a maintainer's invitation, it goes to the maintainers at once.
+ */
 @Injectable()
 export class ConfirmApplication {
   constructor(
@@ -23,14 +26,16 @@ export class ConfirmApplication {
       if (!application || application.status !== 'unconfirmed') {
         throw new DomainError('LINK_INVALID', 'This application is already confirmed.');
       }
-      application.status = 'awaiting_vouch';
+      // The invitation stands in for the vouch (criterion 7): nobody is asked.
+      const invited = application.invitationId !== null;
+      application.status = invited ? 'in_review' : 'awaiting_vouch';
       await manager.update(Application, id, { status: application.status, updatedAt: new Date() });
-      const voucherIsMember = await this.askVoucher.execute(manager, application);
+      const voucherIsMember = invited ? false : await this.askVoucher.execute(manager, application);
       await this.audit.append(manager, {
         actor: `applicant:${id}`,
         action: 'application.confirmed',
         subject: `application:${id}`,
-        details: { voucherIsMember },
+        details: invited ? { invited } : { voucherIsMember },
       });
       return application;
     });

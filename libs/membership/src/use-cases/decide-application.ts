@@ -27,7 +27,8 @@ const open: ApplicationStatus[] = ['unconfirmed', 'awaiting_vouch', 'vouch_decli
  * that is still valid today, and makes a member whose acknowledgement is the policy version it
  * accepted when applying: if the policy has changed since, it must acknowledge the new one.
  * While the list has no active member, a confirmed application may be approved without a vouch,
- * with a reason (FirstMembers).
+ * with a reason (FirstMembers). An application made with a maintainer's invitation reaches review
+ * without a vouch once confirmed (ConfirmApplication): the invitation stands in for it.
  */
 @Injectable()
 export class DecideApplication {
@@ -123,6 +124,7 @@ export class DecideApplication {
         memberId: member.id,
         keyFingerprint: details.fingerprint,
         ...(reason === null ? {} : { withoutVouch: reason }),
+        ...(application.invitationId ? { invitationId: application.invitationId } : {}),
       },
     });
     await this.audit.append(manager, {
@@ -149,6 +151,10 @@ export class DecideApplication {
   private async mayApproveWithoutVouch(manager: EntityManager, application: Application, reason?: string) {
     if (application.status === 'unconfirmed') {
       throw new DomainError('WRONG_STATE', 'The applicant has not confirmed the application yet.');
+    }
+    if (application.invitationId) {
+      // Invited: no vouch is awaited; only the answer to the maintainers' question is.
+      throw new DomainError('WRONG_STATE', 'The applicant has not answered your question yet.');
     }
     if (!(await this.firstMembers.admitted(manager))) {
       throw new DomainError('WRONG_STATE', 'Only a vouched application can be approved (criterion 7).');

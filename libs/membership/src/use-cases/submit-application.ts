@@ -9,6 +9,7 @@ import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 import { Bans, normalisedBanValue } from '../bans/bans';
 import { Application, Evidence } from '../entities/application.entity';
+import { InvitationLinks } from '../invitations/invitation-links';
 import { mailTexts } from '../mail-texts';
 
 export interface ApplicationForm {
@@ -22,7 +23,10 @@ export interface ApplicationForm {
   evidence: Evidence;
   /** The policy version whose text the applicant was shown and accepted (criterion 6). */
   acceptedPolicyVersion: number;
+  /** Empty with an invitation, which stands in for the vouch (criterion 7). */
   voucherEmail: string;
+  /** The one-time link token of a maintainer's invitation (README "Inviting a distributor"). */
+  invitationToken?: string;
 }
 
 /** An application still being decided: a second one from its organisation or contact waits for it. */
@@ -50,6 +54,7 @@ export class SubmitApplication {
     private readonly outbox: Outbox,
     private readonly policies: Policies,
     private readonly bans: Bans,
+    private readonly invitations: InvitationLinks,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -67,7 +72,10 @@ export class SubmitApplication {
 
   private async submit(form: ApplicationForm): Promise<SubmittedApplication | { alreadyOpen: true }> {
     const { details } = await inspectPublicKey(form.key, { requireAddress: form.contactEmail });
-    if (form.voucherEmail.trim().toLowerCase() === form.contactEmail.trim().toLowerCase()) {
+    if (!form.invitationToken && !form.voucherEmail.trim()) {
+      throw new DomainError('INVALID_INPUT', 'Name an existing member who vouches for you.', 'voucherEmail');
+    }
+    if (!form.invitationToken && form.voucherEmail.trim().toLowerCase() === form.contactEmail.trim().toLowerCase()) {
       throw new DomainError(
         'INVALID_INPUT',
         'The voucher must be an existing member other than yourself.',
@@ -75,6 +83,10 @@ export class SubmitApplication {
       );
     }
     return this.dataSource.transaction(async (manager) => {
+      // Read, not used up yet: a refusal below must leave the link working (the transaction rolls back
+      // a use anyway, but the already-open answer commits).
+      const invitation = form.invitationToken ? await this.invitations.open(manager, form.invitationToken) : null;
+      if (invitation) this.invitations.refuseOtherAddress(invitation, form.contactEmail);
       // A member removed for leaking cannot reapply (docs/architecture.md, "The embargo policy").
       await this.bans.refuseBanned(
         manager,
@@ -112,7 +124,8 @@ export class SubmitApplication {
         evidence: form.evidence,
         policyVersion: policy.version,
         policySha256: policy.sha256,
-        voucherEmail: form.voucherEmail,
+        voucherEmail: invitation ? '' : form.voucherEmail,
+        invitationId: invitation?.id ?? null,
         voucherMemberId: null,
         statusTokenHash: status.hash,
         infoRequest: null,
@@ -131,8 +144,10 @@ export class SubmitApplication {
           organisation: form.organisation,
           keyFingerprint: details.fingerprint,
           policyVersion: policy.version,
+          ...(invitation ? { invitationId: invitation.id } : {}),
         },
       });
+      if (invitation) await this.invitations.redeem(manager, form.invitationToken!, application.id);
       const hours = this.settings.CONFIRM_LINK_TTL_HOURS;
       const token = await this.links.issue(manager, 'confirm_application', application.id, hours);
       const base = this.settings.publicUrl;
