@@ -203,7 +203,10 @@ describe('membership in the browser', () => {
     const admin = await aVisitor();
     const { page } = admin;
     await enrolInBrowser(page, maintainer, screenshot);
-    expect(new URL(page.url()).pathname).toBe('/admin/applications');
+    expect(new URL(page.url()).pathname).toBe('/admin');
+    // The home page lists what waits: the vouched application among it.
+    expect(await textOf(page.locator('#waiting'))).toContain('The application of New Distro waits for review');
+    await visit(page, '/admin/applications');
     expect(await textOf(page.getByRole('button', { name: /^Log out/ }))).toBe('Log out Mara Maintainer');
     const row = page.locator('tbody tr', { hasText: 'New Distro' });
     expect(await row.count()).toBe(1);
@@ -269,6 +272,9 @@ describe('membership in the browser', () => {
       // A second login of the maintainer the first test enrolled (or its first, if run alone).
       if (maintainer.totpSecret) await loginInBrowser(page, maintainer, screenshot);
       else await enrolInBrowser(page, maintainer, screenshot);
+      // The home page names the organisation as typed, escaped; the queue shows the contact too.
+      expect(await textOf(page.locator('#waiting'))).toContain(`The application of ${hostile.organisation} waits`);
+      await visit(page, '/admin/applications');
       const row = page.locator('tbody tr', { hasText: HOSTILE });
       expect(await textOf(row.getByRole('link'))).toBe(hostile.organisation);
       await screenshot(page, 'hostile-queue');

@@ -126,7 +126,7 @@ export function secretFromPage(text: string): string {
 /**
  * First login, through the pages: the enrolment link (set the password), the login form, the TOTP
  * set-up page (read the secret off the page, enter a code). Ends logged in, on the admin home
- * (/admin/applications). `onPage` sees the enrolment, login and set-up pages, filled in.
+ * (/admin: what waits for the maintainers). `onPage` sees the enrolment, login and set-up pages, filled in.
  */
 export async function enrolInBrowser(page: Page, account: MaintainerAccount, onPage?: OnPage): Promise<void> {
   await visit(page, account.enrolPath);
@@ -191,7 +191,7 @@ async function submitCode(page: Page, button: string) {
   const error = await page.locator('.field-error').allTextContents();
   expect({ status: answer.status(), at: new URL(page.url()).pathname, error }).toEqual({
     status: 200,
-    at: '/admin/applications',
+    at: '/admin',
     error: [],
   });
 }

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
 import { MembershipModule } from '@cordon/membership';
-import { IngressModule, RelayPipelineModule } from '@cordon/relay';
+import { IngressModule, MaintainerDigestModule, RelayPipelineModule } from '@cordon/relay';
 import { coreModules, Runtime } from '@cordon/runtime';
 import { IngressServer } from './smtp/ingress-server';
 import { MailIntake } from './smtp/mail-intake';
@@ -15,7 +15,14 @@ export class RelayModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: RelayModule,
-      imports: [...coreModules(runtime), DeliveryModule, IngressModule, RelayPipelineModule, MembershipModule],
+      imports: [
+        ...coreModules(runtime),
+        DeliveryModule,
+        IngressModule,
+        RelayPipelineModule,
+        MembershipModule,
+        MaintainerDigestModule,
+      ],
       providers: [MailIntake, IngressServer],
     };
   }

@@ -2,7 +2,13 @@ import { INestApplicationContext } from '@nestjs/common';
 import { AuditCheckpoints, DeliveryWorker } from '@cordon/delivery';
 import { EmbargoReminders } from '@cordon/embargo';
 import { ReattestationRequests } from '@cordon/membership';
-import { InboundProcessor, InboundRetention, KeyExpiryWarnings, PostDeliveryWorker } from '@cordon/relay';
+import {
+  InboundProcessor,
+  InboundRetention,
+  KeyExpiryWarnings,
+  MaintainerDigest,
+  PostDeliveryWorker,
+} from '@cordon/relay';
 
 /** Starts the delivery workers (the service's own mail, and members' copies of posts). Nest stops them. */
 export function startDeliveryWorker(app: INestApplicationContext): void {
@@ -18,4 +24,5 @@ export function startPipeline(app: INestApplicationContext): void {
   app.get(InboundRetention, { strict: false }).start();
   app.get(ReattestationRequests, { strict: false }).start();
   app.get(AuditCheckpoints, { strict: false }).start();
+  app.get(MaintainerDigest, { strict: false }).start();
 }

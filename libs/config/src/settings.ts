@@ -149,6 +149,13 @@ const schema = z.object({
     .default(365),
   /** Days a member has, once asked to re-attest, before it is suspended until it does. */
   REATTESTATION_GRACE_DAYS: positiveInt.max(365, 'must be at most 365').default(30),
+  /**
+   * The maintainers hear what waits for them in one digest at most this often (issue 11); the
+   * first item after a quiet spell goes at once.
+   */
+  MAINTAINER_DIGEST_MINUTES: positiveInt.max(10080, 'must be at most 10080 (a week)').default(60),
+  /** Failed copies in a row after which a member is flagged as bouncing (issue 11). */
+  BOUNCE_FLAG_THRESHOLD: positiveInt.default(3),
 });
 
 export type RawSettings = z.infer<typeof schema>;

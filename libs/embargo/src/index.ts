@@ -22,6 +22,7 @@ export { PublishPolicy, normalisePolicyText, POLICY_MAX } from './publish-policy
 export { PolicyHistory, PolicyVersionSummary } from './policy-history';
 export { DateAnswers, DateAnswerInput, DateAnswerView, DATE_COMMENT_MAX } from './date-answers';
 export { EmbargoDateAnswer, DateAnswerKind, dateAnswers } from './date-answer.entity';
+export { DateObjections, OpenDateObjection } from './date-objections';
 export { EmbargoModule } from './embargo.module';
 export { LeakReport, Strike };
 export { LeakReporterKind, LeakReportStatus, leakReporterKinds, leakReportStatuses } from './leaks/leak-report.entity';

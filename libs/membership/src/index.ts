@@ -23,6 +23,7 @@ export { ImportList, ListImport, ListImportReport, ImportVerdict } from './use-c
 export { ApplicationReviewQueries, ApplicationReview, ApplicationSummary } from './queries/application-review';
 export { ApplicationStatusPage, ApplicantView } from './queries/application-status-page';
 export { FirstMembers } from './queries/first-members';
+export { ApplicationsWaiting, WaitingApplication } from './queries/applications-waiting';
 export { MemberQueries, MemberSummary } from './queries/member-queries';
 export { MembershipModule } from './membership.module';
 export { TeamMember, TeamMemberAcknowledgement, MemberKeyProposal };

@@ -13,6 +13,7 @@ export { RelayPipelineModule } from './pipeline/relay-pipeline.module';
 export { MemberAnswersModule } from './pipeline/member-answers.module';
 export { MemberAnswerQueries, MemberAnswerSummary, MemberAnswerView } from './pipeline/member-answer-queries';
 export { ReleaseMemberAnswer } from './pipeline/release-member-answer';
+export * from './maintainer-digest';
 
 /** Every entity of the relay lib. */
 export const relayEntities = [...ingressEntities, ...fanOutEntities];

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { EmbargoModule } from '@cordon/embargo';
 import { MembershipModule } from '@cordon/membership';
-import { MemberAnswersModule, PostStatusModule } from '@cordon/relay';
+import { MaintainerDigestModule, MemberAnswersModule, PostStatusModule } from '@cordon/relay';
+import { AdminHomeController } from './home.controller';
 import { AdminPostsController } from './posts.controller';
 import { AdminAnswersController } from './answers.controller';
 import { AdminApplicationsController } from './applications.controller';
@@ -20,8 +21,16 @@ import {
 
 /** The admin UI under /admin: every page but the login steps sits behind MaintainerSessionGuard. */
 @Module({
-  imports: [AdminAuthModule, MembershipModule, PostStatusModule, EmbargoModule, MemberAnswersModule],
+  imports: [
+    AdminAuthModule,
+    MembershipModule,
+    PostStatusModule,
+    EmbargoModule,
+    MemberAnswersModule,
+    MaintainerDigestModule,
+  ],
   controllers: [
+    AdminHomeController,
     AdminLoginController,
     AdminTotpController,
     AdminEnrolmentController,

@@ -10,6 +10,7 @@ import {
   MemberQueries,
   ReattestationQueries,
 } from '@cordon/membership';
+import { BounceStreaks } from '@cordon/relay';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
 import { historySentence } from './history-sentences';
@@ -29,6 +30,7 @@ export class AdminMembersController {
     private readonly changeStatus: ChangeMemberStatus,
     private readonly history: MemberHistory,
     private readonly reattestation: ReattestationQueries,
+    private readonly bounces: BounceStreaks,
   ) {}
 
   @Get()
@@ -78,8 +80,16 @@ export class AdminMembersController {
     }));
     const history = { ...recorded, entries };
     const reattestation = await this.reattestation.ofMember(member.id);
-    res
-      .status(status)
-      .render('admin/member', { title: member.organisation, admin, member, history, reattestation, values, errors });
+    const bounces = await this.bounces.ofMember(member.id);
+    res.status(status).render('admin/member', {
+      title: member.organisation,
+      admin,
+      member,
+      history,
+      reattestation,
+      bounces,
+      values,
+      errors,
+    });
   }
 }

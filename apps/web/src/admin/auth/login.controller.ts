@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
@@ -8,7 +8,6 @@ import { AuthenticatePassword, RecordLogout } from '@cordon/maintainers';
 import { firstErrors } from '../admin-forms';
 import { beginAdminSession, endSession } from './admin-session';
 import { fields, loginForm } from './auth-forms';
-import { MaintainerSessionGuard } from './maintainer-session.guard';
 
 /**
  * Login throttle per client address (req.ip, as TRUST_PROXY decides it), in front of the slow-down
@@ -16,7 +15,7 @@ import { MaintainerSessionGuard } from './maintainer-session.guard';
  */
 export const LOGIN_THROTTLE = { default: { limit: 10, ttl: 60_000 } };
 
-/** Step one of the admin login (address and password), logout, and the admin home. */
+/** Step one of the admin login (address and password), and logout. The home page is home.controller.ts. */
 @ApiExcludeController()
 @Controller('admin')
 export class AdminLoginController {
@@ -25,12 +24,6 @@ export class AdminLoginController {
     private readonly recordLogout: RecordLogout,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
-
-  @Get()
-  @UseGuards(MaintainerSessionGuard)
-  home(@Res() res: Response) {
-    res.redirect(303, '/admin/applications');
-  }
 
   @Get('login')
   loginPage(@Req() req: Request, @Res() res: Response, @Query('enrolled') enrolled?: string) {
