@@ -29,8 +29,9 @@ export interface ListKeyImport {
   replace?: boolean;
 }
 
-const RECERTIFY_HINT =
-  ', or import it with `npm run cli -- list-key import --recertify FILE` (Cordon re-signs it the same way)';
+// Both `list-key import` and `import` (README, Moving from Schleuder) take --recertify: the hint
+// names the option, not one of the commands, so that it is right for whichever one was run.
+const RECERTIFY_HINT = ', or run the same command again with `--recertify` (Cordon re-signs it the same way)';
 
 /**
  * The list's key pair. Created by `cordon init` (EdDSA/cv25519 "curve25519Legacy", which GnuPG 2.2
