@@ -215,7 +215,7 @@ function expectRedirect(res: request.Response, step: string, location: string) {
 
 /** The same steps as enrolInBrowser/loginInBrowser, over HTTP; the agent ends logged in. */
 export async function agentLogin(
-  web: RunningWebApp,
+  web: Pick<RunningWebApp, 'url'>,
   account: MaintainerAccount,
   agent: Agent = request.agent(web.url),
 ) {
