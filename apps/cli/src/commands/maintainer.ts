@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { AddMaintainer, ChangeMaintainerStanding, StandingChange } from '@cordon/maintainers';
+import { AddMaintainer, ChangeMaintainerStanding, ProposeMaintainerKey, StandingChange } from '@cordon/maintainers';
 import { withContext } from '../context';
 import { readKeyFile } from '../key-file';
 
@@ -28,6 +28,25 @@ export function maintainerCommand(): Command {
             'To use the admin UI, open this one-time enrolment link and set a password and TOTP:',
         );
         console.log(result.enrolmentUrl);
+      }),
+    );
+  cmd
+    .command('key')
+    .description(
+      'Propose a new key for a maintainer: a one-time link is mailed encrypted to the new key, and only following it ' +
+        'makes it the key posts must be signed with (until then the current key stays in force)',
+    )
+    .argument('<email>', "the maintainer's address (a user ID of the new key)")
+    .requiredOption('--key <file>', 'the new OpenPGP public key (armored or binary)')
+    .action((email: string, opts: { key: string }) =>
+      withContext(async (app) => {
+        const proposed = await app
+          .get(ProposeMaintainerKey)
+          .execute({ maintainer: { email }, key: readKeyFile(opts.key), actor: 'cli' });
+        console.log(
+          `${proposed.email}: a link was mailed, encrypted to the new key ${proposed.fingerprint}.\n` +
+            'The current key stays in force until the maintainer follows it.',
+        );
       }),
     );
   standingCommand(

@@ -17,6 +17,9 @@ import {
   AdminMaintainersController,
   AdminTokensController,
   AdminTotpController,
+  AdminAddMaintainerController,
+  AdminMaintainerKeyController,
+  AdminMaintainerKeyConfirmController,
 } from './auth';
 
 /** The admin UI under /admin: every page but the login steps sits behind MaintainerSessionGuard. */
@@ -35,6 +38,9 @@ import {
     AdminTotpController,
     AdminEnrolmentController,
     AdminMaintainersController,
+    AdminAddMaintainerController,
+    AdminMaintainerKeyController,
+    AdminMaintainerKeyConfirmController,
     AdminTokensController,
     AdminApplicationsController,
     AdminMembersController,

@@ -46,6 +46,9 @@ export function configureHttp(
   app.use(express.json({ limit: FORM_LIMIT, verify: refuseDeepJson }));
   // The application form may carry the key as a file; parse it before the CSRF check reads `_csrf`.
   app.use('/apply', applicationUpload());
+  // So may the forms that take a maintainer's key (adding a maintainer, "My key"): the same reader.
+  app.use('/admin/maintainers/add', applicationUpload());
+  app.use('/admin/key', applicationUpload());
   app.use(cookieParser());
 
   const ttlMs = settings.ADMIN_SESSION_TTL_MINUTES * 60_000;

@@ -6,4 +6,6 @@ export { AdminLoginController } from './login.controller';
 export { AdminTotpController } from './totp.controller';
 export { AdminEnrolmentController } from './enrol.controller';
 export { AdminMaintainersController } from './maintainers.controller';
+export { AdminAddMaintainerController } from './maintainer-add.controller';
+export { AdminMaintainerKeyController, AdminMaintainerKeyConfirmController } from './maintainer-key.controller';
 export { AdminTokensController } from './tokens.controller';
