@@ -6,6 +6,7 @@ import { initCommand } from './commands/init';
 import { listKeyCommand } from './commands/list-key';
 import { maintainerCommand } from './commands/maintainer';
 import { memberCommand } from './commands/member';
+import { invitationCommand } from './commands/invitation';
 import { restoreCommand } from './commands/restore';
 import { serveCommand } from './commands/serve';
 
@@ -22,6 +23,7 @@ export function cordonProgram(): Command {
     .addCommand(listKeyCommand())
     .addCommand(maintainerCommand())
     .addCommand(memberCommand())
+    .addCommand(invitationCommand())
     .addCommand(importCommand())
     .addCommand(auditCommand())
     .addCommand(backupCommand())

@@ -7,6 +7,7 @@ import { AdminPostsController } from './posts.controller';
 import { AdminAnswersController } from './answers.controller';
 import { AdminApplicationsController } from './applications.controller';
 import { AdminEmbargoesController } from './embargoes.controller';
+import { AdminInvitationsController } from './invitations.controller';
 import { AdminLeaksController } from './leaks.controller';
 import { AdminMembersController } from './members.controller';
 import { AdminPolicyController } from './policy.controller';
@@ -43,6 +44,7 @@ import {
     AdminMaintainerKeyConfirmController,
     AdminTokensController,
     AdminApplicationsController,
+    AdminInvitationsController,
     AdminMembersController,
     AdminPostsController,
     AdminEmbargoesController,

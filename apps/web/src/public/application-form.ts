@@ -66,19 +66,26 @@ const schema = z.object({
   voucherEmail: email('Voucher address'),
 });
 
+/** With a maintainer's invitation, criterion 7 is met: no voucher is asked for. */
+const invitedSchema = schema.extend({ voucherEmail: z.string().max(254).optional() });
+
 export type FormValues = Partial<Record<keyof z.infer<typeof schema>, string>>;
 export type FieldErrors = Partial<Record<string, string>>;
 
-/** Turns a posted form (and optional key file) into the domain's ApplicationForm, or field errors. */
+/**
+ * Turns a posted form (and optional key file) into the domain's ApplicationForm, or field errors.
+ * `invitationToken`: the form came through an invitation link, which stands in for the voucher.
+ */
 export function parseApplicationForm(
   body: Record<string, unknown>,
   keyFile?: Buffer,
+  invitationToken?: string,
 ): { form: ApplicationForm; values: FormValues } | { errors: FieldErrors; values: FormValues } {
   const values: FormValues = {};
   for (const key of Object.keys(schema.shape) as (keyof FormValues)[]) {
     if (typeof body[key] === 'string') values[key] = body[key];
   }
-  const result = schema.safeParse(values);
+  const result = (invitationToken ? invitedSchema : schema).safeParse(values);
   const errors: FieldErrors = {};
   if (!result.success) {
     for (const issue of result.error.issues) errors[String(issue.path[0])] ??= issue.message;
@@ -98,7 +105,8 @@ export function parseApplicationForm(
       key: pastedKey ? pastedKey : keyFromFile(keyFile!),
       evidence: { '1': d.evidence1, '2': d.evidence2, '3': d.evidence3, '4': d.evidence4, '5': d.evidence5 },
       acceptedPolicyVersion: d.policyVersion,
-      voucherEmail: d.voucherEmail,
+      voucherEmail: invitationToken ? '' : (d.voucherEmail ?? ''),
+      invitationToken,
     },
   };
 }

@@ -19,6 +19,8 @@ const MAX_FIELDS = 30;
  * body) is not an error of ours: it is kept in `res.locals.uploadRefusal`, and the request goes
  * on through the CSRF check to the form, which shows the refusal with what was read so far.
  */
+const INVITED_FORM = /^\/invited\/[^/]+$/;
+
 export function applicationUpload(): RequestHandler {
   const upload = multer({
     storage: multer.memoryStorage(),
@@ -32,7 +34,8 @@ export function applicationUpload(): RequestHandler {
     },
   }).single('keyFile');
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'POST' || req.path !== '/') return next();
+    // The form itself, or the same form reached through an invitation link (`/apply/invited/<token>`).
+    if (req.method !== 'POST' || !(req.path === '/' || INVITED_FORM.test(req.path))) return next();
     upload(req, res, (error?: unknown) => {
       if (error) res.locals.uploadRefusal = refusalOf(error);
       next();

@@ -10,11 +10,18 @@ import {
   ApplicationStatusPage,
   ConfirmApplication,
   FirstMembers,
+  InvitationQueries,
   SubmitApplication,
 } from '@cordon/membership';
 import { criteria, FieldErrors, FormValues, parseApplicationForm } from './application-form';
 import { UploadRefusal } from './application-upload';
 import { z } from 'zod';
+
+/** The invitation a form came through: its link's token, and the address it is bound to. */
+interface Invited {
+  token: string;
+  email: string;
+}
 
 /** Public forms are throttled per address: a few tries a minute is plenty for a person. */
 const publicFormLimit = { default: { limit: 10, ttl: 60_000 } };
@@ -36,6 +43,7 @@ export class ApplyController {
     private readonly statusPage: ApplicationStatusPage,
     private readonly answer: AnswerInfoRequest,
     private readonly firstMembers: FirstMembers,
+    private readonly invitations: InvitationQueries,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -47,14 +55,42 @@ export class ApplyController {
   @Post()
   @Throttle(publicFormLimit)
   async apply(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.submitForm(body, req, res);
+  }
+
+  /**
+   * A maintainer's invitation (README "Inviting a distributor"): the form filled in with the
+   * organisation and the contact address it is bound to. An unknown, used, revoked or expired link
+   * gets the one "not valid" page (410) and changes nothing; the link is used up only by applying.
+   */
+  @Get('invited/:token')
+  async invitedForm(@Param('token') token: string, @Res() res: Response): Promise<void> {
+    const invited = await this.invitations.forLink(token);
+    const values = { organisation: invited.organisation, contactEmail: invited.email };
+    await this.renderForm(res, values, {}, 200, { token, email: invited.email });
+  }
+
+  @Post('invited/:token')
+  @Throttle(publicFormLimit)
+  async applyInvited(
+    @Param('token') token: string,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const invited = await this.invitations.forLink(token);
+    await this.submitForm(body, req, res, { token, email: invited.email });
+  }
+
+  private async submitForm(body: Record<string, unknown>, req: Request, res: Response, invitation?: Invited) {
     const refused = res.locals.uploadRefusal as UploadRefusal | undefined;
     if (refused) {
       // What the parser read before it stopped is shown again; the key file never is.
-      const { values } = parseApplicationForm(body ?? {});
-      return this.renderForm(res, values, refused.errors, refused.status);
+      const { values } = parseApplicationForm(body ?? {}, undefined, invitation?.token);
+      return this.renderForm(res, values, refused.errors, refused.status, invitation);
     }
-    const parsed = parseApplicationForm(body ?? {}, req.file?.buffer);
-    if ('errors' in parsed) return this.renderForm(res, parsed.values, parsed.errors, 400);
+    const parsed = parseApplicationForm(body ?? {}, req.file?.buffer, invitation?.token);
+    if ('errors' in parsed) return this.renderForm(res, parsed.values, parsed.errors, 400, invitation);
     try {
       const { statusToken } = await this.submit.execute(parsed.form);
       res.status(201).render('public/applied', {
@@ -64,7 +100,7 @@ export class ApplyController {
       });
     } catch (error) {
       if (error instanceof DomainError && error.kind === 'invalid') {
-        return this.renderForm(res, parsed.values, { [error.field ?? 'form']: error.message }, 400);
+        return this.renderForm(res, parsed.values, { [error.field ?? 'form']: error.message }, 400, invitation);
       }
       throw error;
     }
@@ -117,7 +153,13 @@ export class ApplyController {
     res.redirect(303, `/apply/status/${encodeURIComponent(token)}`);
   }
 
-  private async renderForm(res: Response, values: FormValues, errors: FieldErrors, status = 200): Promise<void> {
+  private async renderForm(
+    res: Response,
+    values: FormValues,
+    errors: FieldErrors,
+    status = 200,
+    invitation?: Invited,
+  ): Promise<void> {
     const policy = await this.policies.current();
     res.status(status).render('public/apply', {
       title: 'Apply for membership',
@@ -125,7 +167,9 @@ export class ApplyController {
       errors,
       criteria,
       policy: { version: policy.version, body: policy.body },
-      firstMembers: await this.firstMembers.admitted(),
+      firstMembers: !invitation && (await this.firstMembers.admitted()),
+      action: invitation ? `/apply/invited/${encodeURIComponent(invitation.token)}` : '/apply',
+      invitedEmail: invitation?.email,
     });
   }
 

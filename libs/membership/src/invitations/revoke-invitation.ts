@@ -5,6 +5,8 @@ import { OneTimeLinks } from '@cordon/crypto';
 import { DomainError } from '@cordon/errors';
 import { Invitation, invitationState } from './invitation.entity';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A maintainer withdraws an invitation not used yet: its link stops working at once. */
 @Injectable()
 export class RevokeInvitation {
@@ -15,6 +17,7 @@ export class RevokeInvitation {
   ) {}
 
   async execute(invitationId: string, actor: string): Promise<Invitation> {
+    if (!UUID.test(invitationId)) throw new DomainError('NOT_FOUND', 'There is no such invitation.');
     return this.dataSource.transaction(async (manager) => {
       const invitation = await manager.findOne(Invitation, {
         where: { id: invitationId },
