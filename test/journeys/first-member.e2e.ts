@@ -1,27 +1,26 @@
 /**
  * Issue 11, item 2: a new list can take its first member. Approval needs a member's vouch, and a
- * new list has none. As the README tells it, from a fresh data directory: `cordon init`,
- * `cordon maintainer add`, `cordon serve`; a distributor applies at /apply in a browser and
+ * new list has none. As the README tells it ("Two commands"), from an empty data directory:
+ * `npm start` (`cordon serve`: it migrates and makes the list key), then, in another terminal with
+ * the service running, `cordon maintainer add`; the maintainer enrols from the link it printed
+ * (password, then TOTP at the first login); a distributor applies at /apply in a browser and
  * confirms from the link its gpg decrypted; its status page and the maintainer's review page say
  * why it waits; approving without a reason is refused and changes nothing; approving with one
  * makes the first member. From then on, approval needs a vouch again.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { enrolInBrowser, MaintainerAccount, MAINTAINER_PASSWORD } from '../support/admin-login';
 import { launchBrowser, newVisitor, submit, textOf, visit, Visitor } from '../support/browser';
-import { freshDatabaseLocation } from '../support/database';
 import { eventually } from '../support/eventually';
 import { pathOf } from '../support/forms';
 import { GpgHome } from '../support/gpg';
 import { linkIn, mailTo, openMail } from '../support/mailbox';
-import { freePort, waitForPort } from '../support/ports';
+import { freePort } from '../support/ports';
+import { cordon, emptyLocation, Location, Service, serviceEnv, startService } from '../support/service';
 
-const root = join(__dirname, '..', '..');
-const cordon = join(root, 'bin', 'cordon');
 const LEAD = 'lead@project.example';
 const FIRST = 'security@first.example';
 const SECOND = 'security@second.example';
@@ -29,43 +28,42 @@ const FIRST_MEMBERS = 'This list has no members yet: a maintainer approves the f
 
 describe('the first member of a new list', () => {
   jest.setTimeout(300_000);
-  let location: Awaited<ReturnType<typeof freshDatabaseLocation>>;
-  let server: ChildProcess | undefined;
+  let location: Location;
+  let operator: string; // the operator's working directory, where its key file is
+  let service: Service | undefined;
   let browser: Browser;
   let env: NodeJS.ProcessEnv;
   let url: string;
   const gpg = GpgHome.create();
   const visitors: Visitor[] = [];
 
-  const run = (args: string[]) =>
-    promisify(execFile)(process.execPath, [cordon, ...args], { cwd: root, env }).catch((error: { stderr: string }) => {
-      throw new Error(`cordon ${args.join(' ')} failed: ${error.stderr}`);
-    });
+  let httpPort: number;
+
+  /** `cordon <args>` in the operator's directory, beside the running service; fails on exit ≠ 0. */
+  const run = async (args: string[]) => {
+    const done = await cordon(args, { cwd: operator, env });
+    if (done.code !== 0) throw new Error(`cordon ${args.join(' ')} failed: ${done.stderr}`);
+    return done;
+  };
 
   beforeAll(async () => {
-    location = await freshDatabaseLocation();
-    const httpPort = await freePort();
+    location = await emptyLocation();
+    operator = mkdtempSync(join(tmpdir(), 'cordon-operator-'));
+    httpPort = await freePort();
     url = `http://127.0.0.1:${httpPort}`;
-    env = {
-      ...process.env,
-      DATA_DIR: location.dataDir,
-      ...(location.databaseUrl ? { DATABASE_URL: location.databaseUrl } : {}),
-      LIST_ADDRESS: 'distributors@example.org',
-      LOG_LEVEL: 'warn',
-      HTTP_PORT: String(httpPort),
-      SMTP_PORT: String(await freePort()),
-      DELIVERY_POLL_MS: '200',
-    };
+    env = serviceEnv(
+      location,
+      { httpPort, smtpPort: await freePort() },
+      { LIST_ADDRESS: 'distributors@example.org', DELIVERY_POLL_MS: '200' },
+    );
     browser = await launchBrowser();
   });
 
   afterAll(async () => {
     await Promise.allSettled(visitors.map((v) => v.close()));
     await browser?.close();
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => server!.once('exit', r));
-    }
+    await service?.stop('SIGKILL');
+    rmSync(operator, { recursive: true, force: true });
     await location?.remove();
     await gpg.cleanup();
   });
@@ -112,16 +110,12 @@ describe('the first member of a new list', () => {
   }
 
   it('is approved without a vouch, with a reason; the next one needs a vouch again', async () => {
-    expect((await run(['init'])).stdout).toMatch(/^[0-9A-F]{40}\n$/);
+    // `npm start` on an empty data directory; then, with the service running, the maintainer.
+    service = await startService(env, httpPort);
     const leadFpr = await gpg.generateKey(LEAD);
-    const keyFile = join(location.dataDir, '..', `lead-${process.pid}.asc`);
-    writeFileSync(keyFile, await gpg.exportPublic(leadFpr));
-    const added = await run(['maintainer', 'add', '--email', LEAD, '--name', 'Lead', '--key', keyFile]);
+    writeFileSync(join(operator, 'you.asc'), await gpg.exportPublic(leadFpr));
+    const added = await run(['maintainer', 'add', '--email', LEAD, '--name', 'Lead', '--key', 'you.asc']);
     const enrolmentUrl = added.stdout.trim();
-    server = spawn(process.execPath, [cordon, 'serve'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitForPort(Number(env.HTTP_PORT), server, () => stderr);
     await gpg.importKey((await run(['list-key', 'export'])).stdout);
 
     // The applicant: the form explains that nobody can vouch yet, and so does the status page.
