@@ -16,6 +16,7 @@ import { MaintainerRemoved1764330000000 } from './1764330000000-maintainer-remov
 import { MaintainerDigest1764360000000 } from './1764360000000-maintainer-digest';
 import { Invitations1764340000000 } from './1764340000000-invitations';
 import { MaintainerKeyProposals1764350000000 } from './1764350000000-maintainer-key-proposals';
+import { MemberEmailChange1764370000000 } from './1764370000000-member-email-change';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   MaintainerDigest1764360000000,
   Invitations1764340000000,
   MaintainerKeyProposals1764350000000,
+  MemberEmailChange1764370000000,
 ];

@@ -10,6 +10,7 @@ export type LinkPurpose =
   | 'member_session'
   | 'team_member_ack'
   | 'member_key_proof'
+  | 'member_email_proof'
   | 'invitation'
   | 'maintainer_key_proof';
 

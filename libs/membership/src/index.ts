@@ -5,6 +5,7 @@ import { Member } from './entities/member.entity';
 import { Vouch } from './entities/vouch.entity';
 import { Invitation } from './invitations/invitation.entity';
 import { MemberKeyProposal } from './self-service/member-key-proposal.entity';
+import { MemberEmailChange } from './self-service/member-email-change.entity';
 import { TeamMemberAcknowledgement } from './team/team-member-acknowledgement.entity';
 import { TeamMember } from './team/team-member.entity';
 
@@ -39,6 +40,10 @@ export { AcknowledgeCurrentPolicy } from './self-service/acknowledge-current-pol
 export { LeaveList } from './self-service/leave-list';
 export { ProposeMemberKey } from './self-service/propose-member-key';
 export { ConfirmMemberKey } from './self-service/confirm-member-key';
+export { ProposeMemberEmail, EMAIL_CHANGES_PER_HOUR } from './self-service/propose-member-email';
+export { ConfirmMemberEmail, ConfirmedEmailChange } from './self-service/confirm-member-email';
+export { ADDRESS_UNAVAILABLE } from './self-service/address-in-use';
+export { MemberEmailChange };
 export { Ban };
 export { BanKind, banKinds } from './bans/ban.entity';
 export { Bans, BANNED_MESSAGE, normalisedBanValue } from './bans/bans';
@@ -69,4 +74,5 @@ export const membershipEntities = [
   TeamMemberAcknowledgement,
   MemberKeyProposal,
   Invitation,
+  MemberEmailChange,
 ];

@@ -31,6 +31,8 @@ import { ConfirmMemberKey } from './self-service/confirm-member-key';
 import { MemberAccount } from './self-service/member-account';
 import { OpenMemberSession } from './self-service/open-member-session';
 import { ProposeMemberKey } from './self-service/propose-member-key';
+import { ProposeMemberEmail } from './self-service/propose-member-email';
+import { ConfirmMemberEmail } from './self-service/confirm-member-email';
 import { RequestMemberLink } from './self-service/request-member-link';
 import { AcknowledgeAsTeamMember } from './team/acknowledge-as-team-member';
 import { RegisterTeamMember } from './team/register-team-member';
@@ -63,6 +65,8 @@ const useCases = [
   LeaveList,
   ProposeMemberKey,
   ConfirmMemberKey,
+  ProposeMemberEmail,
+  ConfirmMemberEmail,
   RegisterTeamMember,
   WithdrawTeamMember,
   RemindTeamMember,

@@ -36,6 +36,9 @@ const sentences = new Map<string, (details: Details) => string>(
     'member.key_proposed': (d) =>
       `Proposed a new key${key(d.keyFingerprint ?? d.fingerprint)}, to be proved by an encrypted link.`,
     'member.key_replaced': (d) => `Replaced its key${key(d.keyFingerprint ?? d.fingerprint ?? d.to)}.`,
+    'member.email_change_proposed': (d) =>
+      `Asked to move its address to ${text(d.to)}, to be proved by a link mailed there.`,
+    'member.email_changed': (d) => `Moved its address from ${text(d.from)} to ${text(d.to)}.`,
     'member.key_expiry_warned': (d) =>
       `Was warned that its key expires on ${day(d.expiresAt)} (${text(d.daysBefore)} days before).`,
     'member.reattestation_requested': () => 'Was asked to confirm that membership criteria 1–5 still hold.',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EmbargoModule } from '@cordon/embargo';
 import { MembershipModule } from '@cordon/membership';
+import { MemberAddressConfirmController, MemberAddressController } from './address.controller';
 import { MemberEmbargoesController } from './embargoes.controller';
 import { MemberHomeController } from './home.controller';
 import { MemberKeyConfirmController, MemberKeyController } from './key.controller';
@@ -27,6 +28,8 @@ import { MemberTeamController } from './team.controller';
     TeamAcknowledgeController,
     MemberKeyController,
     MemberKeyConfirmController,
+    MemberAddressController,
+    MemberAddressConfirmController,
     MemberEmbargoesController,
     MemberLeaksController,
     MemberReattestController,

@@ -196,14 +196,16 @@ export class PostDeliveryWorker implements OnModuleDestroy {
    * the lease keeps them theirs after it commits. In the same transaction each member is checked
    * again (docs/architecture.md, invariant 2, "when in doubt, refuse to send"): one suspended, removed or
    * banned since the fan-out, or whose key expired or changed, is skipped; one that has not
-   * acknowledged the current policy is held. Only the rest are returned, to be sent.
+   * acknowledged the current policy is held. Only the rest are returned, to be sent. A copy goes to
+   * the member's address as it is now, not as it was at the fan-out: a member that moved its
+   * address in between (issue 11) gets the copy at the new one.
    */
   private async claim(limit: number): Promise<{ copies: ClaimedCopy[]; claimed: number }> {
     const now = new Date();
     return this.dataSource.transaction(async (manager) => {
       const rows = (
         await manager.queryRunner!.query(
-          `UPDATE post_delivery d SET attempts = d.attempts + 1, lease_until = $2
+          `UPDATE post_delivery d SET attempts = d.attempts + 1, lease_until = $2, recipient = m.email
            FROM (
              SELECT id FROM post_delivery
              WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
