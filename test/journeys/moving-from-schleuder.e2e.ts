@@ -8,13 +8,14 @@
  * organisations left empty, and the list key's SHA-1 self-signatures, with the gpg commands that
  * fix them), applies that fix in gpg and exports again, fills in the organisations, imports,
  * checks (audit verify, the list key's fingerprint through gpg), adds the list admin as a
- * maintainer, and points the mail at Cordon: the maintainer's gpg signs a post sent over SMTP, and
- * each member's own gpg opens its copy.
+ * maintainer, who enrols and finds the members in the admin UI, and points the mail at Cordon:
+ * the maintainer's gpg signs a post sent over SMTP, and each member's own gpg opens its copy.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
+import { agentLogin, MAINTAINER_PASSWORD } from '../support/admin-login';
 import { gpgPost } from '../support/client-mail';
 import { eventually } from '../support/eventually';
 import { GpgHome } from '../support/gpg';
@@ -39,6 +40,7 @@ describe('moving a list from Schleuder, beside the running service', () => {
   let operator: string; // the operator's working directory on the Cordon server
   let env: NodeJS.ProcessEnv;
   let smtpPort: number;
+  let url: string;
   let service: Service | undefined;
   const homes: GpgHome[] = [];
   const aGpgHome = () => {
@@ -56,6 +58,7 @@ describe('moving a list from Schleuder, beside the running service', () => {
     operator = mkdtempSync(join(tmpdir(), 'cordon-operator-'));
     const httpPort = await freePort();
     smtpPort = await freePort();
+    url = `http://127.0.0.1:${httpPort}`;
     env = serviceEnv(location, { httpPort, smtpPort }, { LIST_ADDRESS: LIST, DELIVERY_POLL_MS: '200' });
     service = await startService(env, httpPort);
   }, 180_000);
@@ -172,6 +175,30 @@ describe('moving a list from Schleuder, beside the running service', () => {
     const added = await cli('maintainer', 'add', '--email', LEAD, '--name', 'Lea Lead', '--key', 'lead.asc');
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/\/admin\/enrol\/[A-Za-z0-9_-]{40,}\n$/);
+
+    // The lead enrols from that link, and checks the members in the admin UI.
+    const enrolmentUrl = added.stdout.trim();
+    const admin = await agentLogin(
+      { url },
+      {
+        id: '',
+        email: LEAD,
+        name: 'Lea Lead',
+        password: MAINTAINER_PASSWORD,
+        fingerprint: leadFpr,
+        enrolmentUrl,
+        enrolPath: new URL(enrolmentUrl).pathname,
+      },
+    );
+    const membersPage = await admin.get('/admin/members');
+    expect(membersPage.status).toBe(200);
+    const rows = membersPage.text.match(/<tr>[^]*?<\/tr>/g) ?? [];
+    for (const s of subscribers) {
+      const row = rows.find((r) => r.includes(`<td>${s.email}</td>`));
+      expect(row).toContain(`>${s.organisation}</a>`);
+      expect(row).toContain('>active</span>');
+      expect(row).toContain(s.acknowledged ? '<td>v1</td>' : '<td>not acknowledged</td>');
+    }
 
     // ---- The list address's mail goes to Cordon: the lead posts, signed and encrypted by its gpg
     // to the list key (refreshed from the export: the re-signed key, the same fingerprint).
