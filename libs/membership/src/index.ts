@@ -44,6 +44,11 @@ export { ProposeMemberEmail, EMAIL_CHANGES_PER_HOUR } from './self-service/propo
 export { ConfirmMemberEmail, ConfirmedEmailChange } from './self-service/confirm-member-email';
 export { ADDRESS_UNAVAILABLE } from './self-service/address-in-use';
 export { MemberEmailChange };
+export {
+  PolicyAcknowledgements,
+  PolicyVersionAcknowledgements,
+  PolicyAcknowledgementRow,
+} from './queries/policy-acknowledgements';
 export { Ban };
 export { BanKind, banKinds } from './bans/ban.entity';
 export { Bans, BANNED_MESSAGE, normalisedBanValue } from './bans/bans';

@@ -33,6 +33,7 @@ import { OpenMemberSession } from './self-service/open-member-session';
 import { ProposeMemberKey } from './self-service/propose-member-key';
 import { ProposeMemberEmail } from './self-service/propose-member-email';
 import { ConfirmMemberEmail } from './self-service/confirm-member-email';
+import { PolicyAcknowledgements } from './queries/policy-acknowledgements';
 import { RequestMemberLink } from './self-service/request-member-link';
 import { AcknowledgeAsTeamMember } from './team/acknowledge-as-team-member';
 import { RegisterTeamMember } from './team/register-team-member';
@@ -67,6 +68,7 @@ const useCases = [
   ConfirmMemberKey,
   ProposeMemberEmail,
   ConfirmMemberEmail,
+  PolicyAcknowledgements,
   RegisterTeamMember,
   WithdrawTeamMember,
   RemindTeamMember,

@@ -8,6 +8,7 @@ import { EmbargoesApiController } from './embargoes-api.controller';
 import { LeaksApiController } from './leaks-api.controller';
 import { MaintainersApiController } from './maintainers-api.controller';
 import { MembersApiController } from './members-api.controller';
+import { PolicyApiController } from './policy-api.controller';
 import { ApiAuthModule, ApiTokensController } from './auth';
 
 /** The JSON API under /api, for maintainers' scripts; every route sits behind ApiTokenGuard. */
@@ -21,6 +22,7 @@ import { ApiAuthModule, ApiTokensController } from './auth';
     EmbargoesApiController,
     LeaksApiController,
     MaintainersApiController,
+    PolicyApiController,
   ],
 })
 export class ApiModule {}
