@@ -256,6 +256,35 @@ describe('invitations: a maintainer invites, the invitee applies without a vouch
     expect(member.text).toContain('A member with this address already exists.');
     expect(await count('invitation')).toBe(invitations);
   });
+  it('invites, lists and revokes through the API, the link in the answer to POST only', async () => {
+    const page = await admin.get('/admin/tokens').expect(200);
+    const made = await admin
+      .post('/admin/tokens')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'invitations script' });
+    const token = /class="token-once"><code>([^<]+)</.exec(made.text)![1];
+    const api = (method: 'get' | 'post', path: string) =>
+      request(web.url)[method](path).set('Authorization', `Bearer ${token}`);
+
+    await request(web.url).get('/api/invitations').expect(401);
+    const bad = await api('post', '/api/invitations').send({ organisation: 'API Distro', email: 'not an address' });
+    expect(bad.status).toBe(400);
+    const created = await api('post', '/api/invitations')
+      .send({ organisation: 'API Distro', email: 'sec@api-distro.example' })
+      .expect(201);
+    expect(created.body).toMatchObject({ organisation: 'API Distro', email: 'sec@api-distro.example' });
+    expect(created.body.link).toMatch(/\/apply\/invited\/[A-Za-z0-9_-]{20,}$/);
+    const listed = await api('get', '/api/invitations').expect(200);
+    const row = listed.body.invitations.find((i: { id: string }) => i.id === created.body.id);
+    expect(row).toMatchObject({ state: 'open', invitedByName: 'Maria Maintainer' });
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.link.split('/').pop());
+    await api('post', `/api/invitations/${created.body.id}/revoke`).expect(200, {
+      id: created.body.id,
+      state: 'revoked',
+    });
+    expect((await api('post', `/api/invitations/${created.body.id}/revoke`)).status).toBe(409);
+    expect((await applicant().get(pathOf(created.body.link)).set('X-Forwarded-For', from())).status).toBe(410);
+  });
 });
 
 describe('invitations from the command line, beside the running service', () => {

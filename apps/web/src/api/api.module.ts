@@ -5,6 +5,7 @@ import { PostStatusModule } from '@cordon/relay';
 import { PostsApiController } from './posts-api.controller';
 import { ApplicationsApiController } from './applications-api.controller';
 import { EmbargoesApiController } from './embargoes-api.controller';
+import { InvitationsApiController } from './invitations-api.controller';
 import { LeaksApiController } from './leaks-api.controller';
 import { MaintainersApiController } from './maintainers-api.controller';
 import { MembersApiController } from './members-api.controller';
@@ -17,6 +18,7 @@ import { ApiAuthModule, ApiTokensController } from './auth';
   controllers: [
     ApiTokensController,
     ApplicationsApiController,
+    InvitationsApiController,
     MembersApiController,
     PostsApiController,
     EmbargoesApiController,
