@@ -9,7 +9,8 @@
  * fix them), applies that fix in gpg and exports again, fills in the organisations, imports,
  * checks (audit verify, the list key's fingerprint through gpg), adds the list admin as a
  * maintainer, who enrols and finds the members in the admin UI, and points the mail at Cordon:
- * the maintainer's gpg signs a post sent over SMTP, and each member's own gpg opens its copy.
+ * the maintainer's gpg signs a post sent over SMTP, and each member's own gpg opens its copy (the
+ * one imported as not having accepted the policy, once it acknowledges by signed mail).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,11 +20,12 @@ import { agentLogin, MAINTAINER_PASSWORD } from '../support/admin-login';
 import { gpgPost } from '../support/client-mail';
 import { eventually } from '../support/eventually';
 import { GpgHome } from '../support/gpg';
-import { mailTo, openMail } from '../support/mailbox';
+import { mailTo, openMail, OpenedMail } from '../support/mailbox';
 import { freePort } from '../support/ports';
 import { cordon, emptyLocation, Location, run, Service, serviceEnv, startService } from '../support/service';
 
 const LIST = 'distributors@example.org';
+const ACK = 'distributors-ack@example.org';
 const LEAD = 'lead@project.example';
 
 interface Subscriber {
@@ -213,12 +215,7 @@ describe('moving a list from Schleuder, beside the running service', () => {
       subject,
       text: 'The list moved to Cordon; the list key is the one you know.\n',
     });
-    const transport = createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
-    try {
-      await transport.sendMail({ envelope: { from: LEAD, to: [LIST] }, raw: post });
-    } finally {
-      transport.close();
-    }
+    await send(LEAD, LIST, post);
 
     // Each member who accepted the policy gets its copy, and opens it with its own gpg.
     const receiving = subscribers.filter((s) => s.acknowledged);
@@ -232,7 +229,40 @@ describe('moving a list from Schleuder, beside the running service', () => {
       expect(opened).toMatchObject({ subject, goodSignature: true, signerFingerprint: listFpr });
       expect(opened.text).toContain('The list moved to Cordon; the list key is the one you know.');
     }
-    // Imported with acknowledged=no: its copy is held until it acknowledges the policy.
-    expect(mailTo(location.dataDir, 'psirt@gamma.example')).toHaveLength(0);
+    // Imported with acknowledged=no: its copy is held until it acknowledges the policy. It does so
+    // by mail, as the README says: the statement, clearsigned by its gpg, to the -ack address.
+    const gamma = subscribers.find((s) => !s.acknowledged)!;
+    expect(mailTo(location.dataDir, gamma.email)).toHaveLength(0);
+    const statement = `I acknowledge version 1 of the Embargo Policy of ${LIST}.`;
+    const signed = (await gamma.gpg.must(['--local-user', gamma.fingerprint, '--clearsign'], statement)).stdout;
+    await send(
+      gamma.email,
+      ACK,
+      Buffer.from(
+        `From: ${gamma.email}\r\nTo: ${ACK}\r\nSubject: Acknowledgement\r\nDate: ${new Date().toUTCString()}\r\n` +
+          `Message-ID: <ack-${process.pid}@gamma.example>\r\nMIME-Version: 1.0\r\n` +
+          `Content-Type: text/plain; charset=utf-8\r\n\r\n${signed.toString().replace(/\r?\n/g, '\r\n')}`,
+      ),
+    );
+    // Its held copy goes out (beside the confirmation), and its gpg opens it.
+    const opened = new Map<string, OpenedMail>();
+    const released = await eventually(async () => {
+      for (const mail of mailTo(location.dataDir, gamma.email)) {
+        if (!opened.has(mail.file)) opened.set(mail.file, await openMail(gamma.gpg, mail));
+        if (opened.get(mail.file)!.subject === subject) return opened.get(mail.file);
+      }
+      return undefined;
+    }, 60_000);
+    expect(released).toMatchObject({ goodSignature: true, signerFingerprint: listFpr });
+    expect(released.text).toContain('The list moved to Cordon; the list key is the one you know.');
   });
+
+  async function send(from: string, to: string, raw: Buffer): Promise<void> {
+    const transport = createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+    try {
+      await transport.sendMail({ envelope: { from, to: [to] }, raw });
+    } finally {
+      transport.close();
+    }
+  }
 });
