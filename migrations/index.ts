@@ -13,6 +13,7 @@ import { Reattestation1764302000000 } from './1764302000000-reattestation';
 import { AuditCheckpoints1764310000000 } from './1764310000000-audit-checkpoints';
 import { LoginThrottle1764320000000 } from './1764320000000-login-throttle';
 import { MaintainerRemoved1764330000000 } from './1764330000000-maintainer-removed';
+import { MaintainerRecoveryCodes1764355000000 } from './1764355000000-maintainer-recovery-codes';
 import { MaintainerDigest1764360000000 } from './1764360000000-maintainer-digest';
 import { Invitations1764340000000 } from './1764340000000-invitations';
 import { MaintainerKeyProposals1764350000000 } from './1764350000000-maintainer-key-proposals';
@@ -38,5 +39,6 @@ export const migrations = [
   MaintainerDigest1764360000000,
   Invitations1764340000000,
   MaintainerKeyProposals1764350000000,
+  MaintainerRecoveryCodes1764355000000,
   MemberEmailChange1764370000000,
 ];

@@ -46,6 +46,8 @@ export interface MaintainerAccount {
   totpSecret?: string;
   /** The last TOTP time step the server accepted. */
   lastStep?: number;
+  /** The one-time recovery codes, as the page after the authenticator set-up showed them (once). */
+  recoveryCodes?: string[];
 }
 
 export interface NewMaintainerOptions {
@@ -150,7 +152,15 @@ export async function enrolInBrowser(page: Page, account: MaintainerAccount, onP
   account.lastStep = undefined;
   await page.locator('#code').fill(await nextCode(account));
   await onPage?.(page, 'totp-enrolment');
-  await submitCode(page, 'Confirm and log in');
+  // The answer shows the recovery codes, once; the maintainer goes on from there.
+  const answer = await submit(page, page.getByRole('button', { name: 'Confirm and log in' }));
+  expect({ status: answer.status(), heading: await textOf(page.locator('h1')) }).toEqual({
+    status: 200,
+    heading: 'Save your recovery codes',
+  });
+  account.recoveryCodes = await page.locator('ol.recovery-codes code').allTextContents();
+  expect(account.recoveryCodes).toHaveLength(10);
+  await submitCode(page, 'I have saved them: continue', 'link');
 }
 
 /** A later login, through the pages: address and password, then the code. Ends on the admin home. */
@@ -186,8 +196,8 @@ async function submitPassword(page: Page, account: MaintainerAccount, onPage?: O
   });
 }
 
-async function submitCode(page: Page, button: string) {
-  const answer = await submit(page, page.getByRole('button', { name: button }));
+async function submitCode(page: Page, button: string, role: 'button' | 'link' = 'button') {
+  const answer = await submit(page, page.getByRole(role, { name: button }));
   const error = await page.locator('.field-error').allTextContents();
   expect({ status: answer.status(), at: new URL(page.url()).pathname, error }).toEqual({
     status: 200,
@@ -230,6 +240,7 @@ export async function agentLogin(
   const credentials = { email: account.email, password: account.password };
   expectRedirect(await postForm(agent, '/admin/login', '/admin/login', credentials), 'password', '/admin/login/totp');
   const page = await agent.get('/admin/login/totp');
+  const enrolling = !account.totpSecret;
   if (!account.totpSecret) {
     const shown = /class="secret"><code>([^<]+)<\/code>/.exec(page.text);
     if (!shown) throw new Error('the TOTP set-up page shows no secret');
@@ -241,8 +252,20 @@ export async function agentLogin(
     .post('/admin/login/totp')
     .type('form')
     .send({ _csrf: csrfFrom(page.text), code });
-  expectRedirect(answered, 'TOTP code', '/admin');
+  if (enrolling) {
+    // The set-up is answered with the recovery codes, shown this once, not with a redirect.
+    if (answered.status !== 200) throw new Error(`TOTP set-up: expected the recovery codes, got ${answered.status}`);
+    account.recoveryCodes = recoveryCodesIn(answered.text);
+    if (account.recoveryCodes.length !== 10) throw new Error('the TOTP set-up answer shows no recovery codes');
+  } else {
+    expectRedirect(answered, 'TOTP code', '/admin');
+  }
   return agent;
+}
+
+/** The recovery codes a page shows (the answer to the authenticator set-up, or to making new ones). */
+export function recoveryCodesIn(html: string): string[] {
+  return [...html.matchAll(/<li><code>([a-z2-7]{4}(?:-[a-z2-7]{4}){3})<\/code><\/li>/g)].map((m) => m[1]);
 }
 
 /** A new maintainer, logged in: a supertest agent whose cookies open the /admin pages. */

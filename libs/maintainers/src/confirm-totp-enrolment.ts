@@ -6,11 +6,19 @@ import { DomainError } from '@cordon/errors';
 import { CodeCheck } from './code-check';
 import { lockMaintainer, recordSuccess, throttleAddress } from './login-throttle';
 import { identityOf, Maintainer, MaintainerIdentity } from './maintainer.entity';
+import { issueRecoveryCodes, RECOVERY_CODE_COUNT } from './recovery-codes';
 import { loginExpired } from './refusals';
+
+export interface TotpEnrolled {
+  maintainer: MaintainerIdentity;
+  /** In clear, for the page after enrolment to show once; only their hashes are kept (recovery-codes.ts). */
+  recoveryCodes: string[];
+}
 
 /**
  * The first code from the new authenticator app proves it holds the seed: the maintainer becomes
- * active and is logged in. A wrong code counts as a failed login, as at every later login.
+ * active and is logged in, and gets its one-time recovery codes, for the day it loses the app.
+ * A wrong code counts as a failed login, as at every later login.
  */
 @Injectable()
 export class ConfirmTotpEnrolment {
@@ -22,7 +30,7 @@ export class ConfirmTotpEnrolment {
   ) {}
 
   /** `clientAddress`: where the attempt comes from (the web app's req.ip). */
-  async execute(maintainerId: string, code: string, clientAddress: string | undefined): Promise<MaintainerIdentity> {
+  async execute(maintainerId: string, code: string, clientAddress: string | undefined): Promise<TotpEnrolled> {
     const address = throttleAddress(clientAddress);
     const outcome = await this.dataSource.transaction(async (manager) => {
       const maintainer = await lockMaintainer(manager, maintainerId);
@@ -35,8 +43,15 @@ export class ConfirmTotpEnrolment {
       await recordSuccess(manager, maintainerId, address);
       const subject = `maintainer:${maintainerId}`;
       await this.audit.append(manager, { actor: subject, action: 'maintainer.totp_enrolled', subject });
+      const recoveryCodes = await issueRecoveryCodes(manager, maintainerId);
+      await this.audit.append(manager, {
+        actor: subject,
+        action: 'maintainer.recovery_codes_issued',
+        subject,
+        details: { count: RECOVERY_CODE_COUNT },
+      });
       await this.audit.append(manager, { actor: subject, action: 'maintainer.login', subject });
-      return identityOf(maintainer);
+      return { maintainer: identityOf(maintainer), recoveryCodes };
     });
     if (outcome instanceof DomainError) throw outcome;
     return outcome;

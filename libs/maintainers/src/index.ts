@@ -1,5 +1,6 @@
 import { ApiToken } from './api-token.entity';
 import { Maintainer } from './maintainer.entity';
+import { MaintainerRecoveryCode } from './recovery-code.entity';
 import { MaintainerKeyProposal } from './maintainer-key-proposal.entity';
 
 export { Maintainer, MaintainerStatus, MaintainerIdentity, maintainerStatuses } from './maintainer.entity';
@@ -14,7 +15,11 @@ export { OpenEnrolmentLink } from './open-enrolment-link';
 export { CompleteEnrolment } from './complete-enrolment';
 export { AuthenticatePassword, PasswordAccepted } from './authenticate-password';
 export { StartTotpEnrolment, TotpProvisioning } from './start-totp-enrolment';
-export { ConfirmTotpEnrolment } from './confirm-totp-enrolment';
+export { ConfirmTotpEnrolment, TotpEnrolled } from './confirm-totp-enrolment';
+export { RegenerateRecoveryCodes } from './regenerate-recovery-codes';
+export { RecoveryCodesLeft } from './recovery-codes-left';
+export { ResetMaintainerTotp, TotpReset, TotpResetRequest, TotpResetActor } from './reset-maintainer-totp';
+export { MaintainerRecoveryCode };
 export { VerifyTotpLogin } from './verify-totp-login';
 export { RecordLogout } from './record-logout';
 export { FindActiveMaintainer } from './find-active-maintainer';
@@ -30,4 +35,4 @@ export { ListApiTokens, ApiTokenSummary } from './list-api-tokens';
 export { RevokeApiToken } from './revoke-api-token';
 export { AuthenticateApiToken } from './authenticate-api-token';
 export { PASSWORD_MIN, PASSWORD_MAX } from './password';
-export const maintainersEntities = [Maintainer, ApiToken, MaintainerKeyProposal];
+export const maintainersEntities = [Maintainer, ApiToken, MaintainerRecoveryCode, MaintainerKeyProposal];

@@ -18,6 +18,10 @@ import { LoginFailureNotices } from './login-failure-notices';
 import { OpenEnrolmentLink } from './open-enrolment-link';
 import { ProposeMaintainerKey } from './propose-maintainer-key';
 import { RecordLogout } from './record-logout';
+import { RecoveryCodeCheck } from './recovery-code-check';
+import { RecoveryCodesLeft } from './recovery-codes-left';
+import { RegenerateRecoveryCodes } from './regenerate-recovery-codes';
+import { ResetMaintainerTotp } from './reset-maintainer-totp';
 import { RevokeApiToken } from './revoke-api-token';
 import { StartTotpEnrolment } from './start-totp-enrolment';
 import { TotpSecrets } from './totp-secrets';
@@ -39,6 +43,9 @@ const useCases = [
   RevokeApiToken,
   AuthenticateApiToken,
   ChangeMaintainerStanding,
+  RegenerateRecoveryCodes,
+  RecoveryCodesLeft,
+  ResetMaintainerTotp,
   AddMaintainerAsMaintainer,
   ProposeMaintainerKey,
   ConfirmMaintainerKey,
@@ -51,7 +58,7 @@ const useCases = [
  */
 @Module({
   imports: [DeliveryModule],
-  providers: [...useCases, TotpSecrets, CodeCheck, FreshCode, LoginFailureNotices],
+  providers: [...useCases, TotpSecrets, CodeCheck, FreshCode, RecoveryCodeCheck, LoginFailureNotices],
   exports: useCases,
 })
 export class MaintainersModule {}

@@ -334,7 +334,7 @@ describe('maintainers', () => {
       expect(await row(maintainerId)).toMatchObject({ status: 'invited' });
       expect(await pair(maintainerId)).toMatchObject({ failures: 1, unreported_codes: 1 });
       await expect(get(ConfirmTotpEnrolment).execute(maintainerId, totp.generate(), HOME)).resolves.toMatchObject({
-        id: maintainerId,
+        maintainer: { id: maintainerId },
       });
       expect(await row(maintainerId)).toMatchObject({ status: 'active' });
       // The login clears the count; the failure stays until the maintainer has been told of it.

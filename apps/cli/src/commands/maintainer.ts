@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { AddMaintainer, ChangeMaintainerStanding, ProposeMaintainerKey, StandingChange } from '@cordon/maintainers';
 import { withContext } from '../context';
 import { readKeyFile } from '../key-file';
+import { resetTotpCommand } from './maintainer-reset-totp';
 
 export function maintainerCommand(): Command {
   const cmd = new Command('maintainer').description('Maintainer accounts');
@@ -62,6 +63,7 @@ export function maintainerCommand(): Command {
     'remove',
     'Remove a maintainer for good, as `disable` does, and erase its password and TOTP seed',
   );
+  resetTotpCommand(cmd);
   return cmd;
 }
 

@@ -8,6 +8,7 @@ import { EmbargoesApiController } from './embargoes-api.controller';
 import { InvitationsApiController } from './invitations-api.controller';
 import { LeaksApiController } from './leaks-api.controller';
 import { MaintainersApiController } from './maintainers-api.controller';
+import { MaintainerTotpApiController } from './maintainer-totp-api.controller';
 import { MembersApiController } from './members-api.controller';
 import { PolicyApiController } from './policy-api.controller';
 import { ApiAuthModule, ApiTokensController } from './auth';
@@ -24,6 +25,7 @@ import { ApiAuthModule, ApiTokensController } from './auth';
     EmbargoesApiController,
     LeaksApiController,
     MaintainersApiController,
+    MaintainerTotpApiController,
     PolicyApiController,
   ],
 })

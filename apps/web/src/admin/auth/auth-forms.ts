@@ -17,6 +17,24 @@ export const codeForm = z.object({
     .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6-digit code your authenticator app shows.')),
 });
 
+/**
+ * The second login step of an enrolled maintainer: the 6-digit code, or a recovery code
+ * ("abcd-efgh-ijkm-nopq", any case, with or without the dashes); the maintainers lib tells them apart.
+ */
+export const loginCodeForm = z.object({
+  code: z
+    .string()
+    .transform((code) => code.replace(/\s+/g, ''))
+    .pipe(
+      z
+        .string()
+        .regex(
+          /^(\d{6}|[A-Za-z0-9-]{16,24})$/,
+          'Enter the 6-digit code your authenticator app shows, or one of your recovery codes.',
+        ),
+    ),
+});
+
 const passwordRule = `Choose a password of ${PASSWORD_MIN} to ${PASSWORD_MAX} characters; a few unrelated words make a good one.`;
 
 export const enrolForm = z

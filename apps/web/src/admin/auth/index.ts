@@ -9,3 +9,5 @@ export { AdminMaintainersController } from './maintainers.controller';
 export { AdminAddMaintainerController } from './maintainer-add.controller';
 export { AdminMaintainerKeyController, AdminMaintainerKeyConfirmController } from './maintainer-key.controller';
 export { AdminTokensController } from './tokens.controller';
+export { AdminRecoveryCodesController } from './recovery-codes.controller';
+export { AdminMaintainerTotpResetController } from './maintainer-totp-reset.controller';

@@ -6,7 +6,7 @@ import { DomainError } from '@cordon/errors';
 import { ConfirmTotpEnrolment, MaintainerIdentity, StartTotpEnrolment, VerifyTotpLogin } from '@cordon/maintainers';
 import { firstErrors } from '../admin-forms';
 import { AdminSession, beginAdminSession, endSession } from './admin-session';
-import { codeForm, fields } from './auth-forms';
+import { codeForm, fields, loginCodeForm } from './auth-forms';
 import { LOGIN_THROTTLE } from './login.controller';
 
 /** The login no longer fits the account (disabled meanwhile, or enrolled in another session): start over. */
@@ -15,8 +15,9 @@ function isStaleLogin(error: unknown): boolean {
 }
 
 /**
- * Step two of the admin login: the code from the authenticator app (RFC 6238), or, on the first
- * login, setting the app up from a QR code and confirming it with its first code.
+ * Step two of the admin login: the code from the authenticator app (RFC 6238) or a one-time
+ * recovery code, or, on the first login, setting the app up from a QR code and confirming it with
+ * its first code; that answer shows the maintainer's recovery codes, once.
  */
 @ApiExcludeController()
 @Controller('admin/login/totp')
@@ -45,14 +46,21 @@ export class AdminTotpController {
   async submit(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
     const admin = req.session?.admin;
     if (!admin || admin.stage === 'in') return res.redirect(303, '/admin/login');
-    const parsed = codeForm.safeParse(fields(body, 'code'));
+    const form = admin.stage === 'totp_enrolment' ? codeForm : loginCodeForm;
+    const parsed = form.safeParse(fields(body, 'code'));
     if (!parsed.success) return this.render(res, admin, firstErrors(parsed.error), 400);
     let maintainer: MaintainerIdentity;
+    let recoveryCodes: string[] | undefined;
     try {
-      maintainer =
-        admin.stage === 'totp_enrolment'
-          ? await this.confirmEnrolment.execute(admin.maintainerId, parsed.data.code, req.ip)
-          : await this.verify.execute(admin.maintainerId, parsed.data.code, req.ip);
+      if (admin.stage === 'totp_enrolment') {
+        ({ maintainer, recoveryCodes } = await this.confirmEnrolment.execute(
+          admin.maintainerId,
+          parsed.data.code,
+          req.ip,
+        ));
+      } else {
+        maintainer = await this.verify.execute(admin.maintainerId, parsed.data.code, req.ip);
+      }
     } catch (error) {
       if (error instanceof DomainError && error.field)
         return this.render(res, admin, { [error.field]: error.message }, 401);
@@ -60,7 +68,13 @@ export class AdminTotpController {
       throw error;
     }
     await beginAdminSession(req, { maintainerId: maintainer.id, stage: 'in' });
-    res.redirect(303, '/admin');
+    if (!recoveryCodes) return res.redirect(303, '/admin');
+    // Rendered, not redirected: the codes exist in clear only in this response, never in the
+    // session or a log, so no later visit can show them again.
+    res.setHeader('Cache-Control', 'no-store');
+    res
+      .status(200)
+      .render('admin/recovery-codes', { title: 'Your recovery codes', admin: maintainer, codes: recoveryCodes });
   }
 
   private async restart(req: Request, res: Response) {
