@@ -10,7 +10,7 @@ export const selfServiceMail = {
       ``,
       `Someone, hopefully you, asked for a link to the member pages of ${listName} for ${organisation}.`,
       `It opens a session in which you can acknowledge the Embargo Policy, register your team, answer`,
-      `embargo dates, report a leak and replace your key:`,
+      `embargo dates, report a leak, replace your key and change your address:`,
       ``,
       `  ${link}`,
       ``,
