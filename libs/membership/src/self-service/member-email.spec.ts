@@ -21,12 +21,14 @@ import {
   membershipEntities,
   MembershipModule,
   ProposeMemberEmail,
+  SubmitApplication,
 } from '../index';
 
 const OLD = 'security@distro-a.example';
 const NEW = 'psirt@distro-a.example';
 const LATER = 'cert@distro-a.example';
 const TAKEN = 'security@distro-b.example';
+const APPLYING = 'security@distro-d.example';
 
 /**
  * A member's change of address through the lib (README "Member self-service"): nothing changes
@@ -76,7 +78,7 @@ describe('a member changes its address', () => {
     const key = await generateKey({
       type: 'ecc',
       curve: 'curve25519Legacy',
-      userIDs: [OLD, NEW, LATER, TAKEN].map((email) => ({ email })),
+      userIDs: [OLD, NEW, LATER, TAKEN, APPLYING].map((email) => ({ email })),
       format: 'object',
       config: openpgpConfig,
     });
@@ -95,6 +97,18 @@ describe('a member changes its address', () => {
       organisation: 'Distro B',
       key: other.publicKey,
       acknowledged: true,
+    });
+    // An application is open for APPLYING: its contact address is spoken for while it is decided.
+    await get(SubmitApplication).execute({
+      organisation: 'Distro D',
+      distribution: 'D Linux',
+      website: 'https://distro-d.example',
+      contactName: 'Dana',
+      contactEmail: APPLYING,
+      key: (await anOpenpgpKey(APPLYING)).publicKey,
+      evidence: { '1': 'ships it', '2': 'many users', '3': 'advisories', '4': 'own builds', '5': 'patches' },
+      acceptedPolicyVersion: 1,
+      voucherEmail: OLD,
     });
   });
 
@@ -134,9 +148,9 @@ describe('a member changes its address', () => {
     return /\/member\/address\/confirm\/(\S+)/.exec(inner.text ?? '')![1];
   }
 
-  it('refuses an address another member has, naming nobody, and changes nothing', async () => {
+  it('refuses an address another member or an applicant has, naming nobody, and changes nothing', async () => {
     const before = await state();
-    for (const taken of [TAKEN, ` ${TAKEN.toUpperCase()} `]) {
+    for (const taken of [TAKEN, ` ${TAKEN.toUpperCase()} `, APPLYING]) {
       expect(await refusal(get(ProposeMemberEmail).execute(memberId, taken))).toEqual({
         code: 'INVALID_INPUT',
         message: ADDRESS_UNAVAILABLE,
