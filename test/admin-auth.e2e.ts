@@ -151,7 +151,8 @@ describe('admin login', () => {
     expect(await maintainerRow(maintainer.id)).toMatchObject({ status: 'active' });
     expect(await failures(maintainer.id)).toBe(0);
 
-    await agent.get('/admin').expect(303).expect('Location', '/admin/applications');
+    // The admin home: what waits for the maintainers (README "What waits for the maintainers").
+    expect((await agent.get('/admin').expect(200)).text).toContain('<h1>What waits for you</h1>');
     const list = await agent.get('/admin/maintainers').expect(200);
     expect(list.text).toContain(maintainer.email);
     expect(list.text.replace(/ /g, '')).toContain(maintainer.fingerprint);

@@ -5,10 +5,15 @@
  * One digest per MAINTAINER_DIGEST_MINUTES: the job is run with its clock (as the relay's timer
  * runs it every minute), on the embedded database or PostgreSQL (DATABASE_URL).
  */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readKey } from 'openpgp';
 import request from 'supertest';
+import { AuditLog } from '@cordon/audit';
 import { ListKey } from '@cordon/crypto';
-import { DeliveryWorker } from '@cordon/delivery';
-import { MaintainerDigest } from '@cordon/relay';
+import { DeliveryWorker, MailTransport, OutgoingMail, TransportFailure } from '@cordon/delivery';
+import { ImportMember } from '@cordon/membership';
+import { FanOut, InboundMessage, MaintainerDigest, Post, PostDeliveryWorker, sealPost } from '@cordon/relay';
+import { Bounces } from '../libs/relay/src/pipeline/bounces';
 import { Agent, loginAgent, MaintainerAccount } from './support/admin-login';
 import { csrfFrom, pathOf } from './support/forms';
 import { GpgHome } from './support/gpg';
@@ -144,5 +149,89 @@ describe('maintainers hear what waits for them', () => {
     const anonymous = await request(web.url).get('/admin');
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.location).toMatch(/^\/admin\/login/);
+  });
+  it('counts a member’s failed copies in a row, resets the count when one goes, and flags it at BOUNCE_FLAG_THRESHOLD', async () => {
+    const ds = web.runtime.database.dataSource;
+    const audit = web.app.get(AuditLog);
+    const email = 'security@bouncing.example';
+    const armored = await gpg.exportPublic(await gpg.generateKey(email));
+    const member = await web.app
+      .get(ImportMember)
+      .execute({ email, organisation: 'Bouncing Distro', key: armored, acknowledged: true });
+    const key = await readKey({ armoredKey: armored });
+    const signer = await web.app.get(ListKey).secretKey();
+    const fanOut = web.app.get(FanOut, { strict: false });
+    /** The member's mail server: takes a copy, or refuses it for good (a 550). */
+    let refuses = false;
+    const transport = new (class extends MailTransport {
+      async deliver(_mail: OutgoingMail) {
+        if (refuses) throw new TransportFailure('550 mailbox unavailable', true, 550);
+      }
+      async close() {}
+    })();
+    const worker = new PostDeliveryWorker(ds, web.settings, transport, audit);
+    const copyIds: string[] = [];
+    /** A post to the member alone, as the pipeline stores and fans one out, then its delivery. */
+    async function aPost(refused: boolean) {
+      const { sessionKey, bodyPackets } = await sealPost(
+        Buffer.from('Content-Type: text/plain\r\n\r\nA post\r\n'),
+        signer,
+      );
+      const copies = await fanOut.keyPackets(sessionKey, [{ memberId: member.id, email, key }]);
+      const postId = randomUUID();
+      await ds.transaction(async (manager) => {
+        await manager.insert(Post, {
+          id: postId,
+          inboundMessageId: randomUUID(),
+          maintainerId: maintainer.id,
+          signatureDigest: randomBytes(32).toString('hex'),
+          signedAt: new Date(),
+          subjectSealed: null,
+          bodyPackets: Buffer.from(bodyPackets),
+          createdAt: new Date(),
+        });
+        await fanOut.enqueue(manager, postId, copies);
+      });
+      refuses = refused;
+      await worker.drain();
+      const [{ id }] = await ds.query(`SELECT id FROM post_delivery WHERE post_id = $1`, [postId]);
+      copyIds.push(id);
+    }
+    const memberPage = async () => (await admin.get(`/admin/members/${member.id}`).expect(200)).text;
+    const shown = async () => /id="bounces">([^<]*)/.exec(await memberPage())![1].trim();
+
+    await aPost(false);
+    expect(await shown()).toBe('none');
+    await aPost(true);
+    await aPost(true);
+    expect(await shown()).toMatch(/^2 since /);
+    expect(await memberPage()).not.toContain('bounce-flag');
+    // A copy that went, then bounced (its VERP address names it): a failure too, the third in a row.
+    await aPost(false);
+    const bounced = await ds.transaction((manager) =>
+      new Bounces(audit).record(manager, { id: randomUUID(), verpToken: copyIds.at(-1) } as InboundMessage),
+    );
+    expect(bounced).toBe(true);
+    expect(await shown()).toMatch(/^3 since /);
+    expect(await memberPage()).toContain(
+      '<span class="status flagged" id="bounce-flag">flagged: probably unreachable</span>',
+    );
+    const home = await admin.get('/admin').expect(200);
+    expect(home.text).toContain(
+      `<a href="/admin/members/${member.id}">3 copies to Bouncing Distro &lt;${email}&gt; failed in a row (flagged: probably unreachable)</a>`,
+    );
+
+    // In the next digest, as news (the window has long passed in this file's clock).
+    expect(await digestAt(new Date(Date.now() + 24 * 60 * MINUTE))).toMatchObject({ sent: true, fresh: 1 });
+    const latest = (await openedDigests()).at(-1)!;
+    expect(latest.text).toMatch(
+      /New since the last digest:\n {2}- 3 copies to Bouncing Distro <security@bouncing.example> failed in a row \(flagged/,
+    );
+    expect(linkIn(latest.text, '/admin/members/')).toBe(`${web.url}/admin/members/${member.id}`);
+
+    // A copy that goes resets the count: nothing waits for this member any more.
+    await aPost(false);
+    expect(await shown()).toBe('none');
+    expect((await admin.get('/admin').expect(200)).text).not.toContain('Bouncing Distro');
   });
 });
