@@ -284,6 +284,24 @@ describe('recovery codes and TOTP reset', () => {
       expect(await codeRows(b.id)).toHaveLength(10);
     });
 
+    it('takes two maintainers resetting each other at once one after the other: one reset, one refused', async () => {
+      const a = await anActiveMaintainer();
+      const b = await anActiveMaintainer();
+      const outcomes = await Promise.allSettled([
+        get(ResetMaintainerTotp).execute({
+          maintainer: { id: b.id },
+          actor: { maintainerId: a.id, code: a.totp.generate(), clientAddress: HOME },
+        }),
+        get(ResetMaintainerTotp).execute({
+          maintainer: { id: a.id },
+          actor: { maintainerId: b.id, code: b.totp.generate(), clientAddress: HOME },
+        }),
+      ]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const statuses = [(await maintainerRow(a.id)).status, (await maintainerRow(b.id)).status].sort();
+      expect(statuses).toEqual(['active', 'invited']);
+    });
+
     it('lets the operator (CLI) reset a maintainer without a code', async () => {
       const only = await anActiveMaintainer();
       await expect(

@@ -72,6 +72,13 @@ export class ResetMaintainerTotp {
       // Refused before the code is checked: asking for oneself costs no code and counts nothing.
       if (actor !== 'cli' && found.id === actor.maintainerId) throw ownResetRefused();
       if (actor !== 'cli') {
+        // Both rows locked in one order before either is used: two maintainers resetting each other
+        // at the same moment are taken one after the other (the second then is no longer active),
+        // rather than each holding its own row and waiting for the other's.
+        await manager.query(`SELECT id FROM maintainer WHERE id IN ($1, $2) ORDER BY id FOR UPDATE`, [
+          found.id,
+          actor.maintainerId,
+        ]);
         const refused = await this.freshCode.check(manager, actor.maintainerId, actor.code, actor.clientAddress);
         if (refused) return refused;
       }
