@@ -15,6 +15,7 @@ import { freshDatabaseLocation } from '../../../../test/support/database';
 import { anOpenpgpKey } from '../../../../test/support/keys';
 import { armoredPart } from '../../../../test/support/mailbox';
 import {
+  AnswerInfoRequest,
   ApplicationForm,
   ApplicationReviewQueries,
   ApplicationStatusPage,
@@ -206,6 +207,31 @@ describe('invitations', () => {
     const [entry] = await audited('application.approved', `application:${applicationId}`);
     expect(entry.details).toMatchObject({ invitationId: invitation.id });
     expect(entry.details).not.toHaveProperty('withoutVouch');
+  });
+
+  it('goes back to the maintainers, not to a voucher, once the applicant answers their question', async () => {
+    const { email, token } = await anInvitation();
+    const { applicationId, statusToken } = await get(SubmitApplication).execute(await formFor(email, token));
+    await get(ConfirmApplication).execute(await confirmationToken(email));
+    const maintainerId = MAINTAINER.actor.split(':')[1];
+    const decide = get(DecideApplication);
+    await decide.execute(
+      applicationId,
+      { kind: 'request_info', question: 'Which releases do you ship?' },
+      maintainerId,
+    );
+    expect(await refusal(decide.execute(applicationId, { kind: 'approve' }, maintainerId))).toMatchObject({
+      code: 'WRONG_STATE',
+      message: 'The applicant has not answered your question yet.',
+    });
+    const answer = get(AnswerInfoRequest);
+    expect(await refusal(answer.execute(statusToken, 'All of them.', 'security@old-distro.example'))).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'voucherEmail',
+    });
+    await answer.execute(statusToken, 'All of them.');
+    expect((await get(ApplicationStatusPage).view(statusToken)).status).toBe('in_review');
+    expect((await decide.execute(applicationId, { kind: 'approve' }, maintainerId)).status).toBe('approved');
   });
 
   it('uses a link once: a second application with it is refused and changes nothing', async () => {
