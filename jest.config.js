@@ -12,10 +12,22 @@ const esmPackages = [
   'otpauth',
   '@noble',
 ];
+// `npm run test:unit` (CORDON_UNIT=1): the unit tests beside the code, without the ones that need
+// GnuPG as a peer; no end-to-end test, no browser, no build. `npm test` runs everything.
+const unitOnly = process.env.CORDON_UNIT === '1';
+const needGnupg = [
+  'libs/crypto/src/encrypt.spec.ts',
+  'libs/crypto/src/key-policy.spec.ts',
+  'libs/crypto/src/list-key.spec.ts',
+  'libs/delivery/src/compose-encrypted-mail.spec.ts',
+  'libs/relay/src/fan-out/armor.spec.ts',
+  'libs/relay/src/open/peers.spec.ts',
+];
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
-  testMatch: ['**/*.spec.ts', '**/*.e2e.ts'],
+  testMatch: unitOnly ? ['**/*.spec.ts'] : ['**/*.spec.ts', '**/*.e2e.ts'],
+  testPathIgnorePatterns: ['/node_modules/', ...(unitOnly ? needGnupg.map((file) => `<rootDir>/${file}`) : [])],
   transform: {
     '^.+\\.(t|j|mj|cj)s$': [
       '@swc/jest',
