@@ -14,9 +14,9 @@ import { AuditCheckpoints1764310000000 } from './1764310000000-audit-checkpoints
 import { LoginThrottle1764320000000 } from './1764320000000-login-throttle';
 import { MaintainerRemoved1764330000000 } from './1764330000000-maintainer-removed';
 import { MaintainerRecoveryCodes1764355000000 } from './1764355000000-maintainer-recovery-codes';
-import { MaintainerDigest1764360000000 } from './1764360000000-maintainer-digest';
 import { Invitations1764340000000 } from './1764340000000-invitations';
 import { MaintainerKeyProposals1764350000000 } from './1764350000000-maintainer-key-proposals';
+import { MaintainerDigest1764360000000 } from './1764360000000-maintainer-digest';
 import { MemberEmailChange1764370000000 } from './1764370000000-member-email-change';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
@@ -36,9 +36,9 @@ export const migrations = [
   AuditCheckpoints1764310000000,
   LoginThrottle1764320000000,
   MaintainerRemoved1764330000000,
-  MaintainerDigest1764360000000,
   Invitations1764340000000,
   MaintainerKeyProposals1764350000000,
   MaintainerRecoveryCodes1764355000000,
+  MaintainerDigest1764360000000,
   MemberEmailChange1764370000000,
 ];

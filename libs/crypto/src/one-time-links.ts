@@ -10,8 +10,8 @@ export type LinkPurpose =
   | 'member_session'
   | 'team_member_ack'
   | 'member_key_proof'
-  | 'member_email_proof'
   | 'invitation'
+  | 'member_email_proof'
   | 'maintainer_key_proof';
 
 /**
