@@ -1,4 +1,5 @@
 import { AuditLog, verifyAuditChain } from '@cordon/audit';
+import { parseSettings } from '@cordon/config';
 import { Outbox } from '@cordon/delivery';
 import { DateObjections, LeakReportQueries } from '@cordon/embargo';
 import { ApplicationsWaiting } from '@cordon/membership';
@@ -28,6 +29,28 @@ describe('when a digest is due', () => {
     expect(due(1, T0, minutes(1))).toBe(false);
     expect(due(1, T0, minutes(59))).toBe(false);
     expect(due(1, T0, minutes(60))).toBe(true);
+  });
+});
+
+describe('the two settings', () => {
+  it('default to a digest an hour at most and a flag at three failures in a row', () => {
+    expect(parseSettings({}, process.cwd())).toMatchObject({ MAINTAINER_DIGEST_MINUTES: 60, BOUNCE_FLAG_THRESHOLD: 3 });
+    expect(parseSettings({ MAINTAINER_DIGEST_MINUTES: '15', BOUNCE_FLAG_THRESHOLD: '5' }, process.cwd())).toMatchObject(
+      {
+        MAINTAINER_DIGEST_MINUTES: 15,
+        BOUNCE_FLAG_THRESHOLD: 5,
+      },
+    );
+  });
+
+  it.each([
+    ['MAINTAINER_DIGEST_MINUTES', '0'],
+    ['MAINTAINER_DIGEST_MINUTES', 'hourly'],
+    ['MAINTAINER_DIGEST_MINUTES', '20000'],
+    ['BOUNCE_FLAG_THRESHOLD', '0'],
+    ['BOUNCE_FLAG_THRESHOLD', '2.5'],
+  ])('refuses %s=%s, naming it', (name, value) => {
+    expect(() => parseSettings({ [name]: value }, process.cwd())).toThrow(new RegExp(name));
   });
 });
 
