@@ -20,7 +20,9 @@ export class Invitations1764340000000 implements MigrationInterface {
         created_at timestamptz NOT NULL,
         expires_at timestamptz NOT NULL,
         used_at timestamptz,
-        application_id uuid REFERENCES application(id),
+        -- No foreign key here: application.invitation_id is the one, and a pair pointing both ways
+        -- would be a cycle that a backup cannot restore table by table (backup-format.ts).
+        application_id uuid,
         revoked_at timestamptz,
         revoked_by text
       )`);
