@@ -20,8 +20,8 @@ type Role = 'all' | 'web' | 'relay' | 'worker';
  * On a shared PostgreSQL each role can run alone, in as many copies as wanted (README "Scale out"):
  * - `web`: the web app and API (what it sends is queued, never sent from here);
  * - `relay`: the SMTP/LMTP ingress, the post pipeline that drains what it stored, and the timed
- *   jobs (embargo reminders, key health, re-attestation, inbound retention): their work is
- *   claimed in the database, so several relays do each piece once;
+ *   jobs (embargo reminders, key health, re-attestation, inbound retention, the maintainers'
+ *   digest): their work is claimed in the database, so several relays do each piece once;
  * - `worker`: both delivery queues (the service's own mail, and members' copies of posts).
  * Every queue is claimed with FOR UPDATE SKIP LOCKED and a lease, so copies of a role share the work.
  */
