@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
 import { EmbargoModule } from '@cordon/embargo';
 import { MembershipModule } from '@cordon/membership';
 import { MemberAddressConfirmController, MemberAddressController } from './address.controller';
@@ -7,6 +8,7 @@ import { MemberHomeController } from './home.controller';
 import { MemberKeyConfirmController, MemberKeyController } from './key.controller';
 import { MemberLeaksController } from './leaks.controller';
 import { MemberLeaveController } from './leave.controller';
+import { MemberLinkSessionStrategy } from './member-link.strategy';
 import { MemberReattestController } from './reattest.controller';
 import { MemberSessionGuard } from './member-session.guard';
 import { MemberSignInController } from './sign-in.controller';
@@ -19,8 +21,8 @@ import { MemberTeamController } from './team.controller';
  * member's page and the key proof sits behind MemberSessionGuard.
  */
 @Module({
-  imports: [MembershipModule, EmbargoModule],
-  providers: [MemberSessionGuard],
+  imports: [PassportModule, MembershipModule, EmbargoModule],
+  providers: [MemberLinkSessionStrategy, MemberSessionGuard],
   controllers: [
     MemberSignInController,
     MemberHomeController,

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { SETTINGS, Settings } from '@cordon/config';
 import { OpenMemberSession, RequestMemberLink } from '@cordon/membership';
+import { MemberLinkGuard, MemberLinkRequest } from './member-link.strategy';
 import { fields, firstErrors, linkForm } from './member-forms';
 import { beginMemberSession, endMemberSession, memberSessionOf } from './member-session';
 
@@ -69,11 +70,12 @@ export class MemberSignInController {
     });
   }
 
+  /** The link was used up by the 'member-link-session' strategy (member-link.strategy.ts). */
   @Post('sign-in/:token')
   @Throttle(MEMBER_FORM_THROTTLE)
-  async signIn(@Param('token') token: string, @Req() req: Request, @Res() res: Response) {
-    const { memberId } = await this.openSession.execute(token);
-    await beginMemberSession(req, memberId, this.settings.MEMBER_SESSION_TTL_MINUTES);
+  @UseGuards(MemberLinkGuard)
+  async signIn(@Req() req: MemberLinkRequest, @Res() res: Response) {
+    await beginMemberSession(req, req.memberLink!.memberId, this.settings.MEMBER_SESSION_TTL_MINUTES);
     res.redirect(303, '/member/home');
   }
 
