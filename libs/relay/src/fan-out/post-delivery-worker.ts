@@ -5,6 +5,8 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { CLAIM_LEASE_MS, MailTransport, nextAttemptAt, PollingLoop, TransportFailure } from '@cordon/delivery';
 import { CopyBuffer, ListHeaders } from './copy';
 import { PostBodies } from './post-bodies';
+import { OutcomeRecorder } from './outcome-recorder';
+import { Ineligible, SendTimeFacts, sendTimeRefusal } from './send-time-eligibility';
 
 /** Copies being assembled or handed to the relay at once: enough to keep a connection pool busy. */
 export const COPIES_IN_FLIGHT = 16;
@@ -24,25 +26,18 @@ interface ClaimedCopy {
   postCreatedAt: Date;
 }
 
-interface ClaimRow {
+/** A claimed row, with what the send-time check needs to know about its member now. */
+interface ClaimRow extends SendTimeFacts {
   id: string;
   post_id: string;
   member_id: string;
   recipient: string;
-  key_fingerprint: string | null;
   key_packet: Uint8Array;
   attempts: number;
   post_created_at: Date;
-  // The member as it is now, and the current policy version (null: none published).
-  member_status: string;
-  acknowledged_policy_version: number | null;
-  key_expires_at: Date | null;
-  member_key_fingerprint: string;
-  current_policy: number | null;
 }
 
 type Outcome = { copy: ClaimedCopy; kind: 'sent' } | { copy: ClaimedCopy; kind: 'failed'; error: TransportFailure };
-type Ineligible = { status: 'skipped' | 'held'; reason: string };
 
 /**
  * Moves the post queue (issue 4, "Delivery"): claims due copies, checks each member is still
@@ -154,7 +149,7 @@ export class PostDeliveryWorker implements OnModuleDestroy {
 
   /** COPIES_IN_FLIGHT lanes take copies from `next` until it has none; outcomes are group-committed. */
   private async sendAll(next: () => Promise<ClaimedCopy | null>): Promise<void> {
-    const recorder = new OutcomeRecorder((batch) => this.record(batch));
+    const recorder = new OutcomeRecorder<Outcome>((batch) => this.record(batch), COPIES_IN_FLIGHT, RECORD_LINGER_MS);
     await Promise.all(
       Array.from({ length: COPIES_IN_FLIGHT }, async () => {
         const lane = new CopyBuffer();
@@ -223,7 +218,7 @@ export class PostDeliveryWorker implements OnModuleDestroy {
       ).records as ClaimRow[];
       const copies: ClaimedCopy[] = [];
       for (const row of rows) {
-        const refusal = ineligible(row, now);
+        const refusal = sendTimeRefusal(row, now);
         if (refusal) {
           await this.setAside(manager, row, refusal);
           continue;
@@ -351,79 +346,6 @@ export class PostDeliveryWorker implements OnModuleDestroy {
       action,
       subject: `post_delivery:${copy.id}`,
       details: { postId: copy.postId, memberId: copy.memberId, attempts: copy.attempts, ...details },
-    });
-  }
-}
-
-/** Why this copy must not go out now, or null when it may (docs/architecture.md, invariant 2). */
-function ineligible(row: ClaimRow, now: Date): Ineligible | null {
-  if (row.member_status !== 'active') return { status: 'skipped', reason: `member_${row.member_status}` };
-  if (row.key_expires_at && new Date(row.key_expires_at).getTime() <= now.getTime()) {
-    return { status: 'skipped', reason: 'key_expired' };
-  }
-  // The key packet opens only for the key it was made for; a member who replaced its key (perhaps
-  // because the old one leaked) must not be sent a copy the old key opens.
-  if (row.key_fingerprint && row.key_fingerprint.toUpperCase() !== row.member_key_fingerprint.toUpperCase()) {
-    return { status: 'skipped', reason: 'key_changed' };
-  }
-  if (row.current_policy === null || row.acknowledged_policy_version !== row.current_policy) {
-    return { status: 'held', reason: 'policy_not_acknowledged' };
-  }
-  return null;
-}
-
-/**
- * Group commit: an outcome waits up to RECORD_LINGER_MS for the other lanes' (or until every lane
- * has one), then they go in one transaction. On the embedded database every statement runs on the
- * event loop's thread, so one transaction per copy would slow the sending itself. `add` resolves
- * once the outcome is written (or failed to be, which leaves the copy to its lease): a lane waits
- * for it before it takes another copy, so no more than COPIES_IN_FLIGHT copies are ever accepted
- * by the relay and not yet marked sent, the whole of what a crash can make go out twice.
- */
-class OutcomeRecorder {
-  private pending: { outcome: Outcome; written: () => void }[] = [];
-  private writing?: Promise<void>;
-  private wake?: () => void;
-
-  constructor(private readonly write: (batch: Outcome[]) => Promise<void>) {}
-
-  add(outcome: Outcome): Promise<void> {
-    return new Promise((written) => {
-      this.pending.push({ outcome, written });
-      if (this.pending.length >= COPIES_IN_FLIGHT) this.wake?.();
-      this.writing ??= this.writeAll();
-    });
-  }
-
-  /** Resolves when everything added so far is written. */
-  async settled(): Promise<void> {
-    this.wake?.();
-    while (this.writing) await this.writing;
-  }
-
-  private async writeAll(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        if (this.pending.length < COPIES_IN_FLIGHT) await this.linger();
-        const batch = this.pending.splice(0);
-        // write() never throws: a failed write is logged and leaves the copies to their leases.
-        await this.write(batch.map((entry) => entry.outcome));
-        for (const entry of batch) entry.written();
-      }
-    } finally {
-      this.writing = undefined;
-    }
-  }
-
-  private linger(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, RECORD_LINGER_MS);
-      this.wake = done;
     });
   }
 }
