@@ -13,6 +13,7 @@ import { ChangeEmbargo, EmbargoReminders, Policies } from '@cordon/embargo';
 import { PostStatusQueries } from '@cordon/relay';
 import { gpgPost } from '../support/client-mail';
 import { GpgHome } from '../support/gpg';
+import { aMember } from '../support/factories';
 import { armoredPart } from '../support/mailbox';
 import { RunningRelay, startRelay } from '../support/relay-app';
 
@@ -43,12 +44,10 @@ describe('posts of an embargo, held mail and reminders', () => {
     return { id: randomUUID(), email, gpg, fingerprint };
   }
 
-  async function insertMember(p: Person, ack: number | null) {
-    await db().query(
-      `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, status, acknowledged_policy_version)
-       VALUES ($1, $2, $3, $4, $5, 'ed25519', 'active', $6)`,
-      [p.id, p.email, p.email.split('@')[1], await p.gpg.exportPublic(p.fingerprint), p.fingerprint, ack],
-    );
+  async function addMember(p: Person, acknowledged: boolean) {
+    p.id = (
+      await aMember(relay.app, { email: p.email, key: await p.gpg.exportPublic(p.fingerprint), acknowledged })
+    ).id;
   }
 
   beforeAll(async () => {
@@ -57,6 +56,7 @@ describe('posts of an embargo, held mail and reminders', () => {
     maintainer = await person(MAINTAINER);
     await maintainer.gpg.importKey(listArmored);
     listFpr = (await readKey({ armoredKey: listArmored })).getFingerprint().toUpperCase();
+    // By SQL: the relay app has no maintainers lib to enrol one through (test/support/admin-login.ts does, over the web app).
     await db().query(
       `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status) VALUES ($1, $2, 'Lea Lead', $3, $4, 'active')`,
       [maintainer.id, MAINTAINER, await maintainer.gpg.exportPublic(maintainer.fingerprint), maintainer.fingerprint],
@@ -66,9 +66,9 @@ describe('posts of an embargo, held mail and reminders', () => {
       person('sec@late.example'),
       person('sec@later.example'),
     ]);
-    await insertMember(acked, 1);
-    await insertMember(late, null);
-    await insertMember(later, null);
+    await addMember(acked, true);
+    await addMember(late, false);
+    await addMember(later, false);
   });
 
   afterAll(async () => {
@@ -207,7 +207,7 @@ describe('posts of an embargo, held mail and reminders', () => {
     const ended = await anEmbargo('Already public');
     await relay.app.get(ChangeEmbargo).lift(ended.id, maintainer.id);
     const stranger = await person('sec@newcomer.example');
-    await insertMember(stranger, null);
+    await addMember(stranger, false);
     await post(`[EMB-${ended.number}] advisory published`, 'after the fact');
     const found = await postWithSubjectLike('advisory published');
     expect(await copyOf(found.id, stranger)).toMatchObject({ status: 'skipped', reason: 'embargo_ended' });
@@ -216,7 +216,7 @@ describe('posts of an embargo, held mail and reminders', () => {
 
   it('holds copies of an untagged post and releases them on acknowledgement', async () => {
     const newcomer = await person('sec@untagged.example');
-    await insertMember(newcomer, null);
+    await addMember(newcomer, false);
     await post('No tag here', 'untagged');
     const found = await postWithSubjectLike('No tag here');
     expect(found.embargo).toBeNull();

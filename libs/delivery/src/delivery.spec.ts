@@ -87,6 +87,8 @@ describe('the outbound queue', () => {
         ['stale@project.example', expired.publicKey, 'active'],
         ['retired@project.example', retired.publicKey, 'disabled'],
       ]) {
+        // By SQL: the maintainers lib sits above this one (it sends through the Outbox), and no use
+        // case enrols a key that has already expired or a maintainer straight into 'disabled'.
         await ds.query(
           `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status)
            VALUES (gen_random_uuid(), $1, 'M', $2, $3, $4)`,
