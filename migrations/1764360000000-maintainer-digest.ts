@@ -16,7 +16,8 @@ export class MaintainerDigest1764360000000 implements MigrationInterface {
          last_sent_at timestamptz
        )`,
     );
-    await q.query(`INSERT INTO maintainer_digest_state (id, last_sent_at) VALUES (1, NULL)`);
+    // No row here: the digest job makes it on first use, so that a restore, which runs this
+    // migration and then loads the backup's rows, does not meet it twice.
     await q.query(
       `CREATE TABLE maintainer_digest_item (
          item_key text PRIMARY KEY,

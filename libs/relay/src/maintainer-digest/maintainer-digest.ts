@@ -57,6 +57,10 @@ export class MaintainerDigest implements OnModuleDestroy {
     const items = await this.waiting.list();
     const keys = items.map((i) => i.key);
     return this.dataSource.transaction(async (manager) => {
+      // The one row is made on first use, not by the migration: a restore loads it from the backup.
+      await manager.query(
+        `INSERT INTO maintainer_digest_state (id, last_sent_at) VALUES (1, NULL) ON CONFLICT (id) DO NOTHING`,
+      );
       const [state] = (await manager.query(
         `SELECT last_sent_at FROM maintainer_digest_state WHERE id = 1 FOR UPDATE`,
       )) as { last_sent_at: Date | null }[];
