@@ -20,6 +20,10 @@ interface Run {
   stderr: string;
 }
 
+// Each test runs the command a few times, a few seconds each on a quiet machine; on a busy 2-CPU
+// machine one start can take tens of seconds, so a test has room for several.
+jest.setTimeout(240_000);
+
 describe('cordon CLI', () => {
   let env: Record<string, string>;
   let location: Awaited<ReturnType<typeof freshDatabaseLocation>>;
@@ -30,7 +34,7 @@ describe('cordon CLI', () => {
       cwd: root,
       env: { ...process.env, ...env, ...extraEnv },
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 120_000,
     });
     return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
   };
@@ -290,7 +294,7 @@ describe('cordon list-key import', () => {
       cwd: root,
       env: { ...process.env, ...env },
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 120_000,
     });
     return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
   };
