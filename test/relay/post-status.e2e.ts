@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { CreateApiToken } from '@cordon/maintainers';
 import { loginAgent, MaintainerAccount } from '../support/admin-login';
+import { aMember } from '../support/factories';
 import { anOpenpgpKey } from '../support/keys';
 import { RunningWebApp, startWebApp } from '../support/web-app';
 
@@ -22,15 +23,17 @@ describe('per-post delivery status', () => {
     const db = web.runtime.database.dataSource;
     const members: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const key = await anOpenpgpKey(`m${i}@distro.example`);
-      const id = randomUUID();
-      members.push(id);
-      await db.query(
-        `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, status)
-         VALUES ($1, $2, $3, $4, $5, 'test', 'active')`,
-        [id, `m${i}@distro.example`, `Distro ${i}`, key.publicKey, key.fingerprint],
-      );
+      const email = `m${i}@distro.example`;
+      const key = await anOpenpgpKey(email);
+      const member = await aMember(web.app, {
+        email,
+        key: key.publicKey,
+        organisation: `Distro ${i}`,
+        acknowledged: false,
+      });
+      members.push(member.id);
     }
+    // By SQL: a post with one copy in each state at once, which only a relay run against failing peers would make.
     postId = randomUUID();
     await db.query(
       `INSERT INTO post (id, inbound_message_id, maintainer_id, signature_digest, signed_at, subject_sealed, body_packets, created_at)
