@@ -226,6 +226,16 @@ describe('cordon CLI', () => {
     expect(run.stderr).toBe('Invalid setting HTTP_PORT: must be a port number 0-65535 (got "eighty")\n');
   });
 
+  it('restore of a backup file that is not there says so in one line, and changes nothing', () => {
+    const passphrase = join(location.dataDir, 'restore-pass.txt');
+    writeFileSync(passphrase, 'a long passphrase for the test\n', { mode: 0o600 });
+    const run = cli(['restore', join(location.dataDir, 'no-such.cordon'), '--passphrase-file', passphrase]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `INVALID_INPUT: Cannot read the backup file ${join(location.dataDir, 'no-such.cordon')}: it does not exist or is not readable.\n`,
+    );
+  });
+
   it('audit verify passes an intact log, then names the first edited entry', async () => {
     const ok = cli(['audit', 'verify']);
     expect(ok.code).toBe(0);

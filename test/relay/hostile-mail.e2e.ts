@@ -28,8 +28,12 @@ const LIST = 'distributors@example.org';
 const REFUSED_WITHIN_MS = 20_000;
 /** Growth of the server's resident memory allowed while it reads one hostile message. */
 const MEMORY_BOUND_MIB = 300;
-/** The longest a /healthz or a second client's 250 may wait while the attack is read. */
-const SERVED_WITHIN_MS = 5_000;
+/**
+ * The longest a /healthz or a second client's 250 may wait while the attack is read: well under
+ * the time the whole message takes, so a loop blocked for all of it fails, with room for a 2-CPU
+ * machine busy with other test files (5 s was seen exceeded by 0.4 s at a load average of 10).
+ */
+const SERVED_WITHIN_MS = 10_000;
 
 describe('a stranger cannot stop the list with one message', () => {
   jest.setTimeout(300_000);

@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { accessSync, constants, createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { decryptKey, PrivateKey } from 'openpgp';
@@ -33,7 +33,7 @@ export function restoreCommand(): Command {
     .action(async (file: string, opts: { passphraseFile?: string; secretKeyFile?: string }) => {
       const decryption = await decryptionOf(file, opts);
       const settings = loadSettings();
-      const input = file === '-' ? process.stdin : createReadStream(file);
+      const input = file === '-' ? process.stdin : createReadStream(readableBackup(file));
       const database = await openDatabase({
         databaseUrl: settings.DATABASE_URL,
         dataDir: settings.dataDir,
@@ -94,4 +94,17 @@ async function unlockedKey(file: string, passphraseFile?: string): Promise<Priva
   } catch {
     throw new DomainError('INVALID_INPUT', 'The passphrase does not unlock that secret key.');
   }
+}
+
+/** A missing or unreadable file is refused in one line before anything is opened, not as a stream error. */
+function readableBackup(file: string): string {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    throw new DomainError(
+      'INVALID_INPUT',
+      `Cannot read the backup file ${file}: it does not exist or is not readable.`,
+    );
+  }
+  return file;
 }
