@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { ChangeEmbargo } from '@cordon/embargo';
 import { Agent, loginAgent, MaintainerAccount } from './support/admin-login';
+import { aMember } from './support/factories';
 import { csrfFrom } from './support/forms';
+import { anOpenpgpKey } from './support/keys';
 import { RunningWebApp, startWebApp } from './support/web-app';
 
 describe('admin: posts of an embargo', () => {
@@ -15,7 +17,7 @@ describe('admin: posts of an embargo', () => {
   let agent: Agent;
   let maintainer: MaintainerAccount;
   const db = () => web.runtime.database.dataSource;
-  const members = [randomUUID(), randomUUID()];
+  const members: string[] = [];
 
   /** A relayed post as the pipeline stores it (its body is opaque here), with one copy per member. */
   async function aPost(subject: string, copies: [memberIndex: number, status: string, reason: string | null][]) {
@@ -54,12 +56,10 @@ describe('admin: posts of an embargo', () => {
   beforeAll(async () => {
     web = await startWebApp();
     ({ agent, maintainer } = await loginAgent(web));
-    for (const [i, id] of members.entries()) {
-      await db().query(
-        `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, status, acknowledged_policy_version)
-         VALUES ($1, $2, $3, 'k', $4, 'ed25519', 'active', 1)`,
-        [id, `sec@m${i}.example`, `<b>Distro ${i}</b>`, `FPR${i}`],
-      );
+    for (const i of [0, 1]) {
+      const email = `sec@m${i}.example`;
+      const key = await anOpenpgpKey(email);
+      members.push((await aMember(web.app, { email, key: key.publicKey, organisation: `<b>Distro ${i}</b>` })).id);
     }
   });
 

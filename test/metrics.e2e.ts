@@ -4,7 +4,13 @@
  * and the hours left on each. Nothing embargoed (a title, a subject, an address) is in the output.
  */
 import { randomUUID } from 'node:crypto';
+import { generateKey } from 'openpgp';
 import request from 'supertest';
+import { openpgpConfig } from '@cordon/crypto';
+import { ChangeEmbargo } from '@cordon/embargo';
+import { ChangeMemberStatus } from '@cordon/membership';
+import { aMaintainer, aMember, aMemberWithExpiredKey, anEmbargo } from './support/factories';
+import { anOpenpgpKey } from './support/keys';
 import { RunningWebApp, startWebApp } from './support/web-app';
 
 interface Sample {
@@ -38,25 +44,46 @@ describe('GET /metrics', () => {
   };
   let embargoNumber: number;
   let text: string;
+  let maintainerId: string;
 
-  async function member(status: string, opts: { expiresIn?: string; ack?: number | null } = {}): Promise<string> {
-    const id = randomUUID();
-    const email = `sec-${id.slice(0, 8)}@distro-${status}.example`;
+  /**
+   * A member in `status`, made as the product makes one: imported with a key that expires in
+   * `expiresIn` days (or never), then suspended or removed by the maintainer. 'banned' no use case
+   * sets (a leak removes the member and bans its organisation, addresses and keys instead), so that
+   * status is set by SQL: the metric still reports it.
+   */
+  async function member(
+    status: 'active' | 'suspended' | 'removed' | 'banned',
+    opts: { expiresIn?: number; acknowledged?: boolean } = {},
+  ): Promise<string> {
+    const spec = await memberSpec(status, (opts.expiresIn ?? 0) * 86_400);
+    const made = await aMember(web.app, { ...spec, acknowledged: opts.acknowledged });
+    if (status === 'suspended' || status === 'removed') {
+      const action = status === 'suspended' ? 'suspend' : 'remove';
+      await web.app.get(ChangeMemberStatus).execute(made.id, action, 'by the test', maintainerId);
+    }
+    if (status === 'banned') await db().query(`UPDATE member SET status = 'banned' WHERE id = $1`, [made.id]);
+    return made.id;
+  }
+
+  /** An active member whose key expired after it joined (the key policy refuses one expired already). */
+  async function memberWhoseKeyExpired(): Promise<string> {
+    return (await aMemberWithExpiredKey(web.app, await memberSpec('active', 5))).id;
+  }
+
+  /** An address and organisation of its own, and a key that expires `lifetime` seconds from now (0: never). */
+  async function memberSpec(status: string, lifetime: number) {
+    const id = randomUUID().slice(0, 8);
+    const email = `sec-${id}@distro-${status}.example`;
     secrets.emails.push(email);
-    await db().query(
-      `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, key_expires_at, status, acknowledged_policy_version)
-       VALUES ($1, $2, $3, 'not a key', $4, 'ed25519', now() + $5::interval, $6, $7)`,
-      [
-        id,
-        email,
-        `Org ${id.slice(0, 4)}`,
-        id.replace(/-/g, '').toUpperCase(),
-        opts.expiresIn ?? '2 years',
-        status,
-        opts.ack === undefined ? 1 : opts.ack,
-      ],
-    );
-    return id;
+    const key = await generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ email }],
+      keyExpirationTime: lifetime,
+      config: openpgpConfig,
+    });
+    return { email, key: key.publicKey, organisation: `Org ${id.slice(0, 4)}` };
   }
 
   async function copy(
@@ -91,35 +118,26 @@ describe('GET /metrics', () => {
 
   beforeAll(async () => {
     web = await startWebApp();
+    const lead = await anOpenpgpKey('lead@project.example');
+    maintainerId = (await aMaintainer(web.app, { email: 'lead@project.example', key: lead.publicKey })).maintainerId;
     // Members: three active (one key expiring in 3 days, one in 20, one whose key expired), one
     // active who has not acknowledged the policy, and one of each other status.
-    const soon = await member('active', { expiresIn: '3 days' });
-    const later = await member('active', { expiresIn: '20 days' });
-    const expired = await member('active', { expiresIn: '-1 day' });
-    const unacked = await member('active', { ack: null });
-    await member('suspended', { expiresIn: '5 days' }); // not active: not counted as expiring
+    const soon = await member('active', { expiresIn: 3 });
+    const later = await member('active', { expiresIn: 20 });
+    const expired = await memberWhoseKeyExpired();
+    const unacked = await member('active', { acknowledged: false });
+    await member('suspended', { expiresIn: 5 }); // not active: not counted as expiring
     await member('removed');
     await member('banned');
     const others = [await member('active'), await member('active'), await member('active')];
 
-    const maintainerId = randomUUID();
-    await db().query(
-      `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status)
-       VALUES ($1, 'lead@project.example', 'Lea Lead', 'not a key', 'ABCD', 'active')`,
-      [maintainerId],
-    );
-    const [embargo] = (await db().query(
-      `INSERT INTO embargo (id, title, public_at, time_zone, created_by) VALUES ($1, $2, now() + interval '50 hours', 'UTC', 'test')
-       RETURNING number`,
-      [randomUUID(), secrets.title],
-    )) as { number: number }[];
+    const publicIn = (hours: number) => new Date(Date.now() + hours * 3_600_000);
+    const embargo = await anEmbargo(web.app, { title: secrets.title, publicAt: publicIn(50) }, maintainerId);
     embargoNumber = Number(embargo.number);
-    await db().query(
-      `INSERT INTO embargo (id, title, public_at, time_zone, created_by, status, ended_at)
-       VALUES ($1, $2, now() - interval '1 day', 'UTC', 'test', 'lifted', now())`,
-      [randomUUID(), secrets.lifted],
-    );
-    // One post, accepted ten minutes ago.
+    const lifted = await anEmbargo(web.app, { title: secrets.lifted, publicAt: publicIn(24) }, maintainerId);
+    await web.app.get(ChangeEmbargo).lift(lifted.id, maintainerId);
+    // By SQL: one post, accepted ten minutes ago, with copies in every state below at once, and
+    // messages refused for each reason: only a relay running for a while against failing peers makes these.
     const postId = randomUUID();
     await db().query(
       `INSERT INTO post (id, inbound_message_id, maintainer_id, signature_digest, subject_sealed, body_packets, created_at)
