@@ -3,7 +3,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const featureLibs = ['membership', 'maintainers', 'embargo', 'relay', 'delivery'];
+// The feature libs in the order of the domain, lowest first (docs/architecture.md, Layout): each imports only
+// those before it, so a lower lib never reaches up (it is called, or registers what it needs from above).
+const featureLibs = ['delivery', 'policy', 'maintainers', 'membership', 'embargo', 'relay'];
+const featureOrder = `Feature libs import only those below them: ${featureLibs.join(' < ')} (docs/architecture.md, Layout).`;
+// The libs that speak SMTP by nature (they parse and send mail), but still never HTTP.
+const smtpLibs = ['relay', 'delivery'];
 const sharedLibs = ['errors', 'config', 'persistence', 'crypto', 'audit'];
 const http = [
   'express',
@@ -65,16 +70,20 @@ export default tseslint.config(
       ),
     },
   },
-  {
-    // The relay lib speaks SMTP by nature (it parses mail), but still never HTTP.
-    files: ['libs/relay/**/*.ts', 'libs/delivery/**/*.ts'],
+  ...featureLibs.map((lib, rank) => ({
+    files: [`libs/${lib}/**/*.ts`],
     rules: {
       'no-restricted-imports': restrict(
-        { group: http.filter((m) => m !== 'smtp-server'), message: 'No HTTP in libs.' },
+        smtpLibs.includes(lib)
+          ? { group: http.filter((m) => m !== 'smtp-server'), message: 'No HTTP in libs.' }
+          : { group: http, message: 'docs/architecture.md: the domain libs know nothing of HTTP or SMTP.' },
         { group: ['@cordon/runtime'], message: 'Only apps wire the runtime; libs never import it.' },
+        ...(rank + 1 < featureLibs.length
+          ? [{ group: featureLibs.slice(rank + 1).map((higher) => `@cordon/${higher}`), message: featureOrder }]
+          : []),
       ),
     },
-  },
+  })),
   {
     files: sharedLibs.map((lib) => `libs/${lib}/**/*.ts`),
     rules: {

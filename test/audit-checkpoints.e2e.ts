@@ -14,11 +14,10 @@ import { simpleParser } from 'mailparser';
 import { Client } from 'pg';
 import { ListKey } from '@cordon/crypto';
 import { AuditCheckpoints, DeliveryWorker } from '@cordon/delivery';
-import { ChangeEmbargo, FileLeakReport } from '@cordon/embargo';
+import { ChangeEmbargo, ConfirmLeak, FileLeakReport } from '@cordon/embargo';
 import {
   ChangeMemberStatus,
   ConfirmApplication,
-  ConfirmLeak,
   DecideApplication,
   ImportMember,
   RecordVouch,

@@ -19,7 +19,7 @@ import { DataSource } from 'typeorm';
 import { auditChainKey, AuditLog, verifyAuditChain } from '@cordon/audit';
 import { Settings } from '@cordon/config';
 import { ListKey, openpgpConfig, ServerSecret } from '@cordon/crypto';
-import { Embargoes, HeldMail, Policies } from '@cordon/embargo';
+import { Embargoes, HeldMail } from '@cordon/embargo';
 import { Bans, ImportMember } from '@cordon/membership';
 import { Database, openDatabase } from '@cordon/persistence';
 import { FanOut, Post, sealPost } from '@cordon/relay';
@@ -38,6 +38,7 @@ import { withDatabaseName } from './support/database';
 import { GpgHome } from './support/gpg';
 import { anOpenpgpKey } from './support/keys';
 import { testSettings } from './support/settings';
+import { wiredPolicies } from './support/wired-policies';
 
 const root = join(__dirname, '..');
 const SUBJECT = 'Embargo: heap overflow in libwidget, CVE-2099-0001';
@@ -188,7 +189,7 @@ describe('backup and restore', () => {
          VALUES ($1, 'alice@project.example', 'Alice Maintainer', $2, $3, 'active')`,
         [maintainerId, await gpg.exportPublic(maintainerFingerprint), maintainerFingerprint],
       );
-      const policies = new Policies(ds, audit, new HeldMail(audit));
+      const policies = wiredPolicies(ds, audit);
       const importMember = new ImportMember(ds, audit, policies, new Bans(audit));
       const members = [];
       for (const email of MEMBERS) {

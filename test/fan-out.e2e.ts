@@ -17,7 +17,7 @@ import { AuditLog } from '@cordon/audit';
 import { Settings } from '@cordon/config';
 import { ListKey, ServerSecret } from '@cordon/crypto';
 import { MailTransport, SmtpTransport } from '@cordon/delivery';
-import { HeldMail, Policies } from '@cordon/embargo';
+import { HeldMail } from '@cordon/embargo';
 import { Bans, ImportMember } from '@cordon/membership';
 import { Database, openDatabase } from '@cordon/persistence';
 import {
@@ -36,6 +36,7 @@ import { testAuditKey } from './support/audit';
 import { anOpenpgpKey } from './support/keys';
 import { testSettings } from './support/settings';
 import { ReceivedMail, SmtpSink } from './support/smtp-sink';
+import { wiredPolicies } from './support/wired-policies';
 
 const SUBJECT = 'Embargo: héap overflow in libwidget, CVE-2099-0001';
 const BODY = 'Patch attached. Do not share before 2099-01-01: secret-fix-token-42 ünïcode\r\n';
@@ -110,7 +111,7 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
     const listKey = new ListKey(ds, settings, ServerSecret.fromBytes(randomBytes(32)));
     listFingerprint = (await ds.transaction((m) => listKey.ensure(m))).fingerprint;
     signer = await listKey.secretKey();
-    const policies = new Policies(ds, audit, new HeldMail(audit));
+    const policies = wiredPolicies(ds, audit);
     await ds.transaction((m) => policies.ensurePublished(m, 'cli'));
 
     const maintainer = await anOpenpgpKey('alice@project.example', 'Alice Maintainer');

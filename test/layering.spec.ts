@@ -22,6 +22,14 @@ const probes = {
     'apps/relay/src/zz-layering-probe.ts',
     "import { DomainError } from '@cordon/errors';\nexport const e = DomainError;\n",
   ],
+  featureUpward: [
+    'libs/maintainers/src/zz-layering-probe.ts',
+    "import { Embargoes } from '@cordon/embargo';\nexport const e = Embargoes;\n",
+  ],
+  featureDownward: [
+    'libs/embargo/src/zz-layering-probe.ts',
+    "import { Bans } from '@cordon/membership';\nimport { Policies } from '@cordon/policy';\nexport const b = [Bans, Policies];\n",
+  ],
 } as const;
 
 let messages: Record<keyof typeof probes, string[]>;
@@ -64,5 +72,15 @@ describe('layering lint rule', () => {
 
   it('allows an app to use a lib through its index', () => {
     expect(messages.allowed.filter((m) => m.startsWith('no-restricted'))).toEqual([]);
+  });
+
+  it('refuses a feature lib importing one above it, in the order delivery < policy < ... < relay', () => {
+    expect(messages.featureUpward.join('\n')).toMatch(
+      /import only those below them: delivery < policy < maintainers < membership < embargo < relay/,
+    );
+  });
+
+  it('allows a feature lib to import those below it', () => {
+    expect(messages.featureDownward.filter((m) => m.startsWith('no-restricted'))).toEqual([]);
   });
 });

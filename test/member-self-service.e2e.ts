@@ -8,8 +8,9 @@
 import request from 'supertest';
 import { ListKey } from '@cordon/crypto';
 import { DeliveryWorker } from '@cordon/delivery';
-import { ChangeEmbargo, PublishPolicy } from '@cordon/embargo';
+import { ChangeEmbargo } from '@cordon/embargo';
 import { ChangeMemberStatus, ImportMember, MEMBER_LINKS_PER_HOUR } from '@cordon/membership';
+import { PublishPolicy } from '@cordon/policy';
 import { Agent, loginAgent } from './support/admin-login';
 import { csrfFrom, pathOf } from './support/forms';
 import { GpgHome } from './support/gpg';

@@ -14,7 +14,7 @@ import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { readKey } from 'openpgp';
 import request from 'supertest';
 import { ListKey } from '@cordon/crypto';
-import { Policies } from '@cordon/embargo';
+import { Policies } from '@cordon/policy';
 import { InboundProcessor } from '@cordon/relay';
 import { createWebApp } from '../../apps/web/src/create-web-app';
 import { Agent, loginAgent, MaintainerAccount } from '../support/admin-login';

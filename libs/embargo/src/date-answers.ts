@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { DomainError } from '@cordon/errors';
+import { Policies } from '@cordon/policy';
 import { DateAnswerKind, dateAnswers, EmbargoDateAnswer } from './date-answer.entity';
 import { embargoTag } from './embargo-queries';
 import { Embargo } from './embargo.entity';
-import { Policies } from './policies';
 
 export const DATE_COMMENT_MAX = 2000;
 

@@ -4,12 +4,12 @@ import { testAuditKey } from '../../../test/support/audit';
 import { openTestDatabase, TestDatabase } from '../../../test/support/database';
 import { anOpenpgpKey } from '../../../test/support/keys';
 import { testSettings } from '../../../test/support/settings';
+import { wiredPolicies } from '../../../test/support/wired-policies';
 import { DateAnswers } from './date-answers';
 import { DateObjections } from './date-objections';
 import { embargoTag } from './embargo-queries';
 import { EmbargoInput, Embargoes } from './embargoes';
 import { HeldMail } from './held-mail';
-import { Policies } from './policies';
 
 // A Monday; the embargo is a few business days after it, so it needs no recorded reason.
 const NOW = new Date('2099-01-05T09:00:00Z');
@@ -35,7 +35,7 @@ describe('date objections that wait for the maintainers', () => {
   beforeAll(async () => {
     db = await openTestDatabase();
     const ds = db.database.dataSource;
-    const policies = new Policies(ds, audit, new HeldMail(audit));
+    const policies = wiredPolicies(ds, audit);
     await ds.transaction((m) => policies.ensurePublished(m, 'cli'));
     embargoes = new Embargoes(audit, testSettings({ DATA_DIR: db.dataDir }), new HeldMail(audit));
     answers = new DateAnswers(ds, audit, policies);
@@ -48,7 +48,7 @@ describe('date objections that wait for the maintainers', () => {
     const importMember = new ImportMember(
       db.database.dataSource,
       audit,
-      new Policies(db.database.dataSource, audit, new HeldMail(audit)),
+      wiredPolicies(db.database.dataSource, audit),
       new Bans(audit),
     );
     return importMember.execute({ email, organisation, key: key.publicKey, acknowledged: true });

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
+import { MembershipModule } from '@cordon/membership';
+import { PolicyModule } from '@cordon/policy';
 import { ChangeEmbargo } from './change-embargo';
 import { DateAnswers } from './date-answers';
 import { ExportAdvisory } from './advisory/export-advisory';
@@ -9,17 +11,16 @@ import { EmbargoQueries } from './embargo-queries';
 import { Embargoes } from './embargoes';
 import { HeldMail } from './held-mail';
 import { DismissLeakReport } from './leaks/dismiss-leak-report';
+import { ConfirmLeak } from './leaks/confirm-leak';
 import { FileLeakReport } from './leaks/file-leak-report';
 import { LeakReportQueries } from './leaks/leak-report-queries';
 import { LeakReports } from './leaks/leak-reports';
-import { Policies } from './policies';
-import { PolicyHistory } from './policy-history';
-import { PublishPolicy } from './publish-policy';
+import { MemberHistory } from './member-history';
+import { EmbargoPolicyFollowUps } from './policy-follow-ups';
 import { RecipientSelector } from './recipients';
 
 const providers = [
   HeldMail,
-  Policies,
   Embargoes,
   EmbargoQueries,
   RecipientSelector,
@@ -30,11 +31,16 @@ const providers = [
   LeakReportQueries,
   FileLeakReport,
   DismissLeakReport,
-  PublishPolicy,
-  PolicyHistory,
+  ConfirmLeak,
+  MemberHistory,
   DateAnswers,
   ExportAdvisory,
 ];
 
-@Module({ imports: [DeliveryModule], providers, exports: providers })
+// PolicyModule is exported too: what uses embargoes uses the policy its members acknowledge.
+@Module({
+  imports: [DeliveryModule, PolicyModule, MembershipModule],
+  providers: [...providers, EmbargoPolicyFollowUps],
+  exports: [...providers, PolicyModule],
+})
 export class EmbargoModule {}

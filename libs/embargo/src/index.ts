@@ -1,11 +1,9 @@
-import { PolicyAcknowledgement } from './policy-acknowledgement.entity';
-import { PolicyVersion } from './policy-version.entity';
 import { Embargo } from './embargo.entity';
 import { EmbargoDateAnswer } from './date-answer.entity';
 import { LeakReport } from './leaks/leak-report.entity';
 import { Strike } from './leaks/strike.entity';
 
-export { PolicyVersion, PolicyAcknowledgement, Embargo };
+export { Embargo };
 export { EmbargoStatus } from './embargo.entity';
 export { Embargoes, EmbargoInput } from './embargoes';
 export { ChangeEmbargo } from './change-embargo';
@@ -15,11 +13,8 @@ export { embargoNumberIn } from './embargo-tag';
 export { EmbargoQueries, EmbargoView, embargoStatuses, embargoTag } from './embargo-queries';
 export { RecipientSelector, RecipientSelection, Recipient, Skipped, SkipReason, canEncryptAt } from './recipients';
 export { businessDaysBetween, formatPublicMoment, publicMoment, isTimeZone } from './embargo-clock';
-export { AcknowledgementMethod } from './policy-acknowledgement.entity';
-export { Policies, policyHash, acknowledgementStatement } from './policies';
 export { HeldMail } from './held-mail';
-export { PublishPolicy, normalisePolicyText, POLICY_MAX } from './publish-policy';
-export { PolicyHistory, PolicyVersionSummary } from './policy-history';
+export { EmbargoPolicyFollowUps } from './policy-follow-ups';
 export { DateAnswers, DateAnswerInput, DateAnswerView, DATE_COMMENT_MAX } from './date-answers';
 export { EmbargoDateAnswer, DateAnswerKind, dateAnswers } from './date-answer.entity';
 export { DateObjections, OpenDateObjection } from './date-objections';
@@ -30,7 +25,8 @@ export { LeakReports, LeakReporter, LeakReportInput, LEAK_TEXT_MAX, LEAK_EVIDENC
 export { LeakReportQueries, LeakReportView, LeakReportSummary } from './leaks/leak-report-queries';
 export { FileLeakReport } from './leaks/file-leak-report';
 export { DismissLeakReport } from './leaks/dismiss-leak-report';
-export { DEFAULT_POLICY } from './default-policy';
+export { ConfirmLeak, ConfirmedLeak } from './leaks/confirm-leak';
+export { MemberHistory, MemberHistoryView, HistoryEntry } from './member-history';
 export { scoreCvss, severityOf, CvssScore, CvssSeverity, CvssVersion } from './cvss';
 export {
   ExportAdvisory,
@@ -42,4 +38,4 @@ export {
 export { osvAdvisory, OsvRecord, OSV_SCHEMA_VERSION } from './advisory/osv';
 export { csafAdvisory, CsafDocument, csafFileName } from './advisory/csaf';
 export { advisorySourceOf, AdvisorySource, AdvisoryPublisher } from './advisory/advisory-source';
-export const embargoEntities = [PolicyVersion, PolicyAcknowledgement, Embargo, LeakReport, Strike, EmbargoDateAnswer];
+export const embargoEntities = [Embargo, LeakReport, Strike, EmbargoDateAnswer];

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PublicKey } from 'openpgp';
 import { EntityManager } from 'typeorm';
 import { readOneKey } from '@cordon/crypto';
-import { Policies } from './policies';
+import { Policies } from '@cordon/policy';
 
 export interface Recipient {
   memberId: string;

@@ -37,6 +37,7 @@ export { RequestMemberLink, MEMBER_LINKS_PER_HOUR } from './self-service/request
 export { OpenMemberSession } from './self-service/open-member-session';
 export { MemberAccount, MemberIdentity, MemberAccountView } from './self-service/member-account';
 export { AcknowledgeCurrentPolicy } from './self-service/acknowledge-current-policy';
+export { AcknowledgedPolicyVersion } from './policy/acknowledged-policy-version';
 export { LeaveList } from './self-service/leave-list';
 export { ProposeMemberKey } from './self-service/propose-member-key';
 export { ConfirmMemberKey } from './self-service/confirm-member-key';
@@ -52,8 +53,6 @@ export {
 export { Ban };
 export { BanKind, banKinds } from './bans/ban.entity';
 export { Bans, BANNED_MESSAGE, normalisedBanValue } from './bans/bans';
-export { ConfirmLeak, ConfirmedLeak } from './use-cases/confirm-leak';
-export { MemberHistory, MemberHistoryView, HistoryEntry } from './queries/member-history';
 export { ReattestationRequests, ReattestationRound } from './reattestation/reattestation-requests';
 export { ReattestMember, Reattested } from './reattestation/reattest-member';
 export {

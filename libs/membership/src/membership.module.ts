@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
-import { EmbargoModule } from '@cordon/embargo';
+import { PolicyModule } from '@cordon/policy';
 import { Bans } from './bans/bans';
 import { InvitationLinks } from './invitations/invitation-links';
 import { InvitationQueries } from './invitations/invitation-queries';
@@ -9,13 +9,11 @@ import { RevokeInvitation } from './invitations/revoke-invitation';
 import { ApplicationReviewQueries } from './queries/application-review';
 import { ApplicationStatusPage } from './queries/application-status-page';
 import { FirstMembers } from './queries/first-members';
-import { MemberHistory } from './queries/member-history';
 import { MemberQueries } from './queries/member-queries';
 import { AnswerInfoRequest } from './use-cases/answer-info-request';
 import { AskVoucher } from './use-cases/ask-voucher';
 import { ChangeMemberStatus } from './use-cases/change-member-status';
 import { CommentOnApplication } from './use-cases/comment-on-application';
-import { ConfirmLeak } from './use-cases/confirm-leak';
 import { ConfirmApplication } from './use-cases/confirm-application';
 import { DecideApplication } from './use-cases/decide-application';
 import { ImportList } from './use-cases/import-list';
@@ -34,6 +32,7 @@ import { ProposeMemberKey } from './self-service/propose-member-key';
 import { ProposeMemberEmail } from './self-service/propose-member-email';
 import { ConfirmMemberEmail } from './self-service/confirm-member-email';
 import { PolicyAcknowledgements } from './queries/policy-acknowledgements';
+import { AcknowledgedPolicyVersion } from './policy/acknowledged-policy-version';
 import { RequestMemberLink } from './self-service/request-member-link';
 import { AcknowledgeAsTeamMember } from './team/acknowledge-as-team-member';
 import { RegisterTeamMember } from './team/register-team-member';
@@ -57,8 +56,6 @@ const useCases = [
   FirstMembers,
   MemberQueries,
   Bans,
-  ConfirmLeak,
-  MemberHistory,
   RequestMemberLink,
   OpenMemberSession,
   MemberAccount,
@@ -83,8 +80,8 @@ const useCases = [
 ];
 
 @Module({
-  imports: [DeliveryModule, EmbargoModule],
-  providers: [AskVoucher, TeamLinks, InvitationLinks, ...useCases],
+  imports: [DeliveryModule, PolicyModule],
+  providers: [AskVoucher, TeamLinks, InvitationLinks, AcknowledgedPolicyVersion, ...useCases],
   exports: useCases,
 })
 export class MembershipModule {}

@@ -2,12 +2,14 @@ import { deliveryEntities } from '@cordon/delivery';
 import { embargoEntities } from '@cordon/embargo';
 import { maintainersEntities } from '@cordon/maintainers';
 import { membershipEntities } from '@cordon/membership';
+import { policyEntities } from '@cordon/policy';
 import { relayEntities } from '@cordon/relay';
 
 /** Entities of the feature libs, registered with TypeORM by every app. */
 export const allFeatureEntities = [
   ...membershipEntities,
   ...maintainersEntities,
+  ...policyEntities,
   ...embargoEntities,
   ...deliveryEntities,
   ...relayEntities,

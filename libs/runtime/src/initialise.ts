@@ -1,7 +1,7 @@
 import { auditChainKey, AuditLog } from '@cordon/audit';
 import { ListKey } from '@cordon/crypto';
-import { HeldMail, Policies } from '@cordon/embargo';
 import { migrate } from '@cordon/persistence';
+import { AcknowledgementFollowUps, Policies } from '@cordon/policy';
 import { Runtime } from './runtime';
 
 export interface InitialiseResult {
@@ -65,7 +65,8 @@ async function initialiseNow(runtime: Runtime): Promise<InitialiseResult> {
   const migrationsApplied = await migrate(dataSource);
   const audit = new AuditLog(auditChainKey(runtime.secret));
   const listKey = new ListKey(dataSource, runtime.settings, runtime.secret);
-  const policies = new Policies(dataSource, audit, new HeldMail(audit));
+  // Only ensurePublished is used here: no acknowledgement, so no follow-up is registered.
+  const policies = new Policies(dataSource, audit, new AcknowledgementFollowUps());
   return dataSource.transaction(async (manager) => {
     // Before anything else is appended: the seal must be the first keyed entry after the old ones.
     await audit.sealLegacyEntries(manager);

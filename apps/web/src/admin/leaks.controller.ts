@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import {
+  ConfirmLeak,
   DismissLeakReport,
   EmbargoQueries,
   FileLeakReport,
@@ -11,7 +12,7 @@ import {
 } from '@cordon/embargo';
 import type { LeakReportStatus } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
-import { ConfirmLeak, MemberQueries } from '@cordon/membership';
+import { MemberQueries } from '@cordon/membership';
 import {
   firstLeakErrors,
   leakFormValues,

@@ -2,14 +2,9 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res, UseGuards } fro
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import { MemberHistory } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
-import {
-  ChangeMemberStatus,
-  MemberAction,
-  MemberHistory,
-  MemberQueries,
-  ReattestationQueries,
-} from '@cordon/membership';
+import { ChangeMemberStatus, MemberAction, MemberQueries, ReattestationQueries } from '@cordon/membership';
 import { BounceStreaks } from '@cordon/relay';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { diffLines } from 'diff';
 import type { Response } from 'express';
 import { z } from 'zod';
+import { DomainError } from '@cordon/errors';
 import {
   normalisePolicyText,
   Policies,
@@ -11,8 +12,7 @@ import {
   PolicyHistory,
   PolicyVersion,
   PublishPolicy,
-} from '@cordon/embargo';
-import { DomainError } from '@cordon/errors';
+} from '@cordon/policy';
 import { firstErrors } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
 

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { DismissLeakReport, FileLeakReport, LeakReportQueries, LeakReportStatus } from '@cordon/embargo';
-import { ConfirmLeak } from '@cordon/membership';
+import { ConfirmLeak, DismissLeakReport, FileLeakReport, LeakReportQueries, LeakReportStatus } from '@cordon/embargo';
 import { StatusFilterDto } from './api-dtos';
 import { ApiTokenGuard, CurrentApiMaintainer } from './auth';
 import { ConfirmLeakReportDto, DismissLeakReportDto, FileLeakReportDto } from './leaks-api-dtos';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { POLICY_MAX } from '@cordon/embargo';
+import { POLICY_MAX } from '@cordon/policy';
 
 /** The next version of the Embargo Policy (POST /api/policy/versions). PublishPolicy checks it again. */
 export class PublishPolicyDto {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Policies, PolicyHistory, PublishPolicy } from '@cordon/embargo';
 import { PolicyAcknowledgements } from '@cordon/membership';
+import { Policies, PolicyHistory, PublishPolicy } from '@cordon/policy';
 import { ApiTokenGuard, CurrentApiMaintainer } from './auth';
 import { AcknowledgementsQueryDto, PublishPolicyDto } from './policy-api-dtos';
 

@@ -2,9 +2,9 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res, UseGuard
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import type { Response } from 'express';
-import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 import { RegisterTeamMember, RemindTeamMember, TeamQueries, WithdrawTeamMember } from '@cordon/membership';
+import { Policies } from '@cordon/policy';
 import { CurrentMember, MemberUser } from './current-member.decorator';
 import { fields, firstErrors, teamForm } from './member-forms';
 import { MemberSessionGuard } from './member-session.guard';

@@ -3,7 +3,6 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { SETTINGS, Settings } from '@cordon/config';
-import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 import {
   AnswerInfoRequest,
@@ -13,6 +12,7 @@ import {
   InvitationQueries,
   SubmitApplication,
 } from '@cordon/membership';
+import { Policies } from '@cordon/policy';
 import { criteria, FieldErrors, FormValues, parseApplicationForm } from './application-form';
 import { UploadRefusal } from './application-upload';
 import { z } from 'zod';

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { LeakReport } from './leak-report.entity';
 import { LeakReports } from './leak-reports';
 
-/** A maintainer dismisses a leak report, with a reason; final (confirming is ConfirmLeak, in membership). */
+/** A maintainer dismisses a leak report, with a reason; final (confirming is ConfirmLeak). */
 @Injectable()
 export class DismissLeakReport {
   constructor(

@@ -47,8 +47,8 @@ const BARE_ADDRESS = /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+$/;
  * Leak reports and their triage (docs/architecture.md, flow "Leak"). Filing records the report, audits it
  * (without its text: the audit log is not encrypted) and tells each active maintainer, encrypted,
  * in the caller's transaction. Triage is once: a report is dismissed, or confirmed and attributed
- * to a member, which adds a strike. What a strike leads to (removal at the threshold, bans) is the
- * membership lib's part (ConfirmLeak), which calls `confirm` inside its own transaction.
+ * to a member, which adds a strike. What a strike leads to (removal at the threshold, bans) is
+ * ConfirmLeak's part, which calls `confirm` inside its own transaction.
  */
 @Injectable()
 export class LeakReports {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
+import { Policies } from '@cordon/policy';
 import { activeMemberForUpdate } from './active-member';
 import { currentPolicyAsShown } from './policy-shown';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Policies } from '@cordon/embargo';
+import { Policies } from '@cordon/policy';
 
 /** Who holds a member session, as the pages see it. Read on every request, so a change shows at once. */
 export interface MemberIdentity {

@@ -7,9 +7,9 @@ import { AuditModule, auditEntities } from '@cordon/audit';
 import { ConfigModule, parseSettings } from '@cordon/config';
 import { CryptoModule, cryptoEntities, ListKey, openpgpConfig, ServerSecret } from '@cordon/crypto';
 import { deliveryEntities } from '@cordon/delivery';
-import { embargoEntities, Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 import { Database, openDatabase, PersistenceModule } from '@cordon/persistence';
+import { Policies, policyEntities } from '@cordon/policy';
 import { testAuditKey } from '../../../../test/support/audit';
 import { freshDatabaseLocation } from '../../../../test/support/database';
 import { anOpenpgpKey } from '../../../../test/support/keys';
@@ -49,7 +49,7 @@ describe('a member changes its address', () => {
     database = await openDatabase({
       databaseUrl: location.databaseUrl,
       dataDir: location.dataDir,
-      entities: [...auditEntities, ...cryptoEntities, ...deliveryEntities, ...embargoEntities, ...membershipEntities],
+      entities: [...auditEntities, ...cryptoEntities, ...deliveryEntities, ...policyEntities, ...membershipEntities],
     });
     ds = database.dataSource;
     const settings = parseSettings(

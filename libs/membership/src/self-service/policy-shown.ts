@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { Policies, PolicyVersion } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
+import { Policies, PolicyVersion } from '@cordon/policy';
 
 /**
  * The current policy, if it is the version the page showed: nobody agrees to a text it did not

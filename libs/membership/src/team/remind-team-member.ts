@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
-import { Policies } from '@cordon/embargo';
+import { Policies } from '@cordon/policy';
 import { activeMemberForUpdate } from '../self-service/active-member';
 import { ownTeamMember } from './own-team-member';
 import { TeamLinks } from './team-links';

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
 import { OneTimeLinks } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
-import { PolicyVersion } from '@cordon/embargo';
+import { PolicyVersion } from '@cordon/policy';
 import { Member } from '../entities/member.entity';
 import { TeamMember } from './team-member.entity';
 import { teamMail } from './team-mail';

@@ -3,8 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { inspectPublicKey, KeyDetails } from '@cordon/crypto';
-import { Policies } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
+import { Policies } from '@cordon/policy';
 import { Bans } from '../bans/bans';
 import { Member } from '../entities/member.entity';
 

@@ -4,7 +4,7 @@ import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { DomainError } from '@cordon/errors';
 import { Outbox } from '@cordon/delivery';
-import { acknowledgementStatement, Policies, PolicyVersion } from '@cordon/embargo';
+import { acknowledgementStatement, Policies, PolicyVersion } from '@cordon/policy';
 import { InboundMessage, InboundQueue, ListAddresses } from '../ingress';
 import { OpenedMail } from '../open';
 import { MemberMailRefusal, MemberMailRefusals } from './member-mail-refusals';

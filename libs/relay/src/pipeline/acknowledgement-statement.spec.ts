@@ -1,4 +1,4 @@
-import { acknowledgementStatement, PolicyVersion } from '@cordon/embargo';
+import { acknowledgementStatement, PolicyVersion } from '@cordon/policy';
 import { namesCurrentPolicy } from './acknowledgement-mail';
 
 describe('what a mailed acknowledgement must say', () => {

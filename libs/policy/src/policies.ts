@@ -4,8 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditLog } from '@cordon/audit';
 import { DomainError } from '@cordon/errors';
 import { DEFAULT_POLICY } from './default-policy';
+import { AcknowledgementFollowUps } from './acknowledgement-follow-ups';
 import { AcknowledgementMethod, PolicyAcknowledgement } from './policy-acknowledgement.entity';
-import { HeldMail } from './held-mail';
 import { PolicyVersion } from './policy-version.entity';
 
 export function policyHash(body: string): string {
@@ -26,7 +26,7 @@ export class Policies {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
-    private readonly heldMail: HeldMail,
+    private readonly followUps: AcknowledgementFollowUps,
   ) {}
 
   async current(manager: EntityManager = this.dataSource.manager): Promise<PolicyVersion> {
@@ -67,8 +67,9 @@ export class Policies {
   }
 
   /**
-   * Records that a member agreed to a given version, and, when that is the current one, releases
-   * the list mail held for it (HeldMail). Returns how many held copies were released.
+   * Records that a member agreed to a given version, then runs what the libs above registered for
+   * it (AcknowledgementFollowUps): the member's record of the version, and, when that is the current
+   * one, the release of the list mail held for it. Returns how many held copies were released.
    */
   async acknowledge(
     manager: EntityManager,
@@ -85,18 +86,13 @@ export class Policies {
       how,
       at: new Date(),
     });
-    await manager.query('UPDATE member SET acknowledged_policy_version = $2, updated_at = now() WHERE id = $1', [
-      memberId,
-      policy.version,
-    ]);
     await this.audit.append(manager, {
       actor,
       action: 'policy.acknowledged',
       subject: `member:${memberId}`,
       details: { version: policy.version, sha256: policy.sha256, how },
     });
-    const current = await this.current(manager);
-    if (current.version !== policy.version) return 0;
-    return (await this.heldMail.releaseFor(manager, memberId)).released;
+    const current = (await this.current(manager)).version === policy.version;
+    return this.followUps.run(manager, { memberId, policy, current });
   }
 }

@@ -5,7 +5,7 @@ import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { acknowledgementStatement, Policies } from './policies';
 import { PolicyVersion } from './policy-version.entity';
-import { RecipientSelector } from './recipients';
+import { PolicyReaders } from './policy-readers';
 
 /** Far more than any policy needs; a bound on what is stored, hashed and mailed to every member. */
 export const POLICY_MAX = 50_000;
@@ -28,7 +28,7 @@ export class PublishPolicy {
   constructor(
     private readonly dataSource: DataSource,
     private readonly policies: Policies,
-    private readonly selector: RecipientSelector,
+    private readonly readers: PolicyReaders,
     private readonly outbox: Outbox,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
@@ -61,14 +61,12 @@ export class PublishPolicy {
         );
       }
       const policy = await this.policies.publish(manager, text, `maintainer:${maintainerId}`);
-      const { recipients, held } = await this.selector.select(manager);
-      // After the publish nobody has acknowledged the new version: every active member with a usable key is in `held`.
-      const members = [...recipients, ...held];
+      const members = await this.readers.of(manager);
       for (const member of members) {
         await this.outbox.send(manager, {
           purpose: 'policy.published',
           to: member.email,
-          recipientKey: member.key.armor(),
+          recipientKey: member.keyArmored,
           ...this.notice(policy),
         });
       }

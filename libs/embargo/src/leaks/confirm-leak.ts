@@ -3,10 +3,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { AuditCheckpoints, Outbox } from '@cordon/delivery';
-import { LeakReports } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
-import { Bans } from '../bans/bans';
-import { Member } from '../entities/member.entity';
+import { Bans, Member } from '@cordon/membership';
+import { LeakReports } from './leak-reports';
 
 export interface ConfirmedLeak {
   reportId: string;

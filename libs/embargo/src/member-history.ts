@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { LeakReportQueries, LeakReportSummary } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
+import { LeakReportQueries, LeakReportSummary } from './leaks/leak-report-queries';
 
 /** One audit entry in a member's history. `details` is shown escaped, as data. */
 export interface HistoryEntry {
