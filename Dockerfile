@@ -1,8 +1,8 @@
 # Cordon's image: one image, three roles (docker-compose.yml runs each as a service of its own):
-#   node dist/apps/cli/src/main.js serve --role web      the web app and API (HTTP_PORT, 3000)
-#   node dist/apps/cli/src/main.js serve --role relay    the SMTP/LMTP ingress (SMTP_PORT, 2525)
-#   node dist/apps/cli/src/main.js serve --role worker   the delivery worker (no port)
-#   node dist/apps/cli/src/main.js init                  migrations, list key, server secret (one-shot)
+#   node dist/apps/cordon/src/main.js serve --role web      the web app and API (HTTP_PORT, 3000)
+#   node dist/apps/cordon/src/main.js serve --role relay    the SMTP/LMTP ingress (SMTP_PORT, 2525)
+#   node dist/apps/cordon/src/main.js serve --role worker   the delivery worker (no port)
+#   node dist/apps/cordon/src/main.js init                  migrations, list key, server secret (one-shot)
 # The roles need a PostgreSQL (DATABASE_URL): the embedded database is one process's.
 # No secret is baked in: the server secret (SECRET_KEY_FILE) is created on the first `init`, in the
 # /data volume; settings come from the environment (.env files are not copied into the image).
@@ -56,4 +56,4 @@ EXPOSE 3000 2525
 USER node:node
 # Without a command: every role in one process (what `npm start` runs), which also works on the
 # embedded database in /data. docker-compose.yml gives each service its own `--role`.
-CMD ["node", "dist/apps/cli/src/main.js", "serve"]
+CMD ["node", "dist/apps/cordon/src/main.js", "serve"]

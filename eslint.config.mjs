@@ -94,16 +94,6 @@ export default tseslint.config(
     },
   },
   {
-    // `cordon serve` is the composition root that runs the web and relay apps in one process.
-    files: ['apps/cli/src/commands/serve.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/libs/**', '@cordon/*/**'], message: 'Import a lib as @cordon/<name>.' }] },
-      ],
-    },
-  },
-  {
     files: ['libs/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', '**/*.e2e.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -52,8 +52,8 @@ module.exports = {
     '^@cordon/migrations$': '<rootDir>/migrations',
     '^@cordon/(.*)$': '<rootDir>/libs/$1/src',
   },
-  // OpenPGP.js loaded as the `cordon` command loads it (apps/cli/src/load-openpgp.ts).
-  setupFiles: ['<rootDir>/apps/cli/src/load-openpgp.ts'],
+  // OpenPGP.js loaded as the `cordon` command loads it (apps/cordon/src/load-openpgp.ts).
+  setupFiles: ['<rootDir>/apps/cordon/src/load-openpgp.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,

@@ -19,8 +19,8 @@ import { parseSettings } from '@cordon/config';
 import { ServerSecret } from '@cordon/crypto';
 import { Database } from '@cordon/persistence';
 import { initialise, Runtime } from '@cordon/runtime';
-import { RelayModule } from '../apps/relay/src/relay.module';
-import { startIngress } from '../apps/relay/src/smtp/start-ingress';
+import { RelayModule } from '../apps/cordon/src/relay/relay.module';
+import { startIngress } from '../apps/cordon/src/relay/smtp/start-ingress';
 import { LIST_ADDRESS, LIST_NAME } from './keys';
 import { benchDatabase, peakRssMiB, postContent } from './scenarios';
 

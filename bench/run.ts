@@ -1,4 +1,4 @@
-import '../apps/cli/src/load-openpgp'; // first: see there
+import '../apps/cordon/src/load-openpgp'; // first: see there
 /**
  * `npm run bench`: the relay's fan-out and its SMTP ingress measured as issue 4 ("Benchmark") asks,
  * numbers printed, not a test. Each scenario runs in a child process of its own, against an SMTP

@@ -44,7 +44,7 @@ function newestSource(dir) {
 /** Why `dir` needs a build, or undefined when dist/ is up to date. */
 function staleReason(dir) {
   const stamp = join(dir, STAMP);
-  if (!existsSync(stamp) || !existsSync(join(dir, 'dist', 'apps', 'cli', 'src', 'main.js')))
+  if (!existsSync(stamp) || !existsSync(join(dir, 'dist', 'apps', 'cordon', 'src', 'main.js')))
     return 'dist/ is not built';
   const builtFrom = Number(readFileSync(stamp, 'utf8'));
   if (!(newestSource(dir) < builtFrom)) return 'sources changed since the last build';

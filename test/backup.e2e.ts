@@ -521,7 +521,7 @@ describe('backup and restore', () => {
 
     beforeAll(() => {
       writeFileSync(passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
-      if (!existsSync(join(root, 'dist', 'apps', 'cli', 'src', 'commands', 'backup.js'))) {
+      if (!existsSync(join(root, 'dist', 'apps', 'cordon', 'src', 'cli', 'commands', 'backup.js'))) {
         throw new Error('dist/ has no backup command: run this file without CORDON_TEST_SKIP_BUILD');
       }
     });

@@ -16,12 +16,12 @@ describe('scripts/build.js --if-changed', () => {
 
   beforeEach(() => {
     tree = mkdtempSync(join(tmpdir(), 'cordon-build-'));
-    for (const dir of ['apps/cli/src', 'libs/x/src', 'dist/apps/cli/src'])
+    for (const dir of ['apps/cordon/src', 'libs/x/src', 'dist/apps/cordon/src'])
       mkdirSync(join(tree, dir), { recursive: true });
-    writeFileSync(join(tree, 'apps/cli/src/main.ts'), '');
+    writeFileSync(join(tree, 'apps/cordon/src/main.ts'), '');
     writeFileSync(join(tree, 'libs/x/src/x.ts'), '');
-    writeFileSync(join(tree, 'dist/apps/cli/src/main.js'), '');
-    at('apps/cli/src/main.ts', 1_000);
+    writeFileSync(join(tree, 'dist/apps/cordon/src/main.js'), '');
+    at('apps/cordon/src/main.ts', 1_000);
     at('libs/x/src/x.ts', 1_000);
   });
   afterEach(() => rmSync(tree, { recursive: true, force: true }));
@@ -43,7 +43,7 @@ describe('scripts/build.js --if-changed', () => {
 
   it('builds when dist/ lost its compiled entry point', () => {
     writeFileSync(join(tree, 'dist/.build-stamp'), String(2_000_000));
-    rmSync(join(tree, 'dist/apps/cli/src/main.js'));
+    rmSync(join(tree, 'dist/apps/cordon/src/main.js'));
     expect(staleReason(tree)).toBe('dist/ is not built');
   });
 });

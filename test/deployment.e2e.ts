@@ -21,7 +21,7 @@ const read = (file: string) => readFileSync(join(root, file), 'utf8');
 
 const cordonServices = ['init', 'web', 'relay', 'worker'] as const;
 const allServices = [...cordonServices, 'postgres', 'mailcatcher'];
-const cli = ['node', 'dist/apps/cli/src/main.js'];
+const cli = ['node', 'dist/apps/cordon/src/main.js'];
 const commands: Record<(typeof cordonServices)[number], string[]> = {
   init: [...cli, 'init'],
   web: [...cli, 'serve', '--role', 'web'],
@@ -406,12 +406,12 @@ describe('deployment: Dockerfile and .dockerignore', () => {
   it('the image starts the CLI that `npm run build` writes', () => {
     const tsconfig = JSON.parse(read('tsconfig.json')) as { compilerOptions: { outDir: string; rootDir: string } };
     expect(tsconfig.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: '.' });
-    expect(existsSync(join(root, 'apps/cli/src/main.ts'))).toBe(true);
+    expect(existsSync(join(root, 'apps/cordon/src/main.ts'))).toBe(true);
   });
 
   it('refuses a single-stage image that runs as root', () => {
     const single =
-      'FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCMD ["node", "dist/apps/cli/src/main.js", "serve"]\n';
+      'FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCMD ["node", "dist/apps/cordon/src/main.js", "serve"]\n';
     const problems = dockerfileProblems(single, dockerignore, []);
     expect(problems).toContain('not a multi-stage build');
     expect(problems).toContain('the final stage has no USER: it would run as root');

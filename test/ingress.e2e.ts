@@ -14,9 +14,9 @@ import nodemailer from 'nodemailer';
 import { parseSettings, SettingsError } from '@cordon/config';
 import { InboundStore, ReceivedMail } from '@cordon/relay';
 import { initialise, openRuntime, Runtime } from '@cordon/runtime';
-import { RelayModule } from '../apps/relay/src/relay.module';
-import { IngressServer } from '../apps/relay/src/smtp/ingress-server';
-import { startIngress } from '../apps/relay/src/smtp/start-ingress';
+import { RelayModule } from '../apps/cordon/src/relay/relay.module';
+import { IngressServer } from '../apps/cordon/src/relay/smtp/ingress-server';
+import { startIngress } from '../apps/cordon/src/relay/smtp/start-ingress';
 import { freshDatabaseLocation } from './support/database';
 
 const LIST = 'distributors@example.org';
@@ -451,7 +451,7 @@ describe('STARTTLS', () => {
     }
   });
 
-  // The other bad certificates and keys: apps/relay/src/smtp/ingress-options.spec.ts.
+  // The other bad certificates and keys: apps/cordon/src/relay/smtp/ingress-options.spec.ts.
   it('stops start-up with one line, and frees everything, when the key cannot be read', async () => {
     const outcome = await startRelay({
       SMTP_TLS_CERT_FILE: join(dir, 'cert.pem'),

@@ -15,11 +15,11 @@ const probes = {
   ],
   byPath: [
     'libs/membership/src/zz-layering-probe.ts',
-    "import { x } from '../../../apps/web/src/main';\nimport { y } from '../../crypto/src/key-policy';\nimport express from 'express';\nexport const z = [x, y, express];\n",
+    "import { x } from '../../../apps/cordon/src/main';\nimport { y } from '../../crypto/src/key-policy';\nimport express from 'express';\nexport const z = [x, y, express];\n",
   ],
-  env: ['apps/web/src/zz-layering-probe.ts', 'export const port = process.env.PORT;\n'],
+  env: ['apps/cordon/src/web/zz-layering-probe.ts', 'export const port = process.env.PORT;\n'],
   allowed: [
-    'apps/relay/src/zz-layering-probe.ts',
+    'apps/cordon/src/relay/zz-layering-probe.ts',
     "import { DomainError } from '@cordon/errors';\nexport const e = DomainError;\n",
   ],
   featureUpward: [

@@ -13,7 +13,7 @@
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { ListKey } from '@cordon/crypto';
-import { createWebApp } from '../apps/web/src/create-web-app';
+import { createWebApp } from '../apps/cordon/src/web/create-web-app';
 import {
   Agent,
   agentLogin,

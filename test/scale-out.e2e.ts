@@ -97,7 +97,7 @@ describe('scale out: two relays and three workers on one PostgreSQL', () => {
     const child: Child = {
       name,
       output: '',
-      process: spawn(process.execPath, [join(root, 'dist', 'apps', 'cli', 'src', 'main.js'), 'serve', ...args], {
+      process: spawn(process.execPath, [join(root, 'dist', 'apps', 'cordon', 'src', 'main.js'), 'serve', ...args], {
         cwd: root,
         env: {
           ...process.env,

@@ -5,10 +5,10 @@
  */
 import passport from 'passport';
 import request from 'supertest';
-import { ApiTokenStrategy } from '../apps/web/src/api/auth/api-token.strategy';
-import { MaintainerPasswordStrategy } from '../apps/web/src/admin/auth/maintainer-password.strategy';
-import { MaintainerTotpStrategy } from '../apps/web/src/admin/auth/maintainer-totp.strategy';
-import { MemberLinkSessionStrategy } from '../apps/web/src/member/member-link.strategy';
+import { ApiTokenStrategy } from '../apps/cordon/src/web/api/auth/api-token.strategy';
+import { MaintainerPasswordStrategy } from '../apps/cordon/src/web/admin/auth/maintainer-password.strategy';
+import { MaintainerTotpStrategy } from '../apps/cordon/src/web/admin/auth/maintainer-totp.strategy';
+import { MemberLinkSessionStrategy } from '../apps/cordon/src/web/member/member-link.strategy';
 import { csrfFrom } from './support/forms';
 import { RunningWebApp, startWebApp } from './support/web-app';
 

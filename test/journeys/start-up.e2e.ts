@@ -35,11 +35,11 @@ describe('starting the service', () => {
   async function npmStart(extra: Record<string, string>): Promise<Run & { built: boolean }> {
     const stamp = join(root, 'dist', '.build-stamp');
     const before = readFileSync(stamp, 'utf8');
-    const main = statSync(join(root, 'dist', 'apps', 'cli', 'src', 'main.js')).mtimeMs;
+    const main = statSync(join(root, 'dist', 'apps', 'cordon', 'src', 'main.js')).mtimeMs;
     const started = await run('npm', ['start'], { cwd: root, env: { ...env, ...extra } });
     const built =
       readFileSync(stamp, 'utf8') !== before ||
-      statSync(join(root, 'dist', 'apps', 'cli', 'src', 'main.js')).mtimeMs !== main;
+      statSync(join(root, 'dist', 'apps', 'cordon', 'src', 'main.js')).mtimeMs !== main;
     return { ...started, built };
   }
 

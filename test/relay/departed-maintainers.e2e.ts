@@ -9,7 +9,7 @@ import { readKey } from 'openpgp';
 import request from 'supertest';
 import { ListKey } from '@cordon/crypto';
 import { CreateApiToken } from '@cordon/maintainers';
-import { createWebApp } from '../../apps/web/src/create-web-app';
+import { createWebApp } from '../../apps/cordon/src/web/create-web-app';
 import { Agent, agentLogin, addMaintainer, MaintainerAccount } from '../support/admin-login';
 import { gpgPost } from '../support/client-mail';
 import { csrfFrom } from '../support/forms';

@@ -16,7 +16,7 @@ import request from 'supertest';
 import { ListKey } from '@cordon/crypto';
 import { Policies } from '@cordon/policy';
 import { InboundProcessor } from '@cordon/relay';
-import { createWebApp } from '../../apps/web/src/create-web-app';
+import { createWebApp } from '../../apps/cordon/src/web/create-web-app';
 import { Agent, loginAgent, MaintainerAccount } from '../support/admin-login';
 import { gpgPost } from '../support/client-mail';
 import { csrfFrom } from '../support/forms';

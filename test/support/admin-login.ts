@@ -11,7 +11,7 @@
  * fresh step when it must, so a second login straight after the first still works.
  *
  * Each login posts to three throttled routes (enrolment, password, code; 10 a minute per client
- * address, apps/web/src/admin/auth/login.controller.ts): a test file that needs many maintainers
+ * address, apps/cordon/src/web/admin/auth/login.controller.ts): a test file that needs many maintainers
  * should log in a few and reuse them, not log in a fresh one per test.
  */
 import { randomBytes } from 'node:crypto';

@@ -9,8 +9,8 @@ import { parseSettings, Settings } from '@cordon/config';
 import { DeliveryWorker } from '@cordon/delivery';
 import { InboundProcessor, PostDeliveryWorker } from '@cordon/relay';
 import { initialise, openRuntime, Runtime } from '@cordon/runtime';
-import { RelayModule } from '../../apps/relay/src/relay.module';
-import { startIngress } from '../../apps/relay/src/smtp/start-ingress';
+import { RelayModule } from '../../apps/cordon/src/relay/relay.module';
+import { startIngress } from '../../apps/cordon/src/relay/smtp/start-ingress';
 import { freshDatabaseLocation } from './database';
 import { SmtpSink } from './smtp-sink';
 

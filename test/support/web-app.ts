@@ -5,7 +5,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { parseSettings, Settings } from '@cordon/config';
 import { initialise, openRuntime, Runtime } from '@cordon/runtime';
-import { createWebApp } from '../../apps/web/src/create-web-app';
+import { createWebApp } from '../../apps/cordon/src/web/create-web-app';
 import { freshDatabaseLocation } from './database';
 
 export interface RunningWebApp {

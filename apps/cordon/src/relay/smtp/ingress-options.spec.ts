@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SettingsError } from '@cordon/config';
-import { testSettings } from '../../../../test/support/settings';
+import { testSettings } from '../../../../../test/support/settings';
 import { ingressOptions, MAX_RECIPIENTS } from './ingress-options';
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });

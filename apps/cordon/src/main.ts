@@ -2,8 +2,8 @@ import './load-openpgp'; // first: see there
 import 'reflect-metadata';
 import { loadSettings } from '@cordon/config';
 import { dataDirHolder, DataDirInUseError } from '@cordon/persistence';
-import { runBesideService } from './command-client';
-import { failureText } from './failure';
+import { runBesideService } from './cli/command-client';
+import { failureText } from './cli/failure';
 
 /**
  * `cordon` / `npm run cli -- <command>`: the operator's commands. Settings come from the environment.
@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { cordonProgram } = require('./program') as typeof import('./program');
+  const { cordonProgram } = require('./cli/program') as typeof import('./cli/program');
   await cordonProgram().parseAsync(argv, { from: 'user' });
 }
 

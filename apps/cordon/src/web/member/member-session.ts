@@ -2,7 +2,7 @@ import type { Request } from 'express';
 
 /**
  * A member session: who, and until when. It lives in the same session store as the maintainers'
- * (apps/web/src/http/session-store.ts) under its own key, `member`, with its own short, absolute
+ * (apps/cordon/src/web/http/session-store.ts) under its own key, `member`, with its own short, absolute
  * life (MEMBER_SESSION_TTL_MINUTES from the sign-in, not extended by use): holding the key is the
  * login, and asking for a new link costs a member a minute. A member session grants nothing in
  * /admin (MaintainerSessionGuard reads only `admin`), and an admin session nothing here.

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { testSettings } from '../../../../test/support/settings';
+import { testSettings } from '../../../../../test/support/settings';
 import { addressKey, DATA_RATE_WINDOW_MS, HangUp, SessionLimits } from './session-limits';
 
 const aSession = (id: string, remoteAddress: string) => ({ id, remoteAddress }) as SMTPServerSession;

@@ -28,7 +28,7 @@ export function postedFields(body: unknown, names: readonly string[]): Record<st
 /**
  * The key from the form: pasted text wins, else the uploaded file. A file may be armored
  * (`gpg --armor --export`) or binary (`gpg --export`); a binary key goes on as the CLI passes a
- * binary key file (apps/cli/src/key-file.ts), one character a byte.
+ * binary key file (apps/cordon/src/cli/key-file.ts), one character a byte.
  */
 export function keyFromForm(pasted: string | undefined, file: Buffer | undefined): string {
   if (pasted?.trim()) return pasted.trim();

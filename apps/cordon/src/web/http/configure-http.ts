@@ -16,7 +16,7 @@ import { etaEngine } from './views';
 /** Limits on what a request may carry; forms are small, a key is a few KB. */
 export const FORM_LIMIT = '256kb';
 
-export const webRoot = join(__dirname, '..', '..');
+export const webRoot = join(__dirname, '..');
 
 /** Express-level set-up shared by the server and the tests: headers, parsers, session, CSRF, views. */
 export function configureHttp(
