@@ -7,3 +7,4 @@ export { verifyAuditChain, AuditVerdict, AuditProblem, CheckpointClaim } from '.
 export { Checkpoint, checkpointText, signCheckpoint, readCheckpoint } from './checkpoint';
 export { AuditModule } from './audit.module';
 export const auditEntities = [AuditEntry];
+export { AuditTrail, AuditTrailEntry } from './audit-trail';

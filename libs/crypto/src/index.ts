@@ -18,3 +18,4 @@ export { CryptoModule } from './crypto.module';
 export { OneTimeLinks, LinkPurpose } from './one-time-links';
 export { ListKeyRecord };
 export const cryptoEntities = [ListKeyRecord];
+export { LinksIssued } from './links-issued';

@@ -15,3 +15,4 @@ export { transportFor } from './delivery.module';
 export { SmtpTransport } from './smtp-transport';
 export { headerLine, HeaderValue, protectedMultipart, ProtectedHeaderFields } from './protected-headers';
 export const deliveryEntities = [OutboundMessage];
+export { QueuedMail } from './queued-mail';

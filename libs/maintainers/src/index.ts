@@ -36,3 +36,4 @@ export { RevokeApiToken } from './revoke-api-token';
 export { AuthenticateApiToken } from './authenticate-api-token';
 export { PASSWORD_MIN, PASSWORD_MAX } from './password';
 export const maintainersEntities = [Maintainer, ApiToken, MaintainerRecoveryCode, MaintainerKeyProposal];
+export { MaintainerLookup, MaintainerOutline } from './maintainer-lookup';

@@ -80,3 +80,4 @@ export const membershipEntities = [
   Invitation,
   MemberEmailChange,
 ];
+export { MemberLookup, MemberOutline } from './queries/member-lookup';

@@ -11,3 +11,4 @@ export { PolicyReaders, PolicyReader, PolicyReaderSource } from './policy-reader
 export { PolicyModule } from './policy.module';
 export { DEFAULT_POLICY } from './default-policy';
 export const policyEntities = [PolicyVersion, PolicyAcknowledgement];
+export { AcknowledgementRecords, AcknowledgementRecord } from './acknowledgement-records';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Actor, AuditLog } from '@cordon/audit';
+import { Actor, AuditLog, AuditTrail } from '@cordon/audit';
 import { DomainError } from '@cordon/errors';
 import { Member } from '../entities/member.entity';
 import { BanKind } from './ban.entity';
@@ -86,9 +86,7 @@ export class Bans {
           member.applicationId,
         ])) as { organisation: string; contact_email: string; key_fingerprint: string }[])
       : [];
-    const trail = (await manager.query('SELECT details FROM audit_entry WHERE subject = $1', [
-      `member:${member.id}`,
-    ])) as { details: Record<string, unknown> }[];
+    const trail = await new AuditTrail().about(manager, `member:${member.id}`);
     const wanted = new Map<string, { kind: BanKind; value: string }>();
     const add = (kind: BanKind, raw: string | null | undefined) => {
       const value = raw ? normalisedBanValue(kind, raw) : '';

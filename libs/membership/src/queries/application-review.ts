@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AuditTrail } from '@cordon/audit';
 import { DomainError } from '@cordon/errors';
+import { MaintainerLookup } from '@cordon/maintainers';
 import { ApplicationComment } from '../entities/application-comment.entity';
 import { Application, ApplicationStatus } from '../entities/application.entity';
 import { InvitationQueries, InvitedBy } from '../invitations/invitation-queries';
 import { FirstMembers } from './first-members';
+import { MemberLookup } from './member-lookup';
 
 export interface VouchView {
   decision: 'vouched' | 'declined';
@@ -74,22 +77,48 @@ export class ApplicationReviewQueries {
       [id],
     )) as VouchView[];
     const comments = (await this.dataSource.query(
-      `SELECT c.id, c.body, c.at, c.maintainer_id AS "maintainerId", mt.name AS "maintainerName"
-       FROM application_comment c JOIN maintainer mt ON mt.id = c.maintainer_id
-       WHERE c.application_id = $1 ORDER BY c.at`,
+      `SELECT c.id, c.body, c.at, c.maintainer_id AS "maintainerId"
+       FROM application_comment c WHERE c.application_id = $1 ORDER BY c.at`,
       [id],
-    )) as (ApplicationComment & { maintainerName: string })[];
-    const history = (await this.dataSource.query(
-      `SELECT e.seq, e.at, e.actor, e.action, coalesce(mt.name, m.organisation) AS "actorName"
-       FROM audit_entry e
-       LEFT JOIN maintainer mt ON e.actor = 'maintainer:' || mt.id::text
-       LEFT JOIN member m ON e.actor = 'member:' || m.id::text
-       WHERE e.subject = $1 ORDER BY e.seq`,
-      [`application:${id}`],
-    )) as HistoryEntry[];
+    )) as ApplicationComment[];
+    const commenters = await new MaintainerLookup().byIds(
+      this.dataSource.manager,
+      comments.map((c) => c.maintainerId),
+    );
+    const history = await this.history(id);
     const firstMembers = await this.firstMembers.admitted();
     const voucherIsMember = application.voucherMemberId !== null;
     const invitedBy = await this.invitations.invitedBy(application.invitationId);
-    return { application, voucherIsMember, firstMembers, invitedBy, vouches, comments, history };
+    return {
+      application,
+      voucherIsMember,
+      firstMembers,
+      invitedBy,
+      vouches,
+      comments: comments.map((c) => ({ ...c, maintainerName: commenters.get(c.maintainerId)?.name ?? '' })),
+      history,
+    };
+  }
+
+  /** The application's audit trail, each actor named: a maintainer by its name, a member by its organisation. */
+  private async history(id: string): Promise<HistoryEntry[]> {
+    const manager = this.dataSource.manager;
+    const entries = await new AuditTrail().about(manager, `application:${id}`);
+    const actors = entries.map((e) => e.actor);
+    const members = await new MemberLookup().byIds(
+      manager,
+      actors.filter((a) => a.startsWith('member:')).map((a) => a.slice('member:'.length)),
+    );
+    const names = new Map([
+      ...(await new MaintainerLookup().namesOfActors(manager, actors)),
+      ...[...members.values()].map((m): [string, string] => [`member:${m.id}`, m.organisation]),
+    ]);
+    return entries.map(({ seq, at, actor, action }) => ({
+      seq,
+      at,
+      actor,
+      action,
+      actorName: names.get(actor) ?? null,
+    }));
   }
 }

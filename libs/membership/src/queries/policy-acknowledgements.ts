@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@cordon/errors';
+import { AcknowledgementRecords } from '@cordon/policy';
+import { MemberLookup } from './member-lookup';
 
 /** One acknowledgement of a policy version: by a member itself, or by a person in a member's team. */
 export interface PolicyAcknowledgementRow {
@@ -34,17 +36,26 @@ export class PolicyAcknowledgements {
   constructor(private readonly dataSource: DataSource) {}
 
   async forVersion(version: number): Promise<PolicyVersionAcknowledgements> {
-    const known = (await this.dataSource.query('SELECT 1 FROM policy_version WHERE version = $1', [
-      version,
-    ])) as unknown[];
-    if (!known.length) throw new DomainError('NOT_FOUND', 'There is no such version of the Embargo Policy.');
-    const members = (await this.dataSource.query(
-      `SELECT a.member_id, m.organisation, m.email, NULL AS name, NULL AS team_member_id, a.how,
-              a.policy_sha256, a.at
-       FROM policy_acknowledgement a JOIN member m ON m.id = a.member_id
-       WHERE a.policy_version = $1 ORDER BY a.at, m.organisation`,
-      [version],
-    )) as Row[];
+    const manager = this.dataSource.manager;
+    const records = new AcknowledgementRecords();
+    if (!(await records.isPublished(manager, version))) {
+      throw new DomainError('NOT_FOUND', 'There is no such version of the Embargo Policy.');
+    }
+    const acknowledgements = await records.ofVersion(manager, version);
+    const known = await new MemberLookup().byIds(
+      manager,
+      acknowledgements.map((a) => a.memberId),
+    );
+    const members = acknowledgements.flatMap((a): Row[] => {
+      const member = known.get(a.memberId);
+      if (!member) return [];
+      const { organisation, email } = member;
+      return [
+        { ...NO_TEAM, member_id: a.memberId, organisation, email, how: a.how, policy_sha256: a.policySha256, at: a.at },
+      ];
+    });
+    // As the team's: by time, then by organisation.
+    members.sort((a, b) => a.at.getTime() - b.at.getTime() || a.organisation.localeCompare(b.organisation));
     const team = (await this.dataSource.query(
       `SELECT t.member_id, m.organisation, t.email, t.name, t.id AS team_member_id, a.how, a.policy_sha256, a.at
        FROM team_member_acknowledgement a JOIN team_member t ON t.id = a.team_member_id
@@ -66,6 +77,8 @@ interface Row {
   policy_sha256: string;
   at: Date;
 }
+
+const NO_TEAM = { name: null, team_member_id: null };
 
 function view(row: Row): PolicyAcknowledgementRow {
   return {

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { DomainError } from '@cordon/errors';
+import { MaintainerLookup } from '@cordon/maintainers';
 import { normalisedBanValue } from '../bans/bans';
 
 /** Application states in which its contact address is spoken for (as SubmitApplication sees it). */
@@ -32,11 +33,11 @@ export async function assertAddressFree(
        AND (status = ANY($3::text[])
             OR (status = 'unconfirmed' AND created_at > now() - make_interval(hours => $4)))
      UNION ALL
-     SELECT 1 FROM maintainer WHERE lower(email) = $1
-     UNION ALL
      SELECT 1 FROM ban WHERE kind = 'email' AND value = $1
      LIMIT 1`,
     [value, memberId, OPEN_APPLICATION, confirmLinkHours],
   )) as unknown[];
-  if (taken.length) throw new DomainError('INVALID_INPUT', ADDRESS_UNAVAILABLE, 'email');
+  if (taken.length || (await new MaintainerLookup().hasAddress(manager, value))) {
+    throw new DomainError('INVALID_INPUT', ADDRESS_UNAVAILABLE, 'email');
+  }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Policies } from '@cordon/policy';
+import { AcknowledgementRecords, Policies } from '@cordon/policy';
 
 /** Who holds a member session, as the pages see it. Read on every request, so a change shows at once. */
 export interface MemberIdentity {
@@ -64,10 +64,7 @@ export class MemberAccount {
     }[];
     if (!row) return null;
     const policy = await this.policies.current();
-    const acks = (await this.dataSource.query(
-      `SELECT policy_version, policy_sha256, how, at FROM policy_acknowledgement WHERE member_id = $1 ORDER BY at DESC`,
-      [memberId],
-    )) as { policy_version: number; policy_sha256: string; how: string; at: Date }[];
+    const acks = await new AcknowledgementRecords().ofMember(this.dataSource.manager, memberId, true);
     const [pending] = (await this.dataSource.query(
       `SELECT key_fingerprint, proposed_at FROM member_key_proposal
        WHERE member_id = $1 AND confirmed_at IS NULL AND superseded_at IS NULL ORDER BY proposed_at DESC LIMIT 1`,
@@ -92,10 +89,10 @@ export class MemberAccount {
       },
       acknowledgedCurrent: row.acknowledged_policy_version === policy.version,
       acknowledgements: acks.map((a) => ({
-        version: a.policy_version,
-        sha256: a.policy_sha256,
+        version: a.policyVersion,
+        sha256: a.policySha256,
         how: a.how,
-        at: new Date(a.at).toISOString(),
+        at: a.at.toISOString(),
       })),
       pendingKey: pending
         ? { fingerprint: pending.key_fingerprint, proposedAt: new Date(pending.proposed_at).toISOString() }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
-import { OneTimeLinks } from '@cordon/crypto';
+import { LinksIssued, OneTimeLinks } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { selfServiceMail } from './self-service-mail';
@@ -41,12 +41,8 @@ export class RequestMemberLink {
           [email],
         )) as { id: string; email: string; organisation: string; key_armored: string }[];
         if (!member) return;
-        const [{ n }] = (await manager.query(
-          `SELECT count(*)::int AS n FROM one_time_token
-           WHERE purpose = 'member_session' AND subject_id = $1 AND created_at > now() - interval '1 hour'`,
-          [member.id],
-        )) as { n: number }[];
-        if (n >= MEMBER_LINKS_PER_HOUR) return;
+        const issued = await new LinksIssued().countWithin(manager, 'member_session', member.id, 1);
+        if (issued >= MEMBER_LINKS_PER_HOUR) return;
         const minutes = this.settings.MEMBER_LINK_TTL_MINUTES;
         const token = await this.links.issue(manager, 'member_session', member.id, minutes / 60);
         await this.outbox.send(manager, {

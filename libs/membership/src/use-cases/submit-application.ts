@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { inspectPublicKey, newToken, OneTimeLinks } from '@cordon/crypto';
-import { Outbox } from '@cordon/delivery';
+import { Outbox, QueuedMail } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { Policies } from '@cordon/policy';
 import { Bans, normalisedBanValue } from '../bans/bans';
@@ -202,12 +202,10 @@ export class SubmitApplication {
    * once an hour, since anyone can ask for it by applying with the same organisation.
    */
   private async remindOfStatus(manager: EntityManager, open: Application): Promise<void> {
-    const recent = (await manager.query(
-      `SELECT 1 FROM outbound_message WHERE purpose = 'application.status_reminder' AND lower(recipient) = lower($1)
-       AND created_at > now() - make_interval(hours => $2) LIMIT 1`,
-      [open.contactEmail, REMINDER_INTERVAL_HOURS],
-    )) as unknown[];
-    if (recent.length) return;
+    const queued = new QueuedMail();
+    if (await queued.queuedWithin(manager, 'application.status_reminder', open.contactEmail, REMINDER_INTERVAL_HOURS)) {
+      return;
+    }
     if (!(await canEncryptTo(open.keyArmored))) return; // an expired key: the refusal stands, unexplained to it
     const status = newToken();
     await manager.update(Application, { id: open.id }, { statusTokenHash: status.hash, updatedAt: new Date() });

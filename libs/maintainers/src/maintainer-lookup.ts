@@ -1,0 +1,42 @@
+import { EntityManager } from 'typeorm';
+import { MaintainerStatus } from './maintainer.entity';
+
+export interface MaintainerOutline {
+  id: string;
+  name: string;
+  status: MaintainerStatus;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Maintainers as the libs above this one show or check them beside their own records (who
+ * commented, who triaged, who an address belongs to): they name the maintainer table only through
+ * here (docs/architecture.md, Layout).
+ */
+export class MaintainerLookup {
+  /** The maintainers with these ids (any status); an id that is no maintainer's is left out. */
+  async byIds(manager: EntityManager, ids: Iterable<string>): Promise<Map<string, MaintainerOutline>> {
+    const wanted = [...new Set(ids)].filter((id) => UUID.test(id));
+    if (!wanted.length) return new Map();
+    const rows = (await manager.query('SELECT id, name, status FROM maintainer WHERE id = ANY($1::uuid[])', [
+      wanted,
+    ])) as MaintainerOutline[];
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /** The names of the maintainers among audit actors (`maintainer:<id>`), by actor. */
+  async namesOfActors(manager: EntityManager, actors: Iterable<string>): Promise<Map<string, string>> {
+    const ids = [...actors].filter((actor) => actor.startsWith('maintainer:')).map((actor) => actor.slice(11));
+    const found = await this.byIds(manager, ids);
+    return new Map([...found.values()].map((m) => [`maintainer:${m.id}`, m.name]));
+  }
+
+  /** Whether a maintainer (whatever its status) has this address, compared without case. */
+  async hasAddress(manager: EntityManager, email: string): Promise<boolean> {
+    const rows = (await manager.query('SELECT 1 FROM maintainer WHERE lower(email) = lower($1) LIMIT 1', [
+      email,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+}
