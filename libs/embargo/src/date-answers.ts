@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { DomainError } from '@cordon/errors';
+import { MemberLookup } from '@cordon/membership';
 import { Policies } from '@cordon/policy';
 import { DateAnswerKind, dateAnswers, EmbargoDateAnswer } from './date-answer.entity';
 import { embargoTag } from './embargo-queries';
@@ -54,11 +55,8 @@ export class DateAnswers {
     }
     return this.dataSource.transaction(async (manager) => {
       const policy = await this.policies.current(manager);
-      const [member] = (await manager.query(
-        `SELECT status, acknowledged_policy_version FROM member WHERE id = $1 FOR UPDATE`,
-        [memberId],
-      )) as { status: string; acknowledged_policy_version: number | null }[];
-      if (member?.status !== 'active' || member.acknowledged_policy_version !== policy.version) {
+      const member = await new MemberLookup().lockedById(manager, memberId);
+      if (member?.status !== 'active' || member.acknowledgedPolicyVersion !== policy.version) {
         throw new DomainError(
           'FORBIDDEN',
           'Only an active member who has acknowledged the current Embargo Policy answers embargo dates.',
@@ -118,26 +116,28 @@ export class DateAnswers {
   /** Every member's answer to one embargo, objections first, then by time. */
   async forEmbargo(embargoId: string): Promise<DateAnswerView[]> {
     const rows = (await this.dataSource.query(
-      `SELECT a.member_id, m.organisation, m.email, a.answer, a.comment, a.public_at, a.answered_at,
-              a.public_at <> e.public_at AS stale
-       FROM embargo_date_answer a JOIN member m ON m.id = a.member_id JOIN embargo e ON e.id = a.embargo_id
+      `SELECT a.member_id, a.answer, a.comment, a.public_at, a.answered_at, a.public_at <> e.public_at AS stale
+       FROM embargo_date_answer a JOIN embargo e ON e.id = a.embargo_id
        WHERE a.embargo_id = $1
        ORDER BY a.answer DESC, a.answered_at`,
       [embargoId],
     )) as {
       member_id: string;
-      organisation: string;
-      email: string;
       answer: DateAnswerKind;
       comment: string;
       public_at: Date;
       answered_at: Date;
       stale: boolean;
     }[];
+    const members = await new MemberLookup().byIds(
+      this.dataSource.manager,
+      rows.map((r) => r.member_id),
+    );
+    // Every answer is a member's (a foreign key): the lookup finds each.
     return rows.map((r) => ({
       memberId: r.member_id,
-      organisation: r.organisation,
-      email: r.email,
+      organisation: members.get(r.member_id)!.organisation,
+      email: members.get(r.member_id)!.email,
       answer: r.answer,
       comment: r.comment,
       publicAt: new Date(r.public_at).toISOString(),

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AuditTrail } from '@cordon/audit';
 import { DomainError } from '@cordon/errors';
+import { MaintainerLookup } from '@cordon/maintainers';
+import { MemberLookup } from '@cordon/membership';
+import { AcknowledgementRecords } from '@cordon/policy';
 import { LeakReportQueries, LeakReportSummary } from './leaks/leak-report-queries';
 
 /** One audit entry in a member's history. `details` is shown escaped, as data. */
@@ -25,7 +29,6 @@ export interface MemberHistoryView {
   leakReports: LeakReportSummary[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ENTRIES = 1000;
 
 /**
@@ -42,58 +45,27 @@ export class MemberHistory {
   ) {}
 
   async of(memberId: string): Promise<MemberHistoryView> {
-    const [member] = UUID.test(memberId)
-      ? ((await this.dataSource.query('SELECT id, application_id FROM member WHERE id = $1', [memberId])) as {
-          id: string;
-          application_id: string | null;
-        }[])
-      : [];
+    const manager = this.dataSource.manager;
+    const member = await new MemberLookup().byId(manager, memberId);
     if (!member) throw new DomainError('NOT_FOUND', 'There is no such member.');
-    const subjects = [
-      `member:${member.id}`,
-      ...(member.application_id ? [`application:${member.application_id}`] : []),
-    ];
-    // The id is a UUID (checked above): it carries no LIKE wildcard.
-    const rows = (await this.dataSource.query(
-      `SELECT a.seq, a.at, a.actor, a.action, a.subject, a.details, m.name AS actor_name
-       FROM audit_entry a
-       LEFT JOIN maintainer m ON a.actor LIKE 'maintainer:%' AND m.id::text = substr(a.actor, 12)
-       WHERE a.subject = ANY($1::text[]) OR a.details::text LIKE $2 OR a.actor = $3
-       ORDER BY a.seq DESC
-       LIMIT ${MAX_ENTRIES + 1}`,
-      [subjects, `%${member.id}%`, `member:${member.id}`],
-    )) as {
-      seq: string;
-      at: Date;
-      actor: string;
-      action: string;
-      subject: string;
-      details: unknown;
-      actor_name: string | null;
-    }[];
-    const truncated = rows.length > MAX_ENTRIES;
-    const entries = rows
-      .slice(0, MAX_ENTRIES)
-      .reverse()
-      .map((row) => ({
-        seq: String(row.seq),
-        at: new Date(row.at).toISOString(),
-        actor: row.actor,
-        actorName: row.actor_name,
-        action: row.action,
-        subject: row.subject,
-        details: (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as Record<string, unknown>,
-      }));
-    const acknowledgements = (
-      (await this.dataSource.query(
-        `SELECT policy_version, policy_sha256, how, at FROM policy_acknowledgement WHERE member_id = $1 ORDER BY at`,
-        [member.id],
-      )) as { policy_version: number; policy_sha256: string; how: string; at: Date }[]
-    ).map((row) => ({
-      policyVersion: row.policy_version,
-      policySha256: row.policy_sha256,
-      how: row.how,
-      at: new Date(row.at).toISOString(),
+    const subjects = [`member:${member.id}`, ...(member.applicationId ? [`application:${member.applicationId}`] : [])];
+    const found = await new AuditTrail().concerning(
+      manager,
+      { subjects, mentioned: member.id, actor: `member:${member.id}` },
+      MAX_ENTRIES + 1,
+    );
+    const truncated = found.length > MAX_ENTRIES;
+    const kept = found.slice(0, MAX_ENTRIES).reverse();
+    const names = await new MaintainerLookup().namesOfActors(
+      manager,
+      kept.map((e) => e.actor),
+    );
+    const entries = kept.map((e) => ({ ...e, at: e.at.toISOString(), actorName: names.get(e.actor) ?? null }));
+    const acknowledgements = (await new AcknowledgementRecords().ofMember(manager, member.id)).map((a) => ({
+      policyVersion: a.policyVersion,
+      policySha256: a.policySha256,
+      how: a.how,
+      at: a.at.toISOString(),
     }));
     const strikes = (
       (await this.dataSource.query(

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
-import { AuditCheckpoints, Outbox } from '@cordon/delivery';
+import { AuditCheckpoints, Outbox, QueuedMail } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { Bans, Member } from '@cordon/membership';
 import { LeakReports } from './leak-reports';
@@ -116,18 +116,17 @@ export class ConfirmLeak {
       [member.id],
       true,
     );
-    const notices = await runner.query(
-      `UPDATE outbound_message SET status = 'failed', last_error = 'member_removed'
-       WHERE status = 'pending' AND lower(recipient) = lower($1)
-         AND (purpose LIKE 'embargo.%' OR purpose LIKE 'member.%' OR purpose LIKE 'post%')`,
-      [member.email],
-      true,
+    const noticesCancelled = await new QueuedMail().withdrawPending(
+      manager,
+      member.email,
+      ['embargo.', 'member.', 'post'],
+      'member_removed',
     );
     await this.audit.append(manager, {
       actor,
       action: 'member.mail_stopped',
       subject: `member:${member.id}`,
-      details: { copiesSkipped: copies.affected ?? 0, noticesCancelled: notices.affected ?? 0 },
+      details: { copiesSkipped: copies.affected ?? 0, noticesCancelled },
     });
   }
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@cordon/errors';
+import { MaintainerLookup, MaintainerOutline } from '@cordon/maintainers';
+import { MemberLookup, MemberOutline } from '@cordon/membership';
 import { embargoTag } from '../embargo-queries';
 import { LeakReporterKind, LeakReportStatus, leakReportStatuses } from './leak-report.entity';
 
@@ -46,8 +48,6 @@ interface Row {
   self_reported: boolean;
   created_at: Date;
   attributed_member_id: string | null;
-  attributed_organisation: string | null;
-  attributed_status: string | null;
 }
 
 interface DetailRow extends Row {
@@ -56,15 +56,11 @@ interface DetailRow extends Row {
   leaked_at: Date | null;
   evidence: string;
   reporter_member_id: string | null;
-  reporter_organisation: string | null;
   reporter_maintainer_id: string | null;
-  reporter_maintainer_name: string | null;
   reporter_contact: string | null;
   suspected_member_id: string | null;
-  suspected_organisation: string | null;
   triage_reason: string | null;
   triaged_by: string | null;
-  triaged_by_name: string | null;
   triaged_at: Date | null;
   embargo_broken: boolean;
 }
@@ -73,13 +69,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const SUMMARY = `
   r.id, r.status, r.embargo_id, e.number AS embargo_number, e.title AS embargo_title, e.status AS embargo_status,
-  r.reporter_kind, r.self_reported, r.created_at, r.attributed_member_id, am.organisation AS attributed_organisation,
-  am.status AS attributed_status`;
+  r.reporter_kind, r.self_reported, r.created_at, r.attributed_member_id`;
 
 const FROM = `
   FROM leak_report r
-  LEFT JOIN embargo e ON e.id = r.embargo_id
-  LEFT JOIN member am ON am.id = r.attributed_member_id`;
+  LEFT JOIN embargo e ON e.id = r.embargo_id`;
+
+/** The members and maintainers some reports name, as their libs tell them (docs/architecture.md, Layout). */
+interface Names {
+  members: Map<string, MemberOutline>;
+  maintainers: Map<string, MaintainerOutline>;
+}
 
 @Injectable()
 export class LeakReportQueries {
@@ -99,29 +99,27 @@ export class LeakReportQueries {
        LIMIT 500`,
       [status ?? null],
     )) as Row[];
-    return rows.map(summary);
+    const names = await this.namesIn(rows);
+    return rows.map((row) => summary(row, names));
   }
 
   async get(id: string): Promise<LeakReportView> {
     const [row] = UUID.test(id)
       ? ((await this.dataSource.query(
-          `SELECT ${SUMMARY}, r.what_leaked, r.leaked_to, r.leaked_at, r.evidence,
-                  r.reporter_member_id, rm.organisation AS reporter_organisation,
-                  r.reporter_maintainer_id, rmt.name AS reporter_maintainer_name, r.reporter_contact,
-                  r.suspected_member_id, sm.organisation AS suspected_organisation,
-                  r.triage_reason, r.triaged_by, tm.name AS triaged_by_name, r.triaged_at, r.embargo_broken
+          `SELECT ${SUMMARY}, r.what_leaked, r.leaked_to, r.leaked_at, r.evidence, r.reporter_member_id,
+                  r.reporter_maintainer_id, r.reporter_contact, r.suspected_member_id,
+                  r.triage_reason, r.triaged_by, r.triaged_at, r.embargo_broken
            ${FROM}
-           LEFT JOIN member rm ON rm.id = r.reporter_member_id
-           LEFT JOIN maintainer rmt ON rmt.id = r.reporter_maintainer_id
-           LEFT JOIN member sm ON sm.id = r.suspected_member_id
-           LEFT JOIN maintainer tm ON tm.id = r.triaged_by
            WHERE r.id = $1`,
           [id],
         )) as DetailRow[])
       : [];
     if (!row) throw new DomainError('NOT_FOUND', 'There is no such leak report.');
+    const names = await this.namesIn([row]);
+    const organisationOf = (id: string) => names.members.get(id)?.organisation ?? '';
+    const nameOf = (id: string) => names.maintainers.get(id)?.name ?? '';
     return {
-      ...summary(row),
+      ...summary(row, names),
       embargoTitle: row.embargo_title,
       embargoStatus: row.embargo_status,
       whatLeaked: row.what_leaked,
@@ -129,16 +127,16 @@ export class LeakReportQueries {
       leakedAt: iso(row.leaked_at),
       evidence: row.evidence,
       reporter: row.reporter_member_id
-        ? { memberId: row.reporter_member_id, organisation: row.reporter_organisation ?? '' }
+        ? { memberId: row.reporter_member_id, organisation: organisationOf(row.reporter_member_id) }
         : row.reporter_maintainer_id
-          ? { maintainerId: row.reporter_maintainer_id, name: row.reporter_maintainer_name ?? '' }
+          ? { maintainerId: row.reporter_maintainer_id, name: nameOf(row.reporter_maintainer_id) }
           : null,
       reporterContact: row.reporter_contact,
       suspected: row.suspected_member_id
-        ? { memberId: row.suspected_member_id, organisation: row.suspected_organisation ?? '' }
+        ? { memberId: row.suspected_member_id, organisation: organisationOf(row.suspected_member_id) }
         : null,
       triageReason: row.triage_reason,
-      triagedBy: row.triaged_by ? { maintainerId: row.triaged_by, name: row.triaged_by_name ?? '' } : null,
+      triagedBy: row.triaged_by ? { maintainerId: row.triaged_by, name: nameOf(row.triaged_by) } : null,
       triagedAt: iso(row.triaged_at),
       embargoBroken: row.embargo_broken,
     };
@@ -153,11 +151,29 @@ export class LeakReportQueries {
        ORDER BY r.created_at`,
       [memberId],
     )) as Row[];
-    return rows.map(summary);
+    const names = await this.namesIn(rows);
+    return rows.map((row) => summary(row, names));
+  }
+
+  private async namesIn(rows: (Row & Partial<DetailRow>)[]): Promise<Names> {
+    const manager = this.dataSource.manager;
+    const ids = (pick: (row: Row & Partial<DetailRow>) => (string | null | undefined)[]) =>
+      rows.flatMap(pick).filter((id): id is string => !!id);
+    return {
+      members: await new MemberLookup().byIds(
+        manager,
+        ids((r) => [r.attributed_member_id, r.reporter_member_id, r.suspected_member_id]),
+      ),
+      maintainers: await new MaintainerLookup().byIds(
+        manager,
+        ids((r) => [r.reporter_maintainer_id, r.triaged_by]),
+      ),
+    };
   }
 }
 
-function summary(row: Row): LeakReportSummary {
+function summary(row: Row, names: Names): LeakReportSummary {
+  const attributed = row.attributed_member_id ? names.members.get(row.attributed_member_id) : undefined;
   return {
     id: row.id,
     status: row.status,
@@ -169,8 +185,8 @@ function summary(row: Row): LeakReportSummary {
     attributedTo: row.attributed_member_id
       ? {
           memberId: row.attributed_member_id,
-          organisation: row.attributed_organisation ?? '',
-          status: row.attributed_status ?? '',
+          organisation: attributed?.organisation ?? '',
+          status: attributed?.status ?? '',
         }
       : null,
   };

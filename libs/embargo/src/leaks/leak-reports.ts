@@ -5,6 +5,8 @@ import { Actor, AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
+import { MaintainerLookup } from '@cordon/maintainers';
+import { MemberLookup } from '@cordon/membership';
 import { embargoTag } from '../embargo-queries';
 import { Embargoes } from '../embargoes';
 import { LeakReport } from './leak-report.entity';
@@ -250,11 +252,9 @@ export class LeakReports {
   }
 
   private async member(manager: EntityManager, id: string, field: string): Promise<{ organisation: string }> {
-    const [row] = UUID.test(id)
-      ? ((await manager.query('SELECT organisation FROM member WHERE id = $1', [id])) as { organisation: string }[])
-      : [];
-    if (!row) throw invalid('There is no such member.', field);
-    return row;
+    const member = await new MemberLookup().byId(manager, id);
+    if (!member) throw invalid('There is no such member.', field);
+    return member;
   }
 
   /** Who filed it, for the audit log and the maintainers' notice; refuses a reporter that may not file. */
@@ -265,12 +265,7 @@ export class LeakReports {
     switch (reporter.kind) {
       case 'member':
       case 'mail': {
-        const [row] = UUID.test(reporter.memberId)
-          ? ((await manager.query('SELECT organisation, status FROM member WHERE id = $1', [reporter.memberId])) as {
-              organisation: string;
-              status: string;
-            }[])
-          : [];
+        const row = await new MemberLookup().byId(manager, reporter.memberId);
         // A suspended member must still report; a removed one has the public form like anyone else.
         if (!row || !['active', 'suspended'].includes(row.status)) {
           throw new DomainError('FORBIDDEN', 'Only a member can file a leak report this way.');
@@ -283,12 +278,9 @@ export class LeakReports {
         };
       }
       case 'maintainer': {
-        const [row] = UUID.test(reporter.maintainerId)
-          ? ((await manager.query(`SELECT name FROM maintainer WHERE id = $1 AND status = 'active'`, [
-              reporter.maintainerId,
-            ])) as { name: string }[])
-          : [];
-        if (!row) throw new DomainError('FORBIDDEN', 'Only an active maintainer can file a leak report this way.');
+        const row = (await new MaintainerLookup().byIds(manager, [reporter.maintainerId])).get(reporter.maintainerId);
+        if (row?.status !== 'active')
+          throw new DomainError('FORBIDDEN', 'Only an active maintainer can file a leak report this way.');
         return { actor: `maintainer:${reporter.maintainerId}`, description: `maintainer ${row.name}`, contact: null };
       }
       case 'public': {
