@@ -27,6 +27,26 @@ const intoAnotherFolder = {
 };
 const restrict = (...patterns) => ['error', { patterns: [intoAnotherFolder, ...patterns] }];
 
+// The folders of apps/cordon (docs/architecture.md, Layout) and the folders each may not import: a role (web,
+// relay, worker, cli) never imports another role, nor the composition root (service) that builds and starts them;
+// the CLI reaches the roles only through that root, and the root never imports the CLI (`cordon serve` hands in
+// what it needs), so no two folders import each other.
+const roleMessage =
+  'A role of apps/cordon never imports another role or src/service, the composition root (docs/architecture.md, Layout).';
+const appFolders = {
+  web: { forbidden: ['relay', 'worker', 'cli', 'service'], message: roleMessage },
+  relay: { forbidden: ['web', 'worker', 'cli', 'service'], message: roleMessage },
+  worker: { forbidden: ['web', 'relay', 'cli', 'service'], message: roleMessage },
+  cli: {
+    forbidden: ['web', 'relay', 'worker'],
+    message: 'The CLI starts the roles only through src/service, the composition root (docs/architecture.md, Layout).',
+  },
+  service: {
+    forbidden: ['cli'],
+    message: 'The composition root never imports the CLI: `cordon serve` hands in what it needs.',
+  },
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -93,6 +113,12 @@ export default tseslint.config(
       ),
     },
   },
+  ...Object.entries(appFolders).map(([folder, { forbidden, message }]) => ({
+    files: [`apps/cordon/src/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': restrict({ group: forbidden.map((other) => `**/${other}/**`), message }),
+    },
+  })),
   {
     files: ['libs/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', '**/*.e2e.ts'],
     rules: { 'no-restricted-properties': 'off' },

@@ -26,6 +26,22 @@ const probes = {
     'libs/maintainers/src/zz-layering-probe.ts',
     "import { Embargoes } from '@cordon/embargo';\nexport const e = Embargoes;\n",
   ],
+  roleToRole: [
+    'apps/cordon/src/worker/zz-layering-probe.ts',
+    "import { RelayModule } from '../relay/relay.module';\nimport { startService } from '../service/compose-service';\nexport const r = [RelayModule, startService];\n",
+  ],
+  cliToRole: [
+    'apps/cordon/src/cli/commands/zz-layering-probe.ts',
+    "import { createWebApp } from '../../web/create-web-app';\nexport const w = createWebApp;\n",
+  ],
+  rootToCli: [
+    'apps/cordon/src/service/zz-layering-probe.ts',
+    "import { cordonProgram } from '../cli/program';\nexport const p = cordonProgram;\n",
+  ],
+  cliToRoot: [
+    'apps/cordon/src/cli/zz-layering-probe.ts',
+    "import { startService } from '../service/compose-service';\nimport { DomainError } from '@cordon/errors';\nexport const s = [startService, DomainError];\n",
+  ],
   featureDownward: [
     'libs/embargo/src/zz-layering-probe.ts',
     "import { Bans } from '@cordon/membership';\nimport { Policies } from '@cordon/policy';\nexport const b = [Bans, Policies];\n",
@@ -78,6 +94,21 @@ describe('layering lint rule', () => {
     expect(messages.featureUpward.join('\n')).toMatch(
       /import only those below them: delivery < policy < maintainers < membership < embargo < relay/,
     );
+  });
+
+  it('refuses a role of apps/cordon importing another role or the composition root', () => {
+    const refused = messages.roleToRole.filter((m) => m.startsWith('no-restricted-imports'));
+    expect(refused).toHaveLength(2);
+    for (const message of refused) expect(message).toMatch(/never imports another role or src\/service/);
+  });
+
+  it('refuses the CLI importing a role, and the composition root importing the CLI', () => {
+    expect(messages.cliToRole.join('\n')).toMatch(/The CLI starts the roles only through src\/service/);
+    expect(messages.rootToCli.join('\n')).toMatch(/The composition root never imports the CLI/);
+  });
+
+  it('allows the CLI to import the composition root', () => {
+    expect(messages.cliToRoot.filter((m) => m.startsWith('no-restricted'))).toEqual([]);
   });
 
   it('allows a feature lib to import those below it', () => {
