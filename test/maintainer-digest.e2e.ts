@@ -13,7 +13,7 @@ import { ListKey } from '@cordon/crypto';
 import { DeliveryWorker, MailTransport, OutgoingMail, TransportFailure } from '@cordon/delivery';
 import { ImportMember } from '@cordon/membership';
 import { FanOut, InboundMessage, MaintainerDigest, Post, PostDeliveryWorker, sealPost } from '@cordon/relay';
-import { Bounces } from '../libs/relay/src/pipeline/bounces';
+import { Bounces } from '../libs/relay/src/bounces/bounces';
 import { Agent, loginAgent, MaintainerAccount } from './support/admin-login';
 import { csrfFrom, pathOf } from './support/forms';
 import { GpgHome } from './support/gpg';

@@ -8,7 +8,7 @@ import { createTransport } from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { readKey } from 'openpgp';
 import { ListKey } from '@cordon/crypto';
-import { PREFLIGHT_LIST_MAX, RelayNotices } from '../../libs/relay/src/pipeline/notices';
+import { PREFLIGHT_LIST_MAX, RelayNotices } from '../../libs/relay/src/notices/relay-notices';
 import { gpgPost } from '../support/client-mail';
 import { GpgHome } from '../support/gpg';
 import { armoredPart } from '../support/mailbox';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MAX_INBOUND_ATTEMPTS } from '../../libs/relay/src/pipeline/inbound-processor';
-import { OpenStage } from '../../libs/relay/src/pipeline/stages';
+import { OpenStage } from '../../libs/relay/src/stages';
 import { anOpenpgpKey } from '../support/keys';
 import { plaintextPost, signedByStranger, thunderbirdPost, unsignedEncrypted } from '../support/client-mail';
 import { relayWorld } from '../support/relay-world';

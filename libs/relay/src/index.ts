@@ -8,11 +8,11 @@ export { PostStatusQueries, PostSummary, CopyStatus, EmbargoRecipient } from './
 export { LinkPostToEmbargo } from './status/link-post-to-embargo';
 export { PostStatusModule } from './status/post-status.module';
 export { InboundProcessor } from './pipeline/inbound-processor';
-export { KeyExpiryWarnings, KEY_WARNING_DAYS } from './pipeline/key-expiry-warnings';
+export { KeyExpiryWarnings, KEY_WARNING_DAYS } from './timed-jobs/key-expiry-warnings';
 export { RelayPipelineModule } from './pipeline/relay-pipeline.module';
-export { MemberAnswersModule } from './pipeline/member-answers.module';
-export { MemberAnswerQueries, MemberAnswerSummary, MemberAnswerView } from './pipeline/member-answer-queries';
-export { ReleaseMemberAnswer } from './pipeline/release-member-answer';
+export { MemberAnswersModule } from './member-answers/member-answers.module';
+export { MemberAnswerQueries, MemberAnswerSummary, MemberAnswerView } from './member-answers/member-answer-queries';
+export { ReleaseMemberAnswer } from './member-answers/release-member-answer';
 export * from './maintainer-digest';
 
 /** Every entity of the relay lib. */

@@ -3,7 +3,7 @@ import { DeliveryModule } from '@cordon/delivery';
 import { DateObjections, EmbargoModule } from '@cordon/embargo';
 import { ApplicationsWaiting, MembershipModule } from '@cordon/membership';
 import { BounceStreaks } from '../fan-out';
-import { MemberAnswersModule } from '../pipeline/member-answers.module';
+import { MemberAnswersModule } from '../member-answers/member-answers.module';
 import { MaintainerDigest } from './maintainer-digest';
 import { WaitingForMaintainers } from './waiting-for-maintainers';
 

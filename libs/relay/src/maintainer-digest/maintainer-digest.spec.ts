@@ -7,7 +7,7 @@ import { testAuditKey } from '../../../../test/support/audit';
 import { openTestDatabase, TestDatabase } from '../../../../test/support/database';
 import { testSettings } from '../../../../test/support/settings';
 import { BounceStreaks } from '../fan-out';
-import { MemberAnswerQueries } from '../pipeline/member-answer-queries';
+import { MemberAnswerQueries } from '../member-answers/member-answer-queries';
 import { digestDue } from './digest-timing';
 import { MaintainerDigest } from './maintainer-digest';
 import { WaitingForMaintainers, WaitingItem } from './waiting-for-maintainers';

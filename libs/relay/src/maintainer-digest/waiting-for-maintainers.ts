@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DateObjections, LeakReportQueries } from '@cordon/embargo';
 import { ApplicationsWaiting } from '@cordon/membership';
 import { BounceStreaks } from '../fan-out';
-import { MemberAnswerQueries } from '../pipeline/member-answer-queries';
+import { MemberAnswerQueries } from '../member-answers/member-answer-queries';
 
 export const waitingKinds = [
   'application',

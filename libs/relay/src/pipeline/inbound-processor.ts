@@ -1,21 +1,15 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
-import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
-import { DeliveryWorker, Outbox, PollingLoop } from '@cordon/delivery';
-import { FanOut, Post, PostDeliveryWorker, SkippedMember } from '../fan-out';
+import { Outbox, PollingLoop } from '@cordon/delivery';
+import { Bounces } from '../bounces/bounces';
 import { InboundClaimLost, InboundMessage, InboundQueue } from '../ingress';
-import { Bounces } from './bounces';
-import { MemberMail } from './member-mail';
-import { RelayNotices } from './notices';
-import { OwnerMail } from './owner-mail';
-import { PostInProgress, PostStage } from './post-stages';
-import { LinkEmbargoStage } from './embargo-stage';
-import { OpenStage, ReplayStage, SealStage, SelectRecipientsStage } from './stages';
-
-type Refusal = { code: string; message: string };
+import { MemberMail } from '../member-mail/member-mail';
+import { RelayNotices } from '../notices/relay-notices';
+import { OwnerMail } from '../owner-mail/owner-mail';
+import { Refusal } from '../stages';
+import { PostPipeline } from './post-pipeline';
 
 /** How many times a stored message is tried before it is refused as one Cordon cannot process. */
 export const MAX_INBOUND_ATTEMPTS = 5;
@@ -26,14 +20,14 @@ const UNPROCESSABLE: Refusal = {
 
 /**
  * Drains the inbound queue: each stored message is claimed (with a lease, so a crash leaves it
- * claimable again), taken through the post pipeline, and finished in the same transaction that
- * records the outcome — the post and one queue row per member, or the refusal and its notices.
+ * claimable again), handed on by the address it came to (a post to PostPipeline, member mail,
+ * owner mail, bounces, key requests), and finished in the same transaction that records the
+ * outcome — the post and one queue row per member, or the refusal and its notices.
  * A post is therefore fanned out exactly once, or not at all and retried (docs/architecture.md, invariant 4).
  */
 @Injectable()
 export class InboundProcessor implements OnModuleDestroy {
   private readonly logger = new Logger('relay');
-  private readonly stages: PostStage[];
   private readonly loop: PollingLoop;
 
   constructor(
@@ -42,23 +36,12 @@ export class InboundProcessor implements OnModuleDestroy {
     private readonly audit: AuditLog,
     private readonly notices: RelayNotices,
     private readonly outbox: Outbox,
-    private readonly fanOut: FanOut,
-    private readonly deliveries: PostDeliveryWorker,
-    private readonly serviceMail: DeliveryWorker,
     private readonly ownerMail: OwnerMail,
     private readonly bounces: Bounces,
     private readonly memberMail: MemberMail,
-    @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
-    @Inject(SETTINGS) private readonly settings: Settings,
-    open: OpenStage,
-    replay: ReplayStage,
-    linkEmbargo: LinkEmbargoStage,
-    selectRecipients: SelectRecipientsStage,
-    seal: SealStage,
+    private readonly posts: PostPipeline,
+    @Inject(SETTINGS) settings: Settings,
   ) {
-    // The whole flow of a post, in order (docs/architecture.md, "The relay as stages"); the last step, enqueue,
-    // is `commitPost` below, which must share one transaction with finishing the inbound message.
-    this.stages = [open, replay, linkEmbargo, selectRecipients, seal];
     this.loop = new PollingLoop(
       () => this.drain(),
       settings.DELIVERY_POLL_MS,
@@ -126,88 +109,12 @@ export class InboundProcessor implements OnModuleDestroy {
   }
 
   private async processPost(inbound: InboundMessage): Promise<void> {
-    const post: PostInProgress = { inbound };
-    for (const stage of this.stages) {
-      const verdict = await stage.run(post);
-      if (verdict.kind === 'refuse') {
-        // A member's signed, encrypted answer is not a post: it goes to the maintainers (issue 5).
-        const answer = verdict.code === 'SIGNER_NOT_MAINTAINER' ? await this.memberMail.answer(inbound) : null;
-        if (answer?.kind === 'answer') return;
-        return this.refuseInbound(inbound, answer?.refusal ?? verdict);
-      }
-    }
-    try {
-      await this.commitPost(post);
-    } catch (error) {
-      // Two copies of one signed post racing: the unique signature digest lets one win.
-      if (error instanceof QueryFailedError && (error as { code?: string }).code === '23505') {
-        return this.refuseInbound(inbound, {
-          code: 'REPLAYED',
-          message: 'This signed post was relayed before; a signature is relayed only once.',
-        });
-      }
-      throw error;
-    }
-  }
-
-  private async commitPost(post: PostInProgress): Promise<void> {
-    const { inbound, opened, selection, sealed, embargo } = post as Required<PostInProgress>;
-    const postId = randomUUID();
-    const deliveries = await this.fanOut.keyPackets(sealed.sessionKey, selection.recipients);
-    // Members who have not acknowledged the current policy get their copy once they do, while the
-    // embargo runs (HeldMail); a post of an embargo that has already ended is never held for them.
-    const skipped: SkippedMember[] = [...selection.skipped];
-    if (embargo?.ended) {
-      skipped.push(...selection.held.map((m) => ({ memberId: m.memberId, email: m.email, reason: 'embargo_ended' })));
-    } else {
-      const hold = { reason: 'policy_not_acknowledged' };
-      deliveries.push(...(await this.fanOut.keyPackets(sealed.sessionKey, selection.held, new Date(), hold)));
-    }
-    const counts = await this.dataSource.transaction(async (manager) => {
-      await manager.insert(Post, {
-        id: postId,
-        inboundMessageId: inbound.id,
-        maintainerId: opened.maintainerId,
-        signatureDigest: opened.signatureDigest,
-        signedAt: opened.signedAt,
-        embargoId: embargo?.id ?? null,
-        subjectSealed: this.secret.seal('post-subject', opened.subject),
-        bodyPackets: Buffer.from(sealed.bodyPackets),
-        createdAt: new Date(),
-      });
-      const counts = await this.fanOut.enqueue(manager, postId, deliveries, skipped);
-      await this.queue.finish(manager, inbound, { status: 'processed' });
-      await this.audit.append(manager, {
-        actor: `maintainer:${opened.maintainerId}`,
-        action: 'post.accepted',
-        subject: `post:${postId}`,
-        details: {
-          inboundMessageId: inbound.id,
-          signerFingerprint: opened.signerFingerprint,
-          embargoId: embargo?.id ?? null,
-          recipients: counts.queued,
-          held: counts.held,
-          skipped: counts.skipped,
-        },
-      });
-      await this.notices.accepted(manager, {
-        maintainerId: opened.maintainerId,
-        subject: opened.subject,
-        postId,
-        recipients: counts.queued,
-        held: embargo?.ended ? [] : selection.held,
-        skipped,
-      });
-      return counts;
-    });
-    this.logger.log(
-      `post ${postId} from inbound ${inbound.id} queued for ${counts.queued} member(s), held for ${counts.held}`,
-    );
-    // Committed: the copies can go now rather than at the worker's next poll (when it runs here).
-    // The sender's pre-flight summary is woken first, so that in one process it usually leaves
-    // before the copies (it is not ordered across processes: see README "Pre-flight summary").
-    this.serviceMail.wake();
-    this.deliveries.wake();
+    const verdict = await this.posts.run({ inbound });
+    if (verdict.kind === 'continue') return;
+    // A member's signed, encrypted answer is not a post: it goes to the maintainers (issue 5).
+    const answer = verdict.refusal.code === 'SIGNER_NOT_MAINTAINER' ? await this.memberMail.answer(inbound) : null;
+    if (answer?.kind === 'answer') return;
+    return this.refuseInbound(inbound, answer?.refusal ?? verdict.refusal);
   }
 
   private async refuseInbound(inbound: InboundMessage, refusal: Refusal): Promise<void> {

@@ -1,20 +1,21 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
 import { EmbargoModule } from '@cordon/embargo';
+import { Bounces } from '../bounces/bounces';
 import { fanOutProviders } from '../fan-out';
 import { IngressModule } from '../ingress';
-import { Bounces } from './bounces';
+import { memberMailProviders } from '../member-mail/member-mail';
+import { RelayNotices } from '../notices/relay-notices';
+import { OwnerMail } from '../owner-mail/owner-mail';
+import { postStages } from '../stages';
+import { KeyExpiryWarnings } from '../timed-jobs/key-expiry-warnings';
 import { InboundProcessor } from './inbound-processor';
-import { KeyExpiryWarnings } from './key-expiry-warnings';
-import { memberMailProviders } from './member-mail';
-import { OwnerMail } from './owner-mail';
-import { RelayNotices } from './notices';
-import { LinkEmbargoStage } from './embargo-stage';
-import { OpenStage, ReplayStage, SealStage, SelectRecipientsStage } from './stages';
+import { PostPipeline } from './post-pipeline';
 
 /**
- * The relay's domain: ingress store and queue, the post pipeline, and the per-member delivery of
- * posts. The apps add the SMTP listener and start the workers.
+ * The relay's domain: ingress store and queue, the post pipeline and the other mail the list's
+ * addresses take, the timed jobs, and the per-member delivery of posts. The apps add the SMTP
+ * listener and start the workers.
  */
 @Module({
   imports: [IngressModule, DeliveryModule, EmbargoModule],
@@ -22,11 +23,8 @@ import { OpenStage, ReplayStage, SealStage, SelectRecipientsStage } from './stag
     RelayNotices,
     OwnerMail,
     Bounces,
-    OpenStage,
-    ReplayStage,
-    LinkEmbargoStage,
-    SelectRecipientsStage,
-    SealStage,
+    ...postStages,
+    PostPipeline,
     InboundProcessor,
     KeyExpiryWarnings,
     ...memberMailProviders,

@@ -6,7 +6,7 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox, PollingLoop } from '@cordon/delivery';
 import { RecipientSelection, RecipientSelector } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
-import { skipReasonText } from './notices';
+import { skipReasonText } from '../notices/relay-notices';
 
 /** Days before a member key's expiry at which the member is warned, each once per key (issue 6). */
 export const KEY_WARNING_DAYS = [30, 7];

@@ -8,14 +8,11 @@ import { Outbox } from '@cordon/delivery';
 import { embargoNumberIn } from '@cordon/embargo';
 import { InboundMessage, InboundQueue } from '../ingress';
 import { OpenedMail } from '../open';
-import { answerMessage } from './answer-message';
+import { answerMessage } from '../member-answers/answer-message';
+import { ANSWER_CONTENT, ANSWER_SUBJECT } from '../member-answers/answer-sealing';
 import { MemberMailRefusals } from './member-mail-refusals';
 import { MemberSigners } from './member-signers';
 import { claimSignature } from './signature-registry';
-
-/** Sealing purposes of an answer's subject and content (ServerSecret.seal). */
-export const ANSWER_SUBJECT = 'member-answer-subject';
-export const ANSWER_CONTENT = 'member-answer-content';
 
 /** What became of a message to the list or -owner that may be a member's answer. */
 export type AnswerOutcome =

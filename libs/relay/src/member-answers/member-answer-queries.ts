@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { DomainError } from '@cordon/errors';
 import { embargoTag } from '@cordon/embargo';
-import { ANSWER_CONTENT, ANSWER_SUBJECT } from './member-answers';
+import { ANSWER_CONTENT, ANSWER_SUBJECT } from './answer-sealing';
 
 export interface MemberAnswerSummary {
   id: string;

@@ -6,10 +6,11 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { ListKey, SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
-import { RecipientSelection, RecipientSelector } from '@cordon/embargo';
-import { FanOut, Post, PreparedCopy, sealPost, SkippedMember } from '../fan-out';
+import { RecipientSelector } from '@cordon/embargo';
+import { FanOut, Post, sealPost } from '../fan-out';
+import { copiesOf } from '../stages';
 import { answerFrom, answerMessage } from './answer-message';
-import { ANSWER_CONTENT, ANSWER_SUBJECT } from './member-answers';
+import { ANSWER_CONTENT, ANSWER_SUBJECT } from './answer-sealing';
 
 interface AnswerRow {
   id: string;
@@ -32,7 +33,7 @@ const alreadyReleased = () =>
 
 /**
  * A maintainer releases a member's answer to the whole list (issue 5, "Members answer"). It goes
- * out exactly as a post does (InboundProcessor.commitPost): the answer, its protected From naming
+ * out exactly as a post does (stages/6-enqueue.ts): the answer, its protected From naming
  * the answering member, is signed by the list key and encrypted once; each eligible member gets a
  * copy with its own key packet; members who have not acknowledged the current policy get theirs
  * held, unless the answer's embargo has ended. It is recorded as a post (for the delivery status
@@ -73,7 +74,7 @@ export class ReleaseMemberAnswer {
     const sealed = await sealPost(content, await this.listKey.secretKey());
     const selection = await this.dataSource.transaction((manager) => this.selector.select(manager));
     const ended = answer.embargo_id !== null && answer.embargo_status !== 'active';
-    const { deliveries, skipped } = await this.copies(sealed.sessionKey, selection, ended);
+    const { deliveries, skipped } = await copiesOf(this.fanOut, sealed.sessionKey, selection, ended);
     const postId = randomUUID();
     const counts = await this.dataSource.transaction(async (manager) => {
       await this.lockUnreleased(manager, answerId, maintainerId);
@@ -138,23 +139,6 @@ export class ReleaseMemberAnswer {
       answerId,
     ])) as { released_at: Date | null }[];
     if (!row || row.released_at) throw alreadyReleased();
-  }
-
-  /** One copy per eligible member; held for those who have not acknowledged the policy, as for a post. */
-  private async copies(
-    sessionKey: Parameters<FanOut['keyPackets']>[0],
-    selection: RecipientSelection,
-    embargoEnded: boolean,
-  ): Promise<{ deliveries: PreparedCopy[]; skipped: SkippedMember[] }> {
-    const deliveries = await this.fanOut.keyPackets(sessionKey, selection.recipients);
-    const skipped: SkippedMember[] = [...selection.skipped];
-    if (embargoEnded) {
-      skipped.push(...selection.held.map((m) => ({ memberId: m.memberId, email: m.email, reason: 'embargo_ended' })));
-    } else {
-      const hold = { reason: 'policy_not_acknowledged' };
-      deliveries.push(...(await this.fanOut.keyPackets(sessionKey, selection.held, new Date(), hold)));
-    }
-    return { deliveries, skipped };
   }
 
   private async tellMember(manager: EntityManager, answer: AnswerRow, subject: string): Promise<void> {

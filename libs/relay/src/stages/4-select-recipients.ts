@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { RecipientSelector } from '@cordon/embargo';
+import { Linked, Selected } from './post-state';
+import { PostStage, proceed, Verdict } from './post-stage';
+
+/**
+ * 4. select recipients: the members of invariant 2, and who is skipped and why. One module
+ * decides (the embargo lib's RecipientSelector); this stage only asks it.
+ */
+@Injectable()
+export class SelectRecipientsStage implements PostStage<Linked, Selected> {
+  readonly name = 'select recipients';
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly selector: RecipientSelector,
+  ) {}
+
+  async run(post: Linked): Promise<Verdict<Selected>> {
+    const selection = await this.dataSource.transaction((manager) => this.selector.select(manager));
+    return proceed({ ...post, selection });
+  }
+}
