@@ -20,6 +20,7 @@ import { AuditLog } from '@cordon/audit';
 import { parseSettings } from '@cordon/config';
 import { MailTransport, OutgoingMail, SmtpTransport } from '@cordon/delivery';
 import { migrate, openDatabase } from '@cordon/persistence';
+import { AcknowledgementFollowUps, Policies } from '@cordon/policy';
 import {
   ArmoredBody,
   assembleCopy,
@@ -337,7 +338,8 @@ async function endToEnd(s: Extract<Scenario, { kind: 'e2e' }>): Promise<Scenario
     );
     const audit = new AuditLog(randomBytes(32));
     const fanOut = new FanOut(audit);
-    const worker = new PostDeliveryWorker(ds, settings, transport, audit);
+    const policies = new Policies(ds, audit, new AcknowledgementFollowUps());
+    const worker = new PostDeliveryWorker(ds, settings, transport, audit, policies);
     const result = await measure(async () => {
       let t = performance.now();
       const sealed = await sealPost(content, list);

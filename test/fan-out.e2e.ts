@@ -20,6 +20,7 @@ import { MailTransport, SmtpTransport } from '@cordon/delivery';
 import { HeldMail } from '@cordon/embargo';
 import { Bans, ImportMember } from '@cordon/membership';
 import { Database, openDatabase } from '@cordon/persistence';
+import { Policies } from '@cordon/policy';
 import {
   COPIES_IN_FLIGHT,
   FanOut,
@@ -98,6 +99,7 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
   const members: TestMember[] = [];
   const audit = new AuditLog(testAuditKey);
   const fanOut = new FanOut(audit);
+  let policies: Policies;
   const sink = new SmtpSink();
 
   beforeAll(async () => {
@@ -111,7 +113,7 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
     const listKey = new ListKey(ds, settings, ServerSecret.fromBytes(randomBytes(32)));
     listFingerprint = (await ds.transaction((m) => listKey.ensure(m))).fingerprint;
     signer = await listKey.secretKey();
-    const policies = wiredPolicies(ds, audit);
+    policies = wiredPolicies(ds, audit);
     await ds.transaction((m) => policies.ensurePublished(m, 'cli'));
 
     const maintainer = await anOpenpgpKey('alice@project.example', 'Alice Maintainer');
@@ -165,7 +167,7 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
   });
 
   const worker = (transport: MailTransport = smtp, source = ds) =>
-    new PostDeliveryWorker(source, settings, transport, audit);
+    new PostDeliveryWorker(source, settings, transport, audit, policies);
 
   /** Seals a post, stores it, fans it out to `to`; returns the post id and its session key. */
   async function aPost(
@@ -521,7 +523,7 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
     });
 
     it('wake() sends a new post at once instead of at the next poll', async () => {
-      const polling = new PostDeliveryWorker(ds, { ...settings, DELIVERY_POLL_MS: 600_000 }, smtp, audit);
+      const polling = new PostDeliveryWorker(ds, { ...settings, DELIVERY_POLL_MS: 600_000 }, smtp, audit, policies);
       polling.start();
       await sleep(50); // its first run finds nothing; the next poll would be in ten minutes
       const { postId } = await aPost([members[0]]);

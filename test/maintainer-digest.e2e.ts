@@ -12,6 +12,7 @@ import { AuditLog } from '@cordon/audit';
 import { ListKey } from '@cordon/crypto';
 import { DeliveryWorker, MailTransport, OutgoingMail, TransportFailure } from '@cordon/delivery';
 import { ImportMember } from '@cordon/membership';
+import { Policies } from '@cordon/policy';
 import { FanOut, InboundMessage, MaintainerDigest, Post, PostDeliveryWorker, sealPost } from '@cordon/relay';
 import { Bounces } from '../libs/relay/src/bounces/bounces';
 import { Agent, loginAgent, MaintainerAccount } from './support/admin-login';
@@ -169,7 +170,7 @@ describe('maintainers hear what waits for them', () => {
       }
       async close() {}
     })();
-    const worker = new PostDeliveryWorker(ds, web.settings, transport, audit);
+    const worker = new PostDeliveryWorker(ds, web.settings, transport, audit, web.app.get(Policies, { strict: false }));
     const copyIds: string[] = [];
     /** A post to the member alone, as the pipeline stores and fans one out, then its delivery. */
     async function aPost(refused: boolean) {

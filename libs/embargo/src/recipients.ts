@@ -2,6 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { PublicKey } from 'openpgp';
 import { EntityManager } from 'typeorm';
 import { readOneKey } from '@cordon/crypto';
+import {
+  completeVerdict,
+  EligibilityCandidate,
+  INELIGIBILITY,
+  MemberEligibilityQueries,
+  RecordedIneligibility,
+} from '@cordon/membership';
 import { Policies } from '@cordon/policy';
 
 export interface Recipient {
@@ -11,7 +18,10 @@ export interface Recipient {
   fingerprint: string;
 }
 
-export type SkipReason = 'key_expired' | 'key_unusable';
+/** What parsing a key can say against it (the words stored for KEY_EXPIRED and KEY_UNUSABLE). */
+export type KeyRefusal = 'key_expired' | 'key_unusable';
+/** Why a member on the list does not get a post, in the words stored with its copy. */
+export type SkipReason = RecordedIneligibility;
 
 export interface Skipped {
   memberId: string;
@@ -30,53 +40,66 @@ export interface RecipientSelection {
   skipped: Skipped[];
 }
 
-interface MemberRow {
-  id: string;
-  email: string;
-  key_armored: string;
-  key_fingerprint: string;
-  acknowledged_policy_version: number | null;
-}
-
 /**
- * Who may receive embargoed information, list mail and embargo notices alike (docs/architecture.md, invariant 2): members that are active (approved, not suspended,
- * removed or banned), have acknowledged the current policy version, and hold a key that can
- * encrypt now. Parsed keys are cached by fingerprint: checking a key's self-signatures costs
+ * Who may receive embargoed information, list mail and embargo notices alike (docs/architecture.md,
+ * invariant 2). The rule is membership's (`eligibility`, in libs/membership/src/eligibility): its set
+ * form picks the members on the list and gives each the database's verdict; this adds what only a
+ * parsed key can tell. Parsed keys are cached by fingerprint: checking a key's self-signatures costs
  * about a millisecond, paid once per key rather than once per post.
  */
 @Injectable()
 export class RecipientSelector {
   private readonly keys = new Map<string, PublicKey>();
+  private readonly members = new MemberEligibilityQueries();
 
   constructor(private readonly policies: Policies) {}
 
-  async select(manager: EntityManager, now = new Date()): Promise<RecipientSelection> {
+  /**
+   * With `embargo`, a post of an embargo that has ended is not held for members yet to acknowledge
+   * the policy: they are skipped (`embargo_ended`). Without it, they are held.
+   */
+  async select(
+    manager: EntityManager,
+    now = new Date(),
+    embargo?: { ended: boolean } | null,
+  ): Promise<RecipientSelection> {
     const policy = await this.policies.current(manager);
-    const rows = (await manager.query(
-      `SELECT id, email, key_armored, key_fingerprint, acknowledged_policy_version
-       FROM member WHERE status = 'active' ORDER BY id`,
-    )) as MemberRow[];
+    const post = { currentPolicyVersion: policy.version, embargo };
+    const candidates = await this.members.candidates(manager, post, now);
     const selection: RecipientSelection = { recipients: [], held: [], skipped: [] };
-    for (const row of rows) {
-      const key = await this.keyOf(row);
-      const usable = key ? await canEncryptAt(key, now) : 'key_unusable';
-      if (usable !== true) {
-        selection.skipped.push({ memberId: row.id, email: row.email, reason: usable });
-        continue;
-      }
-      const recipient = { memberId: row.id, email: row.email, key: key!, fingerprint: row.key_fingerprint };
-      if (row.acknowledged_policy_version === policy.version) selection.recipients.push(recipient);
-      else selection.held.push(recipient);
+    for (const candidate of candidates) {
+      const key = await this.keyOf(candidate);
+      const keyCanEncrypt = key ? await canEncryptAt(key, now) : 'key_unusable';
+      const verdict = completeVerdict(
+        candidate.verdict,
+        { ...candidate, keyCanEncrypt: keyCanEncrypt === true ? true : keyReasons[keyCanEncrypt] },
+        post,
+        now,
+      );
+      const recipient = {
+        memberId: candidate.memberId,
+        email: candidate.email,
+        key: key!,
+        fingerprint: candidate.keyFingerprint,
+      };
+      if (verdict.eligible) selection.recipients.push(recipient);
+      else if (INELIGIBILITY[verdict.reason].copy === 'held') selection.held.push(recipient);
+      else
+        selection.skipped.push({
+          memberId: candidate.memberId,
+          email: candidate.email,
+          reason: INELIGIBILITY[verdict.reason].recorded,
+        });
     }
     return selection;
   }
 
-  private async keyOf(row: MemberRow): Promise<PublicKey | null> {
-    const cached = this.keys.get(row.key_fingerprint);
+  private async keyOf(candidate: EligibilityCandidate): Promise<PublicKey | null> {
+    const cached = this.keys.get(candidate.keyFingerprint);
     if (cached) return cached;
     try {
-      const key = (await readOneKey(row.key_armored)) as PublicKey;
-      this.keys.set(row.key_fingerprint, key);
+      const key = (await readOneKey(candidate.keyArmored)) as PublicKey;
+      this.keys.set(candidate.keyFingerprint, key);
       return key;
     } catch {
       return null;
@@ -84,8 +107,10 @@ export class RecipientSelector {
   }
 }
 
+const keyReasons = { key_expired: 'KEY_EXPIRED', key_unusable: 'KEY_UNUSABLE' } as const;
+
 /** True when the key has a valid encryption subkey at `now`; otherwise why not. */
-export async function canEncryptAt(key: PublicKey, now: Date): Promise<true | SkipReason> {
+export async function canEncryptAt(key: PublicKey, now: Date): Promise<true | KeyRefusal> {
   try {
     await key.getEncryptionKey(undefined, now);
     return true;

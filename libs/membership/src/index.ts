@@ -81,3 +81,26 @@ export const membershipEntities = [
   MemberEmailChange,
 ];
 export { MemberLookup, MemberOutline } from './queries/member-lookup';
+export {
+  eligibility,
+  completeVerdict,
+  copyFate,
+  ELIGIBILITY_RULES,
+  EligibilityRule,
+  MemberStanding,
+  PostCircumstances,
+  Verdict,
+} from './eligibility/eligibility';
+export {
+  INELIGIBILITY,
+  Ineligibility,
+  RecordedIneligibility,
+  ineligibilities,
+  ineligibilityRecordedAs,
+} from './eligibility/ineligibility';
+export { ineligibilitySql, onTheListSql, EligibilityParams } from './eligibility/eligibility-sql';
+export {
+  MemberEligibilityQueries,
+  EligibilityCandidate,
+  CurrentMember,
+} from './eligibility/member-eligibility-queries';

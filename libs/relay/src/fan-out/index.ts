@@ -36,3 +36,4 @@ export const fanOutProviders: Provider[] = [
   PostDeliveryWorker,
   { provide: MailTransport, useFactory: transportFor, inject: [SETTINGS] },
 ];
+export { SendTimeEligibility, SendTimeVerdict, CopyToCheck, Ineligible } from './send-time-eligibility';

@@ -3,10 +3,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { CLAIM_LEASE_MS, MailTransport, nextAttemptAt, PollingLoop, TransportFailure } from '@cordon/delivery';
+import { Policies } from '@cordon/policy';
 import { CopyBuffer, ListHeaders } from './copy';
 import { PostBodies } from './post-bodies';
 import { OutcomeRecorder } from './outcome-recorder';
-import { Ineligible, SendTimeFacts, sendTimeRefusal } from './send-time-eligibility';
+import { Ineligible, SendTimeEligibility } from './send-time-eligibility';
 
 /** Copies being assembled or handed to the relay at once: enough to keep a connection pool busy. */
 export const COPIES_IN_FLIGHT = 16;
@@ -26,9 +27,10 @@ interface ClaimedCopy {
   postCreatedAt: Date;
 }
 
-/** A claimed row, with what the send-time check needs to know about its member now. */
-interface ClaimRow extends SendTimeFacts {
+/** A claimed row. */
+interface ClaimRow {
   id: string;
+  key_fingerprint: string | null;
   post_id: string;
   member_id: string;
   recipient: string;
@@ -58,6 +60,7 @@ export class PostDeliveryWorker implements OnModuleDestroy {
   private readonly headers: ListHeaders;
   private readonly bodies: PostBodies;
   private readonly loop: PollingLoop;
+  private readonly eligibility: SendTimeEligibility;
   private stopping = false;
 
   constructor(
@@ -65,7 +68,9 @@ export class PostDeliveryWorker implements OnModuleDestroy {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly transport: MailTransport,
     private readonly audit: AuditLog,
+    policies: Policies,
   ) {
+    this.eligibility = new SendTimeEligibility(policies);
     this.headers = new ListHeaders(settings.LIST_ADDRESS, settings.LIST_NAME);
     this.bodies = new PostBodies(dataSource);
     this.loop = new PollingLoop(
@@ -189,36 +194,41 @@ export class PostDeliveryWorker implements OnModuleDestroy {
   /**
    * One transaction claims a batch: SKIP LOCKED lets concurrent workers take disjoint rows, and
    * the lease keeps them theirs after it commits. In the same transaction each member is checked
-   * again (docs/architecture.md, invariant 2, "when in doubt, refuse to send"): one suspended, removed or
-   * banned since the fan-out, or whose key expired or changed, is skipped; one that has not
-   * acknowledged the current policy is held. Only the rest are returned, to be sent. A copy goes to
-   * the member's address as it is now, not as it was at the fan-out: a member that moved its
-   * address in between (issue 11) gets the copy at the new one.
+   * again by the one rule (SendTimeEligibility; docs/architecture.md, invariant 2): one suspended,
+   * removed or banned since the fan-out, or whose key expired or changed, is skipped; one that has
+   * not acknowledged the current policy is held. Only the rest are returned, to be sent, each to the
+   * member's address as it is now.
    */
   private async claim(limit: number): Promise<{ copies: ClaimedCopy[]; claimed: number }> {
     const now = new Date();
     return this.dataSource.transaction(async (manager) => {
       const rows = (
         await manager.queryRunner!.query(
-          `UPDATE post_delivery d SET attempts = d.attempts + 1, lease_until = $2, recipient = m.email
+          `UPDATE post_delivery d SET attempts = d.attempts + 1, lease_until = $2
            FROM (
              SELECT id FROM post_delivery
              WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
              ORDER BY next_attempt_at
              LIMIT $3
-             FOR UPDATE SKIP LOCKED) due, post p, member m
-           WHERE d.id = due.id AND p.id = d.post_id AND m.id = d.member_id
+             FOR UPDATE SKIP LOCKED) due, post p
+           WHERE d.id = due.id AND p.id = d.post_id
            RETURNING d.id, d.post_id, d.member_id, d.recipient, d.key_fingerprint, d.key_packet, d.attempts,
-                     p.created_at AS post_created_at, m.status AS member_status, m.acknowledged_policy_version,
-                     m.key_expires_at, m.key_fingerprint AS member_key_fingerprint,
-                     (SELECT max(version) FROM policy_version) AS current_policy`,
+                     p.created_at AS post_created_at`,
           [now, new Date(now.getTime() + CLAIM_LEASE_MS), limit],
           true,
         )
       ).records as ClaimRow[];
+      const verdicts = await this.eligibility.check(
+        manager,
+        rows.map((row) => ({ memberId: row.member_id, keyFingerprint: row.key_fingerprint })),
+        now,
+      );
       const copies: ClaimedCopy[] = [];
-      for (const row of rows) {
-        const refusal = sendTimeRefusal(row, now);
+      const moved: { id: string; recipient: string }[] = [];
+      for (const [i, row] of rows.entries()) {
+        const { refusal, email } = verdicts[i];
+        const recipient = email ?? row.recipient;
+        if (recipient !== row.recipient) moved.push({ id: row.id, recipient });
         if (refusal) {
           await this.setAside(manager, row, refusal);
           continue;
@@ -227,14 +237,28 @@ export class PostDeliveryWorker implements OnModuleDestroy {
           id: row.id,
           postId: row.post_id,
           memberId: row.member_id,
-          recipient: row.recipient,
+          recipient,
           keyPacket: Buffer.from(row.key_packet),
           attempts: row.attempts,
           postCreatedAt: new Date(row.post_created_at),
         });
       }
+      await this.readdress(manager, moved);
       return { copies, claimed: rows.length };
     });
+  }
+
+  /**
+   * A copy goes to the member's address as it is now, and its row says so: a member that moved its
+   * address since the fan-out (issue 11) gets the copy at the new one.
+   */
+  private async readdress(manager: EntityManager, moved: { id: string; recipient: string }[]): Promise<void> {
+    if (moved.length === 0) return;
+    await manager.query(
+      `UPDATE post_delivery d SET recipient = c.recipient
+       FROM unnest($1::uuid[], $2::text[]) AS c(id, recipient) WHERE d.id = c.id`,
+      [moved.map((copy) => copy.id), moved.map((copy) => copy.recipient)],
+    );
   }
 
   private async unclaim(copies: ClaimedCopy[]): Promise<void> {

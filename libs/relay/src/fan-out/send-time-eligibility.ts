@@ -1,34 +1,69 @@
-/** What the claim reads about a copy's member as it is now, and the policy in force (null: none published). */
-export interface SendTimeFacts {
+import { EntityManager } from 'typeorm';
+import { DomainError } from '@cordon/errors';
+import { copyFate, CurrentMember, eligibility, MemberEligibilityQueries, Verdict } from '@cordon/membership';
+import { Policies } from '@cordon/policy';
+
+/** A claimed copy, as the check needs it. */
+export interface CopyToCheck {
+  memberId: string;
   /** The fingerprint the copy's key packet was made for (null: made before it was recorded). */
-  key_fingerprint: string | null;
-  member_status: string;
-  acknowledged_policy_version: number | null;
-  key_expires_at: Date | null;
-  member_key_fingerprint: string;
-  current_policy: number | null;
+  keyFingerprint: string | null;
 }
 
 /** A copy that must not go out now: skipped for good, or held until the member acknowledges the policy. */
 export type Ineligible = { status: 'skipped' | 'held'; reason: string };
 
+/** The verdict on one copy, and the member's address as it is now (the copy goes there). */
+export interface SendTimeVerdict {
+  verdict: Verdict;
+  /** Null when the verdict is eligible; otherwise what becomes of the copy. */
+  refusal: Ineligible | null;
+  email: string | null;
+}
+
 /**
- * Why this copy must not go out now, or null when it may (docs/architecture.md, invariant 2, "when
- * in doubt, refuse to send"): checked again at send time, since the member may have changed since
- * the fan-out.
+ * The check made again when copies are claimed to be sent, since the member may have changed since
+ * the fan-out (docs/architecture.md, invariant 2, "when in doubt, refuse to send"). The rule is
+ * membership's `eligibility`; this reads the members and the policy in force through their owners,
+ * in the claim's transaction, once per batch.
+ *
+ * The post's embargo is not asked about: a copy held here because the member has not acknowledged a
+ * new version is withdrawn when held mail is released if its embargo has ended by then (HeldMail).
  */
-export function sendTimeRefusal(facts: SendTimeFacts, now: Date): Ineligible | null {
-  if (facts.member_status !== 'active') return { status: 'skipped', reason: `member_${facts.member_status}` };
-  if (facts.key_expires_at && new Date(facts.key_expires_at).getTime() <= now.getTime()) {
-    return { status: 'skipped', reason: 'key_expired' };
+export class SendTimeEligibility {
+  private readonly members = new MemberEligibilityQueries();
+
+  constructor(private readonly policies: Policies) {}
+
+  async check(manager: EntityManager, copies: CopyToCheck[], now: Date): Promise<SendTimeVerdict[]> {
+    if (copies.length === 0) return [];
+    const currentPolicyVersion = await this.currentPolicyVersion(manager);
+    const members = await this.members.current(
+      manager,
+      copies.map((copy) => copy.memberId),
+    );
+    return copies.map((copy) => {
+      const member = members.get(copy.memberId);
+      const verdict = member ? verdictFor(member, copy, currentPolicyVersion, now) : GONE;
+      const fate = copyFate(verdict);
+      return { verdict, refusal: fate.status === 'pending' ? null : fate, email: member?.email ?? null };
+    });
   }
-  // The key packet opens only for the key it was made for; a member who replaced its key (perhaps
-  // because the old one leaked) must not be sent a copy the old key opens.
-  if (facts.key_fingerprint && facts.key_fingerprint.toUpperCase() !== facts.member_key_fingerprint.toUpperCase()) {
-    return { status: 'skipped', reason: 'key_changed' };
+
+  private async currentPolicyVersion(manager: EntityManager): Promise<number | null> {
+    try {
+      return (await this.policies.current(manager)).version;
+    } catch (error) {
+      // None published: nobody has acknowledged the current version, so every copy is held.
+      if (error instanceof DomainError && error.code === 'WRONG_STATE') return null;
+      throw error;
+    }
   }
-  if (facts.current_policy === null || facts.acknowledged_policy_version !== facts.current_policy) {
-    return { status: 'held', reason: 'policy_not_acknowledged' };
-  }
-  return null;
+}
+
+/** Members are never deleted (a removed one keeps its row); a copy whose member is not found goes nowhere. */
+const GONE: Verdict = { eligible: false, reason: 'MEMBER_REMOVED' };
+
+function verdictFor(member: CurrentMember, copy: CopyToCheck, currentPolicyVersion: number | null, now: Date) {
+  return eligibility(member, { currentPolicyVersion, sealedFor: copy.keyFingerprint }, now);
 }

@@ -1,0 +1,156 @@
+/**
+ * The one eligibility rule in its two forms agrees with itself (docs/architecture.md, invariant 2):
+ * for random member states, made through the membership lib's own use cases on the real database,
+ * the fan-out's selection (the set form, in SQL, plus the parsed key) and the check made when a copy
+ * is claimed to be sent (the rule over the member as it is now) give each member the same verdict.
+ */
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import fc from 'fast-check';
+import { generateKey } from 'openpgp';
+import { DataSource } from 'typeorm';
+import { openpgpConfig } from '@cordon/crypto';
+import { EmbargoModule, RecipientSelection, RecipientSelector } from '@cordon/embargo';
+import {
+  ChangeMemberStatus,
+  ImportMember,
+  INELIGIBILITY,
+  Ineligibility,
+  ineligibilityRecordedAs,
+  MembershipModule,
+} from '@cordon/membership';
+import { Policies } from '@cordon/policy';
+import { SendTimeEligibility } from '@cordon/relay';
+import { coreModules, initialise, openRuntime } from '@cordon/runtime';
+import { freshDatabaseLocation } from './support/database';
+import { testSettings } from './support/settings';
+
+const DAY = 86_400_000;
+
+/** One member's state, as a maintainer and the member can bring it about. */
+const aMemberState = fc.record({
+  status: fc.constantFrom('active', 'suspended', 'removed'),
+  /** The policy version it acknowledged: the one in force, the one before, or none. */
+  acknowledged: fc.constantFrom('current', 'previous', 'never'),
+  /** Its key expires a day after it is made (or never). */
+  keyExpires: fc.boolean(),
+});
+/** The members of one run, the moment asked about (now, or two days on: past the expiring keys), and the post's embargo. */
+const aWorld = fc.record({
+  members: fc.array(aMemberState, { minLength: 1, maxLength: 3 }),
+  twoDaysOn: fc.boolean(),
+  embargo: fc.constantFrom(null, { ended: false }, { ended: true }),
+});
+type MemberState = typeof aMemberState extends fc.Arbitrary<infer T> ? T : never;
+
+/** Status changes are made in a maintainer's name; the audit entry is all it is used for. */
+const MAINTAINER = '00000000-0000-4000-8000-000000000001';
+
+@Module({})
+class EligibilityTestModule {}
+
+describe('eligibility: the fan-out and the send-time check never disagree', () => {
+  let app: INestApplicationContext;
+  let remove: () => Promise<void>;
+  let dataSource: DataSource;
+  let made = 0;
+  let versions = 1;
+
+  beforeAll(async () => {
+    const location = await freshDatabaseLocation();
+    remove = location.remove;
+    const settings = testSettings({ DATA_DIR: location.dataDir, DATABASE_URL: location.databaseUrl });
+    const runtime = await openRuntime(settings);
+    await initialise(runtime);
+    dataSource = runtime.database.dataSource;
+    app = await NestFactory.createApplicationContext(
+      {
+        module: EligibilityTestModule,
+        imports: [...coreModules(runtime), MembershipModule, EmbargoModule],
+      },
+      { logger: false },
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await remove?.();
+  });
+
+  /** A member in `state`, made as `cordon member import` would make it; its id and key fingerprint. */
+  async function aMemberIn(state: MemberState): Promise<{ memberId: string; keyFingerprint: string }> {
+    const email = `member${++made}@distro${made}.example`;
+    const { publicKey } = await generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ email }],
+      keyExpirationTime: state.keyExpires ? DAY / 1000 : 0,
+      format: 'armored',
+      config: openpgpConfig,
+    });
+    const member = await app
+      .get(ImportMember)
+      .execute({ email, organisation: email, key: publicKey, acknowledged: state.acknowledged !== 'never' }, 'test');
+    return { memberId: member.id, keyFingerprint: member.keyFingerprint };
+  }
+
+  /**
+   * The members of one run. Each run publishes a new version, so a `previous` member acknowledged
+   * the one before it (and every member of earlier runs is now behind: they take part as well).
+   */
+  async function membersIn(states: MemberState[]) {
+    const made = new Array<{ memberId: string; keyFingerprint: string }>(states.length);
+    for (const [i, state] of states.entries()) if (state.acknowledged === 'previous') made[i] = await aMemberIn(state);
+    await dataSource.transaction((m) => app.get(Policies).publish(m, `Policy version ${++versions}`, 'cli'));
+    for (const [i, state] of states.entries()) if (state.acknowledged !== 'previous') made[i] = await aMemberIn(state);
+    for (const [i, state] of states.entries()) {
+      if (state.status === 'active') continue;
+      const action = state.status === 'suspended' ? 'suspend' : 'remove';
+      await app.get(ChangeMemberStatus).execute(made[i].memberId, action, 'a state under test', MAINTAINER);
+    }
+    return made;
+  }
+
+  /** What fan-out decided for a member: `eligible`, a reason, or `absent` (not on the list, so not listed). */
+  function atFanOut(selection: RecipientSelection, memberId: string): Ineligibility | 'eligible' | 'absent' {
+    if (selection.recipients.some((r) => r.memberId === memberId)) return 'eligible';
+    if (selection.held.some((r) => r.memberId === memberId)) return 'POLICY_NOT_ACKNOWLEDGED';
+    const skipped = selection.skipped.find((r) => r.memberId === memberId);
+    return skipped ? ineligibilityRecordedAs(skipped.reason)! : 'absent';
+  }
+
+  /**
+   * What the send-time verdict must be for the fan-out's. The claim does not ask about the post's
+   * embargo: a copy it holds for an acknowledgement is withdrawn (`embargo_ended`) when held mail is
+   * released, if its embargo has ended by then (HeldMail). So EMBARGO_ENDED at fan-out is
+   * POLICY_NOT_ACKNOWLEDGED at send time; a member fan-out leaves out has a reason about itself.
+   */
+  function agrees(fanOut: Ineligibility | 'eligible' | 'absent', sendTime: Ineligibility | 'eligible'): boolean {
+    if (fanOut === 'absent') return sendTime !== 'eligible' && INELIGIBILITY[sendTime].scope === 'member';
+    if (fanOut === 'EMBARGO_ENDED') return sendTime === 'POLICY_NOT_ACKNOWLEDGED';
+    return fanOut === sendTime;
+  }
+
+  it('gives every member the same verdict at fan-out and at send time', async () => {
+    const sendTime = new SendTimeEligibility(app.get(Policies));
+    const everyone: { memberId: string; keyFingerprint: string }[] = [];
+    await fc.assert(
+      fc.asyncProperty(aWorld, async (world) => {
+        everyone.push(...(await membersIn(world.members)));
+        const now = new Date(Date.now() + (world.twoDaysOn ? 2 * DAY : 0));
+        const selection = await dataSource.transaction((m) => app.get(RecipientSelector).select(m, now, world.embargo));
+        // Each member as if a copy had been sealed to its key at fan-out and were now claimed.
+        const copies = everyone;
+        const verdicts = await dataSource.transaction((m) => sendTime.check(m, copies, now));
+        const disagreements = copies.flatMap((copy, i) => {
+          const verdict = verdicts[i].verdict;
+          const later = verdict.eligible ? 'eligible' : verdict.reason;
+          const first = atFanOut(selection, copy.memberId);
+          return agrees(first, later) ? [] : [`${copy.memberId}: fan-out ${first}, send time ${later}`];
+        });
+        expect(disagreements).toEqual([]);
+      }),
+      { numRuns: 25 },
+    );
+  }, 300_000);
+});
