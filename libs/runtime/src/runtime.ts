@@ -6,8 +6,9 @@ import { Database, openDatabase, PersistenceModule } from '@cordon/persistence';
 import { allFeatureEntities } from './entities';
 
 /**
- * What every entry point (web, relay, worker, CLI) opens before Nest starts: the validated
- * settings, the database and the server secret. Apps hand it to `coreModules`.
+ * What a process opens before Nest starts, once, whatever it runs (the roles of `cordon serve`, or
+ * one CLI command): the validated settings, the database and the server secret. apps/cordon hands
+ * it to `coreModules`.
  */
 export interface Runtime {
   settings: Settings;
@@ -28,8 +29,8 @@ export async function openRuntime(settings: Settings): Promise<Runtime> {
 }
 
 /**
- * The global modules every app imports: settings, database, crypto (list key, secret), audit log
- * (keyed with a key derived from the server secret).
+ * The global modules every Nest container of apps/cordon imports: settings, database, crypto
+ * (list key, secret), audit log (keyed with a key derived from the server secret).
  */
 export function coreModules(runtime: Runtime): DynamicModule[] {
   return [
