@@ -1,7 +1,8 @@
 /**
- * The relay as `cordon serve --role relay` runs it — SMTP ingress, post pipeline, delivery
- * workers — on a fresh test database, with outgoing mail going to an SMTP sink on 127.0.0.1.
- * The workers are not started: tests drain them step by step, so each step can be asserted.
+ * The relay role's container (apps/cordon/src/relay) — SMTP ingress, post pipeline, and the
+ * delivery workers its modules hold (the worker role's, in `cordon serve`) — on a fresh test
+ * database, with outgoing mail going to an SMTP sink on 127.0.0.1. The ingress is started; the
+ * pipeline and workers are not: tests drain them step by step, so each step can be asserted.
  */
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
