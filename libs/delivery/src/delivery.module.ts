@@ -5,6 +5,7 @@ import { AuditCheckpoints } from './audit-checkpoints';
 import { DeliveryWorker } from './delivery-worker';
 import { FileTransport } from './file-transport';
 import { MailTransport } from './mail-transport';
+import { MaintainerMailboxes } from './maintainer-mailboxes';
 import { Outbox } from './outbox';
 import { SmtpTransport } from './smtp-transport';
 
@@ -25,8 +26,9 @@ export function transportFor(settings: Settings): MailTransport {
     Outbox,
     DeliveryWorker,
     AuditCheckpoints,
+    MaintainerMailboxes,
     { provide: MailTransport, useFactory: transportFor, inject: [SETTINGS] },
   ],
-  exports: [Outbox, DeliveryWorker, AuditCheckpoints],
+  exports: [Outbox, DeliveryWorker, AuditCheckpoints, MaintainerMailboxes],
 })
 export class DeliveryModule {}

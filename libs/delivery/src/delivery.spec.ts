@@ -6,7 +6,9 @@ import { DataSource } from 'typeorm';
 import { AuditLog, auditEntities } from '@cordon/audit';
 import { Settings } from '@cordon/config';
 import { cryptoEntities, ListKey, openpgpConfig, ServerSecret } from '@cordon/crypto';
+import { MaintainerDirectoryAnswers } from '@cordon/maintainers';
 import { Database, openDatabase } from '@cordon/persistence';
+import { PublisherNames } from '@cordon/policy';
 import { freshDatabaseLocation } from '../../../test/support/database';
 import { testAuditKey } from '../../../test/support/audit';
 import { anOpenpgpKey, TestKey } from '../../../test/support/keys';
@@ -16,6 +18,7 @@ import { DeliveryWorker } from './delivery-worker';
 import { OutboundMessage } from './outbound-message.entity';
 import { FileTransport } from './file-transport';
 import { MailTransport } from './mail-transport';
+import { MaintainerMailboxes } from './maintainer-mailboxes';
 import { Outbox } from './outbox';
 import { SmtpTransport } from './smtp-transport';
 
@@ -44,7 +47,10 @@ describe('the outbound queue', () => {
     settings = testSettings({ DATA_DIR: db.dataDir, OUTBOUND_SMTP_URL: `smtp://127.0.0.1:${port}` });
     const listKey = new ListKey(ds, settings, ServerSecret.fromBytes(randomBytes(32)));
     await ds.transaction((m) => listKey.ensure(m));
-    outbox = new Outbox(settings, listKey, audit);
+    // The maintainers lib answers who hears the maintainers' mail, as it does in the apps.
+    const mailboxes = new MaintainerMailboxes();
+    new MaintainerDirectoryAnswers(mailboxes, new PublisherNames());
+    outbox = new Outbox(settings, listKey, audit, mailboxes);
     await outbox.onApplicationBootstrap();
     member = await anOpenpgpKey('security@distro.example');
     smtp = new SmtpTransport(settings.OUTBOUND_SMTP_URL!);

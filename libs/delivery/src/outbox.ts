@@ -10,6 +10,7 @@ import { composeEncryptedMail, newMessageId } from './compose-encrypted-mail';
 import { claimAutoReply } from './auto-replies';
 import { composeKeyReply } from './compose-key-reply';
 import { composePlainNotice } from './compose-plain-notice';
+import { MaintainerMailboxes } from './maintainer-mailboxes';
 import { OutboundMessage } from './outbound-message.entity';
 
 export interface MailToSend {
@@ -43,6 +44,7 @@ export class Outbox implements OnApplicationBootstrap {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly listKey: ListKey,
     private readonly audit: AuditLog,
+    private readonly maintainers: MaintainerMailboxes,
   ) {}
 
   /** Unlocks the list key at start-up, so the first mail does not pay for it (and a missing key shows early). */
@@ -55,20 +57,18 @@ export class Outbox implements OnApplicationBootstrap {
   }
 
   /**
-   * One message to each maintainer (active, or added and not yet enrolled in the admin UI: it may
-   * post, so it hears of the list), sealed to each alone, in the caller's transaction.
+   * One message to each maintainer that hears the list's mail (MaintainerMailboxes: active, or added
+   * and not yet enrolled in the admin UI, since it may post), sealed to each alone, in the caller's
+   * transaction.
    * A maintainer whose key cannot be encrypted to (expired, revoked) is skipped and logged: one
    * stale key must never stop the others being told, nor the change that tells them (a leak
    * report, a refusal, a reminder). Returns how many were queued.
    */
   async sendToMaintainers(manager: EntityManager, mail: Omit<MailToSend, 'to' | 'recipientKey'>): Promise<number> {
-    const maintainers = (await manager.query(
-      `SELECT email, key_armored FROM maintainer WHERE status IN ('invited', 'active') ORDER BY email`,
-    )) as { email: string; key_armored: string }[];
     let queued = 0;
-    for (const maintainer of maintainers) {
+    for (const maintainer of await this.maintainers.of(manager)) {
       try {
-        await this.send(manager, { ...mail, to: maintainer.email, recipientKey: maintainer.key_armored });
+        await this.send(manager, { ...mail, to: maintainer.email, recipientKey: maintainer.keyArmored });
         queued++;
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;

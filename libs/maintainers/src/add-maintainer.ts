@@ -6,6 +6,7 @@ import { Actor, AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { inspectPublicKey, KeyDetails, OneTimeLinks } from '@cordon/crypto';
 import { DomainError } from '@cordon/errors';
+import { KeyClaims } from './key-claims';
 import { assertMaintainerKeyFree } from './maintainer-key-in-use';
 import { Maintainer } from './maintainer.entity';
 
@@ -45,6 +46,7 @@ export class AddMaintainer {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly links: OneTimeLinks,
     private readonly audit: AuditLog,
+    private readonly keyClaims: KeyClaims,
   ) {}
 
   async execute(request: NewMaintainer, manager?: EntityManager, actor: Actor = 'cli'): Promise<AddedMaintainer> {
@@ -70,7 +72,7 @@ export class AddMaintainer {
     ])) as unknown[];
     if (taken.length)
       throw new DomainError('ALREADY_EXISTS', `There is already a maintainer with the address ${email}.`, 'email');
-    await assertMaintainerKeyFree(manager, details.fingerprint, null);
+    await assertMaintainerKeyFree(manager, details.fingerprint, null, this.keyClaims);
 
     const id = randomUUID();
     await manager.insert(Maintainer, {

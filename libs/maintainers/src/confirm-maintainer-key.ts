@@ -5,6 +5,7 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { checkKey, OneTimeLinks, readOneKey } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
+import { KeyClaims } from './key-claims';
 import { assertMaintainerKeyFree } from './maintainer-key-in-use';
 import { MaintainerKeyProposal } from './maintainer-key-proposal.entity';
 import { maintainerMail } from './maintainer-mail';
@@ -31,6 +32,7 @@ export class ConfirmMaintainerKey {
     private readonly links: OneTimeLinks,
     private readonly outbox: Outbox,
     private readonly audit: AuditLog,
+    private readonly keyClaims: KeyClaims,
   ) {}
 
   /** What the confirmation page shows, without using the link up. */
@@ -46,7 +48,7 @@ export class ConfirmMaintainerKey {
     return this.dataSource.transaction(async (manager) => {
       const id = await this.links.consume(manager, 'maintainer_key_proof', token);
       const { proposal, maintainer } = await this.open(manager, id, true);
-      await assertMaintainerKeyFree(manager, proposal.keyFingerprint, maintainer.id);
+      await assertMaintainerKeyFree(manager, proposal.keyFingerprint, maintainer.id, this.keyClaims);
       const previous = { armored: maintainer.keyArmored, fingerprint: maintainer.keyFingerprint };
       await manager.update(Maintainer, maintainer.id, {
         keyArmored: proposal.keyArmored,

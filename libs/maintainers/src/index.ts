@@ -37,3 +37,6 @@ export { AuthenticateApiToken } from './authenticate-api-token';
 export { PASSWORD_MIN, PASSWORD_MAX } from './password';
 export const maintainersEntities = [Maintainer, ApiToken, MaintainerRecoveryCode, MaintainerKeyProposal];
 export { MaintainerLookup, MaintainerOutline } from './maintainer-lookup';
+export { KeyClaims, KeyClaim } from './key-claims';
+export { MaintainerDirectoryModule } from './maintainer-directory.module';
+export { MaintainerDirectoryAnswers } from './maintainer-directory-answers';

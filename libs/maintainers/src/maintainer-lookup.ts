@@ -32,6 +32,14 @@ export class MaintainerLookup {
     return new Map([...found.values()].map((m) => [`maintainer:${m.id}`, m.name]));
   }
 
+  /** The maintainers that hear the list's mail: active, or added and not yet enrolled (it may post). */
+  async mailboxes(manager: EntityManager): Promise<{ email: string; keyArmored: string }[]> {
+    const rows = (await manager.query(
+      `SELECT email, key_armored FROM maintainer WHERE status IN ('invited', 'active') ORDER BY email`,
+    )) as { email: string; key_armored: string }[];
+    return rows.map((row) => ({ email: row.email, keyArmored: row.key_armored }));
+  }
+
   /** Whether a maintainer (whatever its status) has this address, compared without case. */
   async hasAddress(manager: EntityManager, email: string): Promise<boolean> {
     const rows = (await manager.query('SELECT 1 FROM maintainer WHERE lower(email) = lower($1) LIMIT 1', [

@@ -15,6 +15,7 @@ import { FreshCode } from './fresh-code';
 import { ListApiTokens } from './list-api-tokens';
 import { ListMaintainers } from './list-maintainers';
 import { LoginFailureNotices } from './login-failure-notices';
+import { MaintainerDirectoryModule } from './maintainer-directory.module';
 import { OpenEnrolmentLink } from './open-enrolment-link';
 import { ProposeMaintainerKey } from './propose-maintainer-key';
 import { RecordLogout } from './record-logout';
@@ -57,7 +58,7 @@ const useCases = [
  * maintainer of failed logins.
  */
 @Module({
-  imports: [DeliveryModule],
+  imports: [DeliveryModule, MaintainerDirectoryModule],
   providers: [...useCases, TotpSecrets, CodeCheck, FreshCode, RecoveryCodeCheck, LoginFailureNotices],
   exports: useCases,
 })

@@ -6,6 +6,7 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { inspectPublicKey, OneTimeLinks } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
+import { KeyClaims } from './key-claims';
 import { assertMaintainerKeyFree } from './maintainer-key-in-use';
 import { MaintainerKeyProposal } from './maintainer-key-proposal.entity';
 import { maintainerMail } from './maintainer-mail';
@@ -39,6 +40,7 @@ export class ProposeMaintainerKey {
     private readonly links: OneTimeLinks,
     private readonly outbox: Outbox,
     private readonly audit: AuditLog,
+    private readonly keyClaims: KeyClaims,
   ) {}
 
   async execute(request: MaintainerKeyProposalRequest): Promise<MaintainerKeyProposed> {
@@ -52,7 +54,7 @@ export class ProposeMaintainerKey {
       if (details.fingerprint === maintainer.keyFingerprint.toUpperCase()) {
         throw new DomainError('INVALID_INPUT', 'This is already the maintainer’s key.', 'key');
       }
-      await assertMaintainerKeyFree(manager, details.fingerprint, maintainer.id);
+      await assertMaintainerKeyFree(manager, details.fingerprint, maintainer.id, this.keyClaims);
       const open = await manager.findBy(MaintainerKeyProposal, {
         maintainerId: maintainer.id,
         confirmedAt: IsNull(),

@@ -104,3 +104,4 @@ export {
   EligibilityCandidate,
   CurrentMember,
 } from './eligibility/member-eligibility-queries';
+export { MemberKeyClaims } from './bans/member-key-claims';

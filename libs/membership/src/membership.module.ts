@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
+import { MaintainerDirectoryModule } from '@cordon/maintainers';
 import { PolicyModule } from '@cordon/policy';
 import { Bans } from './bans/bans';
+import { MemberKeyClaims } from './bans/member-key-claims';
 import { InvitationLinks } from './invitations/invitation-links';
 import { InvitationQueries } from './invitations/invitation-queries';
 import { InviteDistributor } from './invitations/invite-distributor';
@@ -80,8 +82,10 @@ const useCases = [
 ];
 
 @Module({
-  imports: [DeliveryModule, PolicyModule],
-  providers: [AskVoucher, TeamLinks, InvitationLinks, AcknowledgedPolicyVersion, ...useCases],
+  // MaintainerDirectoryModule: membership claims its members' keys there, and a container with
+  // membership has what the maintainers lib answers for the libs below it.
+  imports: [DeliveryModule, PolicyModule, MaintainerDirectoryModule],
+  providers: [AskVoucher, TeamLinks, InvitationLinks, AcknowledgedPolicyVersion, MemberKeyClaims, ...useCases],
   exports: useCases,
 })
 export class MembershipModule {}

@@ -12,3 +12,4 @@ export { PolicyModule } from './policy.module';
 export { DEFAULT_POLICY } from './default-policy';
 export const policyEntities = [PolicyVersion, PolicyAcknowledgement];
 export { AcknowledgementRecords, AcknowledgementRecord } from './acknowledgement-records';
+export { PublisherNames, ActorNameSource } from './publisher-names';

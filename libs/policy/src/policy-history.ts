@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@cordon/errors';
 import { PolicyVersion } from './policy-version.entity';
+import { PublisherNames } from './publisher-names';
 
 export interface PolicyVersionSummary {
   version: number;
@@ -15,29 +16,35 @@ export interface PolicyVersionSummary {
 /** Every published version of the Embargo Policy, as maintainers browse them. */
 @Injectable()
 export class PolicyHistory {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publishers: PublisherNames,
+  ) {}
 
   /** Newest first, with who published each (a maintainer's name, or `cli`/`system`) and how many members acknowledged it. */
   async list(): Promise<PolicyVersionSummary[]> {
     const rows = (await this.dataSource.query(
-      `SELECT v.version, v.sha256, v.published_at, v.published_by, m.name AS maintainer_name,
+      `SELECT v.version, v.sha256, v.published_at, v.published_by,
               (SELECT count(DISTINCT a.member_id)::int FROM policy_acknowledgement a WHERE a.policy_version = v.version)
                 AS acknowledged_by
-       FROM policy_version v LEFT JOIN maintainer m ON v.published_by = 'maintainer:' || m.id::text
+       FROM policy_version v
        ORDER BY v.version DESC`,
     )) as {
       version: number;
       sha256: string;
       published_at: Date;
       published_by: string;
-      maintainer_name: string | null;
       acknowledged_by: number;
     }[];
+    const names = await this.publishers.of(
+      this.dataSource.manager,
+      rows.map((r) => r.published_by),
+    );
     return rows.map((r) => ({
       version: r.version,
       sha256: r.sha256,
       publishedAt: new Date(r.published_at),
-      publishedBy: r.maintainer_name ?? r.published_by,
+      publishedBy: names.get(r.published_by) ?? r.published_by,
       acknowledgedBy: r.acknowledged_by,
     }));
   }

@@ -5,8 +5,9 @@ import { Policies } from './policies';
 import { PolicyHistory } from './policy-history';
 import { PolicyReaders } from './policy-readers';
 import { PublishPolicy } from './publish-policy';
+import { PublisherNames } from './publisher-names';
 
-const providers = [Policies, PublishPolicy, PolicyHistory, AcknowledgementFollowUps, PolicyReaders];
+const providers = [Policies, PublishPolicy, PolicyHistory, AcknowledgementFollowUps, PolicyReaders, PublisherNames];
 
 @Module({ imports: [DeliveryModule], providers, exports: providers })
 export class PolicyModule {}
