@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { ListKey } from '@cordon/crypto';
 import { KeyExpiryWarnings } from '@cordon/relay';
+import { domainBeside } from '../support/domain-context';
+import { aMaintainer, aMember, aMemberWithExpiredKey } from '../support/factories';
 import { GpgHome } from '../support/gpg';
 import { armoredPart } from '../support/mailbox';
 import { RunningRelay, startRelay } from '../support/relay-app';
@@ -26,30 +28,30 @@ describe('key health', () => {
   let maintainers: Person[];
   let expiring: Person; // key expires 20 days after t0
   let distant: Person; // key expires 40 days after t0
-  let expired: Person; // key expired years ago: skipped
+  let expired: Person; // key expired seconds after it joined: skipped
   let unacked: Person; // has not acknowledged the policy: held
-  let t0: Date; // set once the keys exist: a key is not valid before it was made
+  let t0: Date; // a minute ahead, set before the keys that expire relative to it are made
   const at = (days: number) => new Date(t0.getTime() + days * DAY);
   const db = () => relay.runtime.database.dataSource;
   const people: Person[] = [];
 
-  async function person(email: string, kind?: 'expired' | 'rsa2048'): Promise<Person> {
+  /** A person with a gpg of its own, whose key expires at `expires` (a moment, or GnuPG's 'seconds=8'), or never. */
+  async function person(email: string, options: { expires?: Date | string; algo?: 'rsa2048' } = {}): Promise<Person> {
     const gpg = GpgHome.create();
-    const fingerprint =
-      kind === 'expired'
-        ? await gpg.expiredKey(email)
-        : await gpg.generateKey(email, { algo: kind === 'rsa2048' ? 'rsa2048' : 'ed25519' });
-    const p = { id: randomUUID(), email, gpg, fingerprint };
+    const expire = options.expires instanceof Date ? gpgMoment(options.expires) : options.expires;
+    const fingerprint = await gpg.generateKey(email, { algo: options.algo ?? 'ed25519', expire });
+    const p = { id: '', email, gpg, fingerprint };
     people.push(p);
     return p;
   }
 
-  async function insertMember(p: Person, keyExpiresAt: Date | null, ack: number | null = 1) {
-    await db().query(
-      `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, key_expires_at, status, acknowledged_policy_version)
-       VALUES ($1, $2, $3, $4, $5, 'ed25519', $6, 'active', $7)`,
-      [p.id, p.email, `Org of ${p.email}`, await p.gpg.exportPublic(p.fingerprint), p.fingerprint, keyExpiresAt, ack],
-    );
+  /** GnuPG's ISO form of a moment, to the second (20270105T120000, UTC). */
+  const gpgMoment = (moment: Date) => moment.toISOString().replace(/[-:]/g, '').slice(0, 15);
+
+  /** The person joins as `cordon member import` brings one in: its key's own expiry is the member's. */
+  async function join(p: Person, acknowledged = true): Promise<void> {
+    const key = await p.gpg.exportPublic(p.fingerprint);
+    p.id = (await aMember(relay.app, { email: p.email, key, organisation: `Org of ${p.email}`, acknowledged })).id;
   }
 
   /** Runs the pending mail out and returns what each recipient's gpg reads, by address. */
@@ -77,23 +79,30 @@ describe('key health', () => {
     relay = await startRelay();
     const listArmored = await relay.app.get(ListKey).armoredPublicKey();
     maintainers = [await person('lead@project.example'), await person('second@project.example')];
+    const maintainersLib = await domainBeside(relay.runtime);
     for (const m of maintainers) {
       await m.gpg.importKey(listArmored);
-      await db().query(
-        `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status) VALUES ($1, $2, 'M', $3, $4, 'active')`,
-        [m.id, m.email, await m.gpg.exportPublic(m.fingerprint), m.fingerprint],
-      );
+      const added = await aMaintainer(maintainersLib, { email: m.email, key: await m.gpg.exportPublic(m.fingerprint) });
+      m.id = added.maintainerId;
     }
+    // Whole seconds: an OpenPGP key's expiry is kept to the second.
+    t0 = new Date(Math.ceil((Date.now() + 60_000) / 1000) * 1000);
+    // Its key never expires; the expiry the list keeps for it is set by SQL, and moved later by a
+    // test below. A real key expiring at day 20 and refreshed later would still be judged expired by
+    // the relay, which keeps each key it has read by fingerprint until it restarts.
     expiring = await person('sec@expiring.example');
-    distant = await person('sec@distant.example');
-    expired = await person('sec@expired.example', 'expired');
+    distant = await person('sec@distant.example', { expires: at(40) });
+    expired = await person('sec@expired.example', { expires: 'seconds=8' });
     unacked = await person('sec@unacked.example');
     for (const p of [expiring, distant, expired, unacked]) await p.gpg.importKey(listArmored);
-    t0 = new Date(Date.now() + 60_000);
-    await insertMember(expiring, at(20));
-    await insertMember(distant, at(40));
-    await insertMember(expired, new Date('2020-01-02T00:00:00Z'));
-    await insertMember(unacked, null, null);
+    await join(expiring);
+    await db().query(`UPDATE member SET key_expires_at = $2 WHERE id = $1`, [expiring.id, at(20)]);
+    await join(distant);
+    await join(unacked, false);
+    const key = await expired.gpg.exportPublic(expired.fingerprint);
+    expired.id = (
+      await aMemberWithExpiredKey(relay.app, { email: expired.email, key, organisation: `Org of ${expired.email}` })
+    ).id;
   });
 
   afterAll(async () => {
@@ -184,8 +193,8 @@ describe('key health', () => {
   });
 
   it('warns a key first seen 5 days before expiry once, and two workers on one day check once', async () => {
-    const late = await person('sec@late.example');
-    await insertMember(late, at(40 + 5));
+    const late = await person('sec@late.example', { expires: at(40 + 5) });
+    await join(late);
     const day = at(40);
     const counts = await Promise.all([warnings().runOnce(day), warnings().runOnce(day), warnings().runOnce(day)]);
     expect(counts.filter((n) => n > 0)).toHaveLength(1);
@@ -208,10 +217,23 @@ describe('key health', () => {
 
   it("goes on when the outbox refuses one member's key, and records no warning for it", async () => {
     // RSA-2048 can encrypt, so the member is selected, but the outbox wants 3072 bits.
-    const weak = await person('sec@weak.example', 'rsa2048');
-    const fine = await person('sec@fine.example');
-    await insertMember(weak, at(70));
-    await insertMember(fine, at(70));
+    const weak = await person('sec@weak.example', { expires: at(70), algo: 'rsa2048' });
+    const fine = await person('sec@fine.example', { expires: at(70) });
+    // By SQL: the key policy refuses RSA-2048 at import, so only a member from before it could have one.
+    weak.id = randomUUID();
+    await db().query(
+      `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, key_expires_at, status, acknowledged_policy_version)
+       VALUES ($1, $2, $3, $4, $5, 'rsa2048', $6, 'active', 1)`,
+      [
+        weak.id,
+        weak.email,
+        `Org of ${weak.email}`,
+        await weak.gpg.exportPublic(weak.fingerprint),
+        weak.fingerprint,
+        at(70),
+      ],
+    );
+    await join(fine);
     expect(await warnings().runOnce(at(60))).toBe(1);
     const mail = await mailOut();
     expect(mail.get(fine.email)).toHaveLength(1);

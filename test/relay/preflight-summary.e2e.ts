@@ -10,7 +10,10 @@ import { readKey } from 'openpgp';
 import { ListKey } from '@cordon/crypto';
 import { PREFLIGHT_LIST_MAX, RelayNotices } from '../../libs/relay/src/notices/relay-notices';
 import { gpgPost } from '../support/client-mail';
+import { domainBeside } from '../support/domain-context';
+import { aMaintainer, aMember, aMemberWithExpiredKey, aSuspendedMember } from '../support/factories';
 import { GpgHome } from '../support/gpg';
+import { anOpenpgpKey } from '../support/keys';
 import { armoredPart } from '../support/mailbox';
 import { RunningRelay, startRelay } from '../support/relay-app';
 
@@ -31,28 +34,22 @@ describe('the pre-flight summary to the sending maintainer', () => {
   const people: Person[] = [];
   const db = () => relay.runtime.database.dataSource;
 
-  async function person(email: string, expired = false): Promise<Person> {
+  /** `expire` in GnuPG's syntax ('seconds=8'); default: never. */
+  async function person(email: string, expire?: string): Promise<Person> {
     const gpg = GpgHome.create();
-    const fingerprint = expired ? await gpg.expiredKey(email) : await gpg.generateKey(email);
+    const fingerprint = await gpg.generateKey(email, { expire });
     const p = { id: randomUUID(), email, gpg, fingerprint };
     people.push(p);
     return p;
   }
 
-  async function insertMember(p: Person, status = 'active', ack: number | null = 1) {
-    await db().query(
-      `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, status, acknowledged_policy_version)
-       VALUES ($1, $2, $3, $4, $5, 'ed25519', $6, $7)`,
-      [
-        p.id,
-        p.email,
-        `Org ${p.email.split('@')[1]}`,
-        await p.gpg.exportPublic(p.fingerprint),
-        p.fingerprint,
-        status,
-        ack,
-      ],
-    );
+  async function memberSpec(p: Person, acknowledged = true) {
+    return {
+      email: p.email,
+      key: await p.gpg.exportPublic(p.fingerprint),
+      organisation: `Org ${p.email.split('@')[1]}`,
+      acknowledged,
+    };
   }
 
   /** What the maintainer's gpg reads in the mail it got since `before`. */
@@ -77,10 +74,8 @@ describe('the pre-flight summary to the sending maintainer', () => {
     listFpr = (await readKey({ armoredKey: listArmored })).getFingerprint().toUpperCase();
     maintainer = await person(MAINTAINER);
     await maintainer.gpg.importKey(listArmored);
-    await db().query(
-      `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status) VALUES ($1, $2, 'Lea Lead', $3, $4, 'active')`,
-      [maintainer.id, MAINTAINER, await maintainer.gpg.exportPublic(maintainer.fingerprint), maintainer.fingerprint],
-    );
+    const key = await maintainer.gpg.exportPublic(maintainer.fingerprint);
+    maintainer.id = (await aMaintainer(await domainBeside(relay.runtime), { email: MAINTAINER, key })).maintainerId;
   });
 
   afterAll(async () => {
@@ -89,17 +84,18 @@ describe('the pre-flight summary to the sending maintainer', () => {
   });
 
   it('names who gets the post, for whom it is held, who is skipped and why, and no one else', async () => {
-    // One at a time: gpg's faked clock (for the expired key) trips over a busy machine.
     const a = await person('sec@alpha.example');
     const b = await person('sec@beta.example');
     const late = await person('sec@late.example');
-    const expired = await person('sec@expired.example', true);
+    const expired = await person('sec@expired.example', 'seconds=8');
     const suspended = await person('sec@suspended.example');
-    await insertMember(a);
-    await insertMember(b);
-    await insertMember(late, 'active', null);
-    await insertMember(expired);
-    await insertMember(suspended, 'suspended');
+    await aMember(relay.app, await memberSpec(a));
+    await aMember(relay.app, await memberSpec(b));
+    await aMember(relay.app, await memberSpec(late, false));
+    await aSuspendedMember(relay.app, await memberSpec(suspended), maintainer.id);
+    await aMemberWithExpiredKey(relay.app, await memberSpec(expired));
+    // The suspended member is told so by mail; it goes out now, not among the post's.
+    await relay.settle();
     const subject = `Buffer overflow in libfoo ${randomUUID().slice(0, 8)}`;
     const raw = await gpgPost({
       from: { name: 'Lea Lead', address: MAINTAINER },
@@ -155,13 +151,12 @@ describe('the pre-flight summary to the sending maintainer', () => {
   it(`gives the count, not the addresses, beyond ${PREFLIGHT_LIST_MAX} recipients`, async () => {
     const postId = randomUUID();
     const many = PREFLIGHT_LIST_MAX + 1;
+    for (let n = 1; n <= many; n++) {
+      const email = `sec${n}@many.example`;
+      await aMember(relay.app, { email, key: (await anOpenpgpKey(email)).publicKey, organisation: `Many ${n}` });
+    }
+    // By SQL: a post with a copy queued for each of them, without the relay encrypting one for each.
     await db().transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, status, acknowledged_policy_version)
-         SELECT gen_random_uuid(), 'sec' || n || '@many.example', 'Many ' || n, 'not a key', 'FPR' || n, 'ed25519', 'active', 1
-         FROM generate_series(1, $1::int) AS n`,
-        [many],
-      );
       await manager.query(
         `INSERT INTO post (id, inbound_message_id, maintainer_id, signature_digest, body_packets)
          VALUES ($1, $2, $3, $4, '\\x00')`,
@@ -177,7 +172,7 @@ describe('the pre-flight summary to the sending maintainer', () => {
         subject: 'Many',
         postId,
       });
-      // Not to be delivered: these members have no keys.
+      // Not to be delivered: the copies hold no real key packet.
       await manager.query(`UPDATE post_delivery SET status = 'skipped', reason = 'test' WHERE post_id = $1`, [postId]);
     });
     const before = relay.sink.received.length;
