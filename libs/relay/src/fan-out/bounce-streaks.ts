@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
+import { MemberLookup } from '@cordon/membership';
 
 /** A member whose last copies failed, the latest first among them counted back to a success. */
 export interface BounceStreak {
@@ -15,6 +16,9 @@ export interface BounceStreak {
   flagged: boolean;
 }
 
+/** The longest streaks shown, at most. */
+const STREAKS_SHOWN = 500;
+
 /** Outcomes of a copy that count as its failure; skipped and held copies were never tried. */
 const FAILED = `d.status = 'failed' AND d.reason IN ('bounced', 'refused', 'gave_up')`;
 
@@ -26,6 +30,8 @@ const FAILED = `d.status = 'failed' AND d.reason IN ('bounced', 'refused', 'gave
  */
 @Injectable()
 export class BounceStreaks {
+  private readonly members = new MemberLookup();
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -50,28 +56,35 @@ export class BounceStreaks {
          WHERE d.status = 'sent' AND ($1::uuid IS NULL OR d.member_id = $1::uuid)
          GROUP BY d.member_id
        )
-       SELECT d.member_id, m.organisation, m.email, count(*) AS failures, min(p.created_at) AS since
+       SELECT d.member_id, count(*) AS failures, min(p.created_at) AS since
        FROM post_delivery d
        JOIN post p ON p.id = d.post_id
-       JOIN member m ON m.id = d.member_id
        LEFT JOIN last_sent s ON s.member_id = d.member_id
-       WHERE ${FAILED} AND ($1::uuid IS NOT NULL OR m.status = 'active') AND (s.at IS NULL OR p.created_at > s.at)
-         AND ($1::uuid IS NULL OR d.member_id = $1::uuid)
-       GROUP BY d.member_id, m.organisation, m.email
-       ORDER BY count(*) DESC, min(p.created_at)
-       LIMIT 500`,
+       WHERE ${FAILED} AND (s.at IS NULL OR p.created_at > s.at) AND ($1::uuid IS NULL OR d.member_id = $1::uuid)
+       GROUP BY d.member_id`,
       [memberId],
-    )) as { member_id: string; organisation: string; email: string; failures: string | number; since: Date }[];
-    return rows.map((r) => {
+    )) as { member_id: string; failures: string | number; since: Date }[];
+    // Who they are, from the membership lib (docs/architecture.md, Layout); the list shows active members only.
+    const members = await this.members.byIds(
+      this.dataSource.manager,
+      rows.map((r) => r.member_id),
+    );
+    const streaks = rows.flatMap((r) => {
+      const member = members.get(r.member_id);
+      if (!member || (memberId === null && member.status !== 'active')) return [];
       const failures = Number(r.failures);
-      return {
-        memberId: r.member_id,
-        organisation: r.organisation,
-        email: r.email,
-        failures,
-        since: new Date(r.since),
-        flagged: failures >= this.settings.BOUNCE_FLAG_THRESHOLD,
-      };
+      return [
+        {
+          memberId: r.member_id,
+          organisation: member.organisation,
+          email: member.email,
+          failures,
+          since: new Date(r.since),
+          flagged: failures >= this.settings.BOUNCE_FLAG_THRESHOLD,
+        },
+      ];
     });
+    streaks.sort((a, b) => b.failures - a.failures || a.since.getTime() - b.since.getTime());
+    return streaks.slice(0, STREAKS_SHOWN);
   }
 }

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { MaintainerLookup } from '@cordon/maintainers';
 import { ArmoredBody } from './armor';
 import { CopyOfPost } from './copy';
 
@@ -8,7 +9,7 @@ export const BODY_CACHE_BYTES = 64 * 1024 * 1024;
 interface PostRow {
   body_packets: Buffer;
   created_at: Date;
-  maintainer_name: string | null;
+  maintainer_id: string;
 }
 
 /**
@@ -18,6 +19,7 @@ interface PostRow {
 export class PostBodies {
   /** Post id → its loading or loaded body; least recently used first. */
   private readonly entries = new Map<string, { loading: Promise<CopyOfPost>; post?: CopyOfPost }>();
+  private readonly maintainers = new MaintainerLookup();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,16 +52,17 @@ export class PostBodies {
     // Outside any transaction, on purpose: this flow holds none, and must not hold one while it
     // waits for the network (the embedded database has one connection).
     const rows = (await this.dataSource.query(
-      `SELECT p.body_packets, p.created_at, mt.name AS maintainer_name
-       FROM post p LEFT JOIN maintainer mt ON mt.id = p.maintainer_id WHERE p.id = $1`,
+      'SELECT body_packets, created_at, maintainer_id FROM post WHERE id = $1',
       [postId],
     )) as PostRow[];
     if (rows.length === 0) throw new Error(`post ${postId} not found`);
     const [row] = rows;
+    // The sender's name, from the maintainers lib (docs/architecture.md, Layout: the owner of a table answers for it).
+    const sender = await this.maintainers.byIds(this.dataSource.manager, [row.maintainer_id]);
     return {
       body: new ArmoredBody(Buffer.from(row.body_packets)),
       date: new Date(row.created_at),
-      maintainerName: row.maintainer_name,
+      maintainerName: sender.get(row.maintainer_id)?.name ?? null,
     };
   }
 
