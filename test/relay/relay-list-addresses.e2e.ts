@@ -9,13 +9,13 @@ import { GpgHome } from '../support/gpg';
 import { anOpenpgpKey } from '../support/keys';
 import { thunderbirdPost, unsignedEncrypted } from '../support/client-mail';
 import { armoredPart } from '../support/mailbox';
-import { aMember } from '../support/factories';
+import { aMember, aMemberWithExpiredKey } from '../support/factories';
 import { relayWorld, MAINTAINER } from '../support/relay-world';
 import { RunningRelay } from '../support/relay-app';
 
 describe('the encrypted relay: other addresses and expiring keys', () => {
   const world = relayWorld();
-  const { members, maintainerEmails, db, insertExpiredMember, send, opts, relayPost } = world;
+  const { members, maintainerEmails, db, send, opts, relayPost } = world;
   let relay: RunningRelay;
   let gpg: GpgHome;
   let listKey: PublicKey;
@@ -85,8 +85,8 @@ describe('the encrypted relay: other addresses and expiring keys', () => {
       const email = 'expired@distro-x.example';
       const home = GpgHome.create();
       try {
-        const fpr = await home.generateKey(email, { expire: '1d', madeAt: '20200101T000000' });
-        await insertExpiredMember(email, await home.exportPublic(fpr), fpr);
+        const fpr = await home.generateKey(email, { expire: 'seconds=8' });
+        await aMemberWithExpiredKey(relay.app, { email, key: await home.exportPublic(fpr) });
       } finally {
         await home.cleanup();
       }

@@ -4,14 +4,14 @@
  * member encrypted to that member alone, and nobody else; everything else is refused.
  */
 import { randomUUID } from 'node:crypto';
-import { readKey, PrivateKey, PublicKey } from 'openpgp';
+import { PrivateKey, PublicKey } from 'openpgp';
 import { evolutionPost, gpgPost, inlinePost, sqPost, thunderbirdPost, muttPost, SqPeer } from '../support/client-mail';
 import { relayWorld } from '../support/relay-world';
 import { GpgHome } from '../support/gpg';
 
 describe('the encrypted relay', () => {
   const world = relayWorld();
-  const { members, db, insertMaintainer, opts, relayPost, expectDeliveredToMembersOnly } = world;
+  const { members, db, addMaintainer, opts, relayPost, expectDeliveredToMembersOnly } = world;
   let gpg: GpgHome;
   let sq: SqPeer;
   let listKey: PublicKey;
@@ -78,7 +78,7 @@ describe('the encrypted relay', () => {
   it('relays a post made by sq (Sequoia)', async () => {
     const sqMaintainer = 'third@project.example';
     const cert = await sq.generateKey(sqMaintainer);
-    await insertMaintainer(sqMaintainer, cert, (await readKey({ armoredKey: cert })).getFingerprint().toUpperCase());
+    await addMaintainer(sqMaintainer, cert);
     const subject = `sq advisory ${randomUUID().slice(0, 8)}`;
     const body = 'Made by Sequoia.';
     const raw = await sqPost({

@@ -5,13 +5,14 @@
  * acknowledged the policy); and the helpers that send to the list and check what came out.
  * Each test file gets its own (started in beforeAll, stopped in afterAll).
  */
-import { randomUUID } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { readKey, PrivateKey, PublicKey } from 'openpgp';
 import { ListKey } from '@cordon/crypto';
 import { SqPeer } from './client-mail';
-import { aMember, aSuspendedMember } from './factories';
+import { domainBeside } from './domain-context';
+import { aMaintainer, aMember, aSuspendedMember } from './factories';
 import { GpgHome } from './gpg';
 import { anOpenpgpKey } from './keys';
 import { armoredPart } from './mailbox';
@@ -52,24 +53,13 @@ export function relayWorld() {
   const db = () => relay.runtime.database.dataSource;
   const maintainerEmails: string[] = [];
 
-  /** A member whose key has already expired: the key policy refuses one at import, so no use case adds it. */
-  async function insertExpiredMember(email: string, key: string, fpr: string) {
-    await db().query(
-      `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, status, acknowledged_policy_version)
-       VALUES ($1, $2, $3, $4, $5, 'test', 'active', 1)`,
-      [randomUUID(), email, email.split('@')[1], key, fpr],
-    );
-  }
+  let maintainersLib: Promise<INestApplicationContext> | undefined;
 
-  // By SQL: the relay app has no maintainers lib to enrol one through (test/support/admin-login.ts does, over the web app).
-  async function insertMaintainer(email: string, key: string, fpr: string) {
+  /** A maintainer added as `cordon maintainer add` adds one, beside the relay (which has no maintainers lib). */
+  async function addMaintainer(email: string, key: string): Promise<string> {
     maintainerEmails.push(email);
-    const id = randomUUID();
-    await db().query(
-      `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status) VALUES ($1, $2, $3, $4, $5, 'active')`,
-      [id, email, 'Lea Lead', key, fpr],
-    );
-    return id;
+    maintainersLib ??= domainBeside(relay.runtime);
+    return (await aMaintainer(await maintainersLib, { email, key })).maintainerId;
   }
 
   beforeAll(async () => {
@@ -80,10 +70,10 @@ export function relayWorld() {
     listKey = await readKey({ armoredKey: listArmored });
     await gpg.importKey(listArmored);
     maintainerFpr = await gpg.generateKey(MAINTAINER);
-    const maintainerId = await insertMaintainer(MAINTAINER, await gpg.exportPublic(maintainerFpr), maintainerFpr);
+    const maintainerId = await addMaintainer(MAINTAINER, await gpg.exportPublic(maintainerFpr));
     const js = await anOpenpgpKey('second@project.example', 'Second Maintainer');
     maintainerJs = js.privateKey;
-    await insertMaintainer('second@project.example', js.publicKey, js.fingerprint);
+    await addMaintainer('second@project.example', js.publicKey);
 
     for (const [email, algo] of [
       ['sec@distro-a.example', 'ed25519'],
@@ -212,8 +202,7 @@ export function relayWorld() {
     members,
     maintainerEmails,
     db,
-    insertExpiredMember,
-    insertMaintainer,
+    addMaintainer,
     send,
     opts,
     relayPost,
