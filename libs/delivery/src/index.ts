@@ -17,3 +17,4 @@ export { headerLine, HeaderValue, protectedMultipart, ProtectedHeaderFields } fr
 export const deliveryEntities = [OutboundMessage];
 export { QueuedMail } from './queued-mail';
 export { MaintainerMailboxes, Mailbox, MailboxSource } from './maintainer-mailboxes';
+export { OutboxReadings } from './outbox-readings';

@@ -39,3 +39,4 @@ export { osvAdvisory, OsvRecord, OSV_SCHEMA_VERSION } from './advisory/osv';
 export { csafAdvisory, CsafDocument, csafFileName } from './advisory/csaf';
 export { advisorySourceOf, AdvisorySource, AdvisoryPublisher } from './advisory/advisory-source';
 export const embargoEntities = [Embargo, LeakReport, Strike, EmbargoDateAnswer];
+export { EmbargoReadings } from './embargo-readings';

@@ -105,3 +105,4 @@ export {
   CurrentMember,
 } from './eligibility/member-eligibility-queries';
 export { MemberKeyClaims } from './bans/member-key-claims';
+export { MembershipReadings, CountRow } from './queries/membership-readings';

@@ -13,3 +13,4 @@ export { DEFAULT_POLICY } from './default-policy';
 export const policyEntities = [PolicyVersion, PolicyAcknowledgement];
 export { AcknowledgementRecords, AcknowledgementRecord } from './acknowledgement-records';
 export { PublisherNames, ActorNameSource } from './publisher-names';
+export { CurrentPolicyVersion } from './current-policy-version';

@@ -17,3 +17,4 @@ export * from './maintainer-digest';
 
 /** Every entity of the relay lib. */
 export const relayEntities = [...ingressEntities, ...fanOutEntities];
+export { RelayReadings } from './status/relay-readings';

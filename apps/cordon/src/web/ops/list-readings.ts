@@ -1,6 +1,9 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { embargoTag } from '@cordon/embargo';
-import { KEY_WARNING_DAYS } from '@cordon/relay';
+import { OutboxReadings } from '@cordon/delivery';
+import { EmbargoReadings, embargoTag } from '@cordon/embargo';
+import { MembershipReadings } from '@cordon/membership';
+import { CurrentPolicyVersion } from '@cordon/policy';
+import { KEY_WARNING_DAYS, RelayReadings } from '@cordon/relay';
 
 /** A count under a set of labels. */
 export interface Tally<L extends string> {
@@ -42,144 +45,68 @@ const COPY_STATES = ['queued', 'sending', 'deferred', 'delivered', 'failed', 'he
 type Row = Record<string, string | number | null>;
 
 /**
- * The read side of /metrics: plain counts over the tables, so that a gauge is right whichever
- * process (web, relay, worker, in several copies) made the change. One read-only transaction per
- * scrape, so the numbers agree with each other.
+ * The read side of /metrics: plain counts, so that a gauge is right whichever process (web, relay,
+ * worker, in several copies) made the change. One read-only transaction per scrape, so the numbers
+ * agree with each other; each lib counts its own tables (docs/architecture.md, Layout).
  */
 export class ListReadingQueries {
+  private readonly membership = new MembershipReadings();
+  private readonly policy = new CurrentPolicyVersion();
+  private readonly relay = new RelayReadings();
+  private readonly outbox = new OutboxReadings();
+  private readonly embargoes = new EmbargoReadings();
+
   constructor(private readonly dataSource: DataSource) {}
 
   read(): Promise<ListReadings> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
-      const q = (sql: string, params: unknown[] = []) => manager.query(sql, params) as Promise<Row[]>;
+      const { membership, relay, outbox, embargoes } = this;
       return {
-        applications: tally(await q('SELECT status, count(*) AS n FROM application GROUP BY status'), ['status']),
-        members: withZeros(
-          tally(await q('SELECT status, count(*) AS n FROM member GROUP BY status'), ['status']),
-          'status',
-          MEMBER_STATUSES,
+        applications: tally(await membership.applicationsByStatus(manager), ['status']),
+        members: withZeros(tally(await membership.membersByStatus(manager), ['status']), 'status', MEMBER_STATUSES),
+        membersAwaitingAcknowledgement: await membership.awaitingAcknowledgement(
+          manager,
+          await this.policy.of(manager),
         ),
-        membersAwaitingAcknowledgement: await this.awaitingAcknowledgement(manager),
         memberKeysExpiring: await this.keysExpiring(manager),
-        memberKeysExpired: one(
-          await q(`SELECT count(*) AS n FROM member WHERE status = 'active' AND key_expires_at <= now()`),
-        ),
-        inbound: tally(
-          await q(
-            `SELECT recipient_kind AS kind, status, coalesce(refusal_code, '') AS reason, count(*) AS n
-             FROM inbound_message GROUP BY 1, 2, 3`,
-          ),
-          ['kind', 'status', 'reason'],
-        ),
-        inboundOldestWaitingSeconds: one(
-          await q(
-            `SELECT coalesce(extract(epoch FROM now() - min(received_at)), 0) AS n
-             FROM inbound_message WHERE status IN ('received', 'processing')`,
-          ),
-        ),
-        postsAccepted: one(await q('SELECT count(*) AS n FROM post')),
-        postsRefused: tally(
-          await q(
-            `SELECT coalesce(refusal_code, 'UNKNOWN') AS reason, count(*) AS n FROM inbound_message
-             WHERE recipient_kind = 'list' AND status = 'refused' GROUP BY 1`,
-          ),
-          ['reason'],
-        ),
+        memberKeysExpired: await membership.keysExpired(manager),
+        inbound: tally(await relay.inbound(manager), ['kind', 'status', 'reason']),
+        inboundOldestWaitingSeconds: await relay.inboundOldestWaitingSeconds(manager),
+        postsAccepted: await relay.postsAccepted(manager),
+        postsRefused: tally(await relay.postsRefused(manager), ['reason']),
         copies: await this.copies(manager),
-        // Counted from the post's acceptance: a copy held for a member who acknowledges the policy
-        // later counts from then too, so alert on copyOldestDueSeconds for a stalled worker.
-        copyOldestPendingSeconds: one(
-          await q(
-            `SELECT coalesce(extract(epoch FROM now() - min(p.created_at)), 0) AS n
-             FROM post_delivery d JOIN post p ON p.id = d.post_id WHERE d.status = 'pending'`,
-          ),
-        ),
-        copyOldestDueSeconds: one(
-          await q(
-            `SELECT coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0) AS n
-             FROM post_delivery WHERE status = 'pending' AND next_attempt_at <= now()`,
-          ),
-        ),
-        outbound: withZeros(
-          tally(await q('SELECT status, count(*) AS n FROM outbound_message GROUP BY status'), ['status']),
-          'status',
-          OUTBOUND_STATUSES,
-        ),
-        outboundOldestPendingSeconds: one(
-          await q(
-            `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) AS n
-             FROM outbound_message WHERE status = 'pending'`,
-          ),
-        ),
-        embargoes: withZeros(
-          tally(await q('SELECT status, count(*) AS n FROM embargo GROUP BY status'), ['status']),
-          'status',
-          EMBARGO_STATUSES,
-        ),
-        // Negative once the agreed moment has passed and the embargo is not lifted.
-        embargoHoursLeft: (
-          await q(
-            `SELECT number, extract(epoch FROM public_at - now()) / 3600 AS n
-             FROM embargo WHERE status = 'active' ORDER BY number`,
-          )
-        ).map((row) => ({ labels: { embargo: embargoTag(Number(row.number)) }, value: Number(row.n) })),
+        copyOldestPendingSeconds: await relay.copyOldestPendingSeconds(manager),
+        copyOldestDueSeconds: await relay.copyOldestDueSeconds(manager),
+        outbound: withZeros(tally(await outbox.byStatus(manager), ['status']), 'status', OUTBOUND_STATUSES),
+        outboundOldestPendingSeconds: await outbox.oldestPendingSeconds(manager),
+        embargoes: withZeros(tally(await embargoes.byStatus(manager), ['status']), 'status', EMBARGO_STATUSES),
+        embargoHoursLeft: (await embargoes.hoursLeft(manager)).map((e) => ({
+          labels: { embargo: embargoTag(e.number) },
+          value: e.hours,
+        })),
       };
     });
-  }
-
-  private async awaitingAcknowledgement(manager: EntityManager): Promise<number> {
-    return one(
-      (await manager.query(
-        `SELECT count(*) AS n FROM member
-         WHERE status = 'active' AND acknowledged_policy_version IS DISTINCT FROM (SELECT max(version) FROM policy_version)`,
-      )) as Row[],
-    );
   }
 
   private async keysExpiring(manager: EntityManager): Promise<Tally<'within_days'>[]> {
     const readings: Tally<'within_days'>[] = [];
     // The key-health thresholds: members are warned at the same.
     for (const days of KEY_WARNING_DAYS) {
-      const n = one(
-        (await manager.query(
-          `SELECT count(*) AS n FROM member WHERE status = 'active'
-             AND key_expires_at > now() AND key_expires_at <= now() + make_interval(days => $1)`,
-          [days],
-        )) as Row[],
-      );
+      const n = await this.membership.keysExpiringWithin(manager, days);
       readings.push({ labels: { within_days: String(days) }, value: n });
     }
     return readings;
   }
 
-  /**
-   * Copies of posts by state and, for those not sent, the reason code: queued (pending, never
-   * tried), sending (a worker's lease on it), deferred (tried, waiting for its next attempt),
-   * delivered, failed, held and skipped.
-   */
+  /** Copies by state and reason (RelayReadings.copies), with every state operators watch, 0 when none. */
   private async copies(manager: EntityManager): Promise<Tally<'status' | 'reason'>[]> {
-    const rows = (await manager.query(
-      `SELECT CASE
-                WHEN status = 'sent' THEN 'delivered'
-                WHEN status <> 'pending' THEN status
-                WHEN lease_until > now() THEN 'sending'
-                WHEN attempts > 0 THEN 'deferred'
-                ELSE 'queued'
-              END AS status,
-              coalesce(reason, '') AS reason, count(*) AS n
-       FROM post_delivery GROUP BY 1, 2`,
-    )) as Row[];
-    const tallies = tally(rows, ['status', 'reason']);
+    const tallies = tally(await this.relay.copies(manager), ['status', 'reason']);
     for (const status of COPY_STATES) {
       if (!tallies.some((t) => t.labels.status === status)) tallies.push({ labels: { status, reason: '' }, value: 0 });
     }
     return tallies;
   }
-}
-
-function one(rows: Row[]): number {
-  return Number(rows[0]?.n ?? 0);
 }
 
 function tally<L extends string>(rows: Row[], labels: L[]): Tally<L>[] {
