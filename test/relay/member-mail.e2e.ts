@@ -19,6 +19,7 @@ import { InboundProcessor } from '@cordon/relay';
 import { createWebApp } from '../../apps/cordon/src/web/create-web-app';
 import { Agent, loginAgent, MaintainerAccount } from '../support/admin-login';
 import { gpgPost } from '../support/client-mail';
+import { aMaintainer, aMember, anEmbargo } from '../support/factories';
 import { csrfFrom } from '../support/forms';
 import { GpgHome } from '../support/gpg';
 import { armoredPart } from '../support/mailbox';
@@ -62,17 +63,13 @@ describe('mail from members', () => {
     return gpg;
   };
 
-  async function aMember(email: string, acknowledged: number | null): Promise<Person> {
+  /** A member with a gpg of its own; `acknowledged` false: its list mail is held until it acknowledges. */
+  async function aGpgMember(email: string, acknowledged: boolean): Promise<Person> {
     const gpg = home();
     const fpr = await gpg.generateKey(email);
     await gpg.importKey(listArmored);
-    const id = randomUUID();
     const organisation = `Distro ${email.split('@')[1]}`;
-    await db().query(
-      `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, status, acknowledged_policy_version)
-       VALUES ($1, $2, $3, $4, $5, 'ed25519', 'active', $6)`,
-      [id, email, organisation, await gpg.exportPublic(fpr), fpr, acknowledged],
-    );
+    const { id } = await aMember(relay.app, { email, key: await gpg.exportPublic(fpr), organisation, acknowledged });
     return { id, email, organisation, gpg, fpr };
   }
 
@@ -207,22 +204,22 @@ describe('mail from members', () => {
     const second = home();
     const secondFpr = await second.generateKey('second@project.example');
     await second.importKey(listArmored);
-    await db().query(
-      `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status) VALUES ($1, $2, 'Second', $3, $4, 'active')`,
-      [randomUUID(), 'second@project.example', await second.exportPublic(secondFpr), secondFpr],
-    );
+    await aMaintainer(web.app, {
+      email: 'second@project.example',
+      key: await second.exportPublic(secondFpr),
+      name: 'Second',
+    });
     maintainers.push({ email: 'second@project.example', gpg: second });
 
-    people.a = await aMember('sec@distro-a.example', 1);
-    people.b = await aMember('sec@distro-b.example', 1);
-    for (const key of ['c', 'd', 'e', 'f'] as const) people[key] = await aMember(`sec@distro-${key}.example`, null);
+    people.a = await aGpgMember('sec@distro-a.example', true);
+    people.b = await aGpgMember('sec@distro-b.example', true);
+    for (const key of ['c', 'd', 'e', 'f'] as const) people[key] = await aGpgMember(`sec@distro-${key}.example`, false);
 
-    const [row] = (await db().query(
-      `INSERT INTO embargo (id, title, public_at, time_zone, created_by)
-       VALUES ($1, 'Overflow in libfoo', now() + interval '10 days', 'UTC', 'test') RETURNING id, number`,
-      [randomUUID()],
-    )) as { id: string; number: number }[];
-    embargo = row;
+    embargo = await anEmbargo(
+      web.app,
+      { title: 'Overflow in libfoo', publicAt: new Date(Date.now() + 10 * 86_400_000) },
+      lead.id,
+    );
 
     // A maintainer's post while c, d, e and f have not acknowledged the policy: their copies are held.
     const secret = `held advisory ${randomUUID()}`;
@@ -352,7 +349,7 @@ describe('mail from members', () => {
       });
 
       it('refuses a statement signed by a member key revoked since, even one read before', async () => {
-        const g = await aMember('sec@distro-g.example', null);
+        const g = await aGpgMember('sec@distro-g.example', false);
         // A first message makes the relay read (and keep) the key as it was.
         await sendAndSettle(await clearsigned(g, g.email, ACK, 'hello', 'Hello.'), g.email, ACK);
         expect((await lastInbound()).refusal_code).toBe('NOT_A_STATEMENT');
