@@ -18,6 +18,8 @@ import { readKey } from 'openpgp';
 import { Client } from 'pg';
 import { thunderbirdPost } from './support/client-mail';
 import { realPostgresUrl, withDatabaseName } from './support/database';
+import { withDomain } from './support/domain-context';
+import { aMaintainer, aMember } from './support/factories';
 import { GpgHome } from './support/gpg';
 import { anOpenpgpKey, TestKey } from './support/keys';
 import { freePort } from './support/ports';
@@ -168,7 +170,7 @@ describe('scale out: two relays and three workers on one PostgreSQL', () => {
     sink = new SmtpSink().acceptClients(100);
     sinkPort = await sink.start();
     maintainer = await anOpenpgpKey(MAINTAINER);
-    for (const email of MEMBERS) members.push({ email, key: await anOpenpgpKey(email), id: randomUUID() });
+    for (const email of MEMBERS) members.push({ email, key: await anOpenpgpKey(email), id: '' }); // id: once it joins
   });
 
   afterAll(async () => {
@@ -221,19 +223,13 @@ describe('scale out: two relays and three workers on one PostgreSQL', () => {
 
   it('delivers every post posted concurrently through both relays to every member exactly once', async () => {
     if (unreachable) return;
-    await sql(
-      `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status) VALUES ($1, $2, 'Lead', $3, $4, 'active')`,
-      [randomUUID(), MAINTAINER, maintainer.publicKey, maintainer.fingerprint],
-    );
-    const params: string[] = [];
-    const rows = members.map(({ id, email, key }) => {
-      const n = params.push(id, email, key.publicKey, key.fingerprint);
-      return `($${n - 3}::uuid, $${n - 2}, $${n - 2}, $${n - 1}, $${n}, 'test', 'active', 1)`;
-    });
-    await sql(
-      `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, status, acknowledged_policy_version)
-       VALUES ${rows.join(', ')}`,
-      params,
+    await withDomain(
+      { DATA_DIR: join(dataRoot, 'setup'), DATABASE_URL: databaseUrl, SECRET_KEY_FILE: secretFile, LIST_ADDRESS: LIST },
+      async (app) => {
+        await aMaintainer(app, { email: MAINTAINER, key: maintainer.publicKey, name: 'Lead' });
+        for (const member of members)
+          member.id = (await aMember(app, { email: member.email, key: member.key.publicKey })).id;
+      },
     );
     const [{ public_key: listArmored, fingerprint: listFingerprint }] = await sql<{
       public_key: string;

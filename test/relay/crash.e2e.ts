@@ -4,7 +4,6 @@
  * reaches every eligible member exactly once.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
@@ -14,6 +13,8 @@ import { openDatabase } from '@cordon/persistence';
 import { COPIES_IN_FLIGHT } from '@cordon/relay';
 import { thunderbirdPost } from '../support/client-mail';
 import { freshDatabaseLocation } from '../support/database';
+import { withDomain } from '../support/domain-context';
+import { aMaintainer, aMember } from '../support/factories';
 import { anOpenpgpKey } from '../support/keys';
 import { freePort } from '../support/ports';
 import { SmtpSink } from '../support/smtp-sink';
@@ -108,23 +109,11 @@ describe('crash and restart', () => {
     await startServer();
     await stopGracefully();
     const maintainer = await anOpenpgpKey('lead@project.example');
-    await sql(
-      `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status) VALUES ($1, $2, 'Lead', $3, $4, 'active')`,
-      [randomUUID(), 'lead@project.example', maintainer.publicKey, maintainer.fingerprint],
-    );
+    await withDomain(env, async (app) => {
+      await aMaintainer(app, { email: 'lead@project.example', key: maintainer.publicKey, name: 'Lead' });
+      for (const email of MEMBERS) await aMember(app, { email, key: (await anOpenpgpKey(email)).publicKey });
+    });
     listArmored = String((await sql('SELECT public_key FROM list_key'))[0].public_key);
-    const params: string[] = [];
-    const rows: string[] = [];
-    for (const email of MEMBERS) {
-      const key = await anOpenpgpKey(email);
-      const n = params.push(randomUUID(), email, key.publicKey, key.fingerprint);
-      rows.push(`($${n - 3}::uuid, $${n - 2}, $${n - 2}, $${n - 1}, $${n}, 'test', 'active', 1)`);
-    }
-    await sql(
-      `INSERT INTO member (id, email, organisation, key_armored, key_fingerprint, key_algorithm, status, acknowledged_policy_version)
-       VALUES ${rows.join(', ')}`,
-      params,
-    );
   });
 
   afterAll(async () => {
