@@ -4,6 +4,7 @@ import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox, PollingLoop } from '@cordon/delivery';
 import { formatPublicMoment } from './embargo-clock';
+import { PostsUnderEmbargo } from './posts-under-embargo';
 import { embargoTag } from './embargo-queries';
 
 /** How often active embargoes are looked at: reminders are hours apart, a minute late is fine. */
@@ -15,7 +16,7 @@ interface DueEmbargo {
   title: string;
   public_at: Date;
   time_zone: string;
-  posts: string;
+  posts: number;
 }
 
 /**
@@ -35,6 +36,7 @@ export class EmbargoReminders implements OnModuleDestroy {
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly audit: AuditLog,
+    private readonly posts: PostsUnderEmbargo,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {
     this.loop = new PollingLoop(
@@ -60,14 +62,18 @@ export class EmbargoReminders implements OnModuleDestroy {
   async runOnce(now = new Date()): Promise<number> {
     const thresholds = [...this.settings.EMBARGO_REMINDER_HOURS, 0].sort((a, b) => a - b);
     const widest = thresholds[thresholds.length - 1];
-    const candidates = (await this.dataSource.query(
-      `SELECT e.id, e.number, e.title, e.public_at, e.time_zone,
-              (SELECT count(*) FROM post p WHERE p.embargo_id = e.id) AS posts
+    const nearing = (await this.dataSource.query(
+      `SELECT e.id, e.number, e.title, e.public_at, e.time_zone
        FROM embargo e
        WHERE e.status = 'active' AND e.public_at <= $1::timestamptz + make_interval(hours => $2)
        ORDER BY e.public_at`,
       [now, widest],
-    )) as DueEmbargo[];
+    )) as Omit<DueEmbargo, 'posts'>[];
+    const posts = await this.posts.countOf(
+      this.dataSource.manager,
+      nearing.map((e) => e.id),
+    );
+    const candidates = nearing.map((e): DueEmbargo => ({ ...e, posts: posts.get(e.id)! }));
     let reminded = 0;
     for (const embargo of candidates) {
       const publicAt = new Date(embargo.public_at);

@@ -15,8 +15,10 @@ import { ConfirmLeak } from './leaks/confirm-leak';
 import { FileLeakReport } from './leaks/file-leak-report';
 import { LeakReportQueries } from './leaks/leak-report-queries';
 import { LeakReports } from './leaks/leak-reports';
+import { UnsentCopies } from './leaks/unsent-copies';
 import { MemberHistory } from './member-history';
 import { EmbargoPolicyFollowUps } from './policy-follow-ups';
+import { PostsUnderEmbargo } from './posts-under-embargo';
 import { RecipientSelector } from './recipients';
 
 const providers = [
@@ -35,6 +37,8 @@ const providers = [
   MemberHistory,
   DateAnswers,
   ExportAdvisory,
+  PostsUnderEmbargo,
+  UnsentCopies,
 ];
 
 // PolicyModule is exported too: what uses embargoes uses the policy its members acknowledge.

@@ -106,3 +106,4 @@ export {
 } from './eligibility/member-eligibility-queries';
 export { MemberKeyClaims } from './bans/member-key-claims';
 export { MembershipReadings, CountRow } from './queries/membership-readings';
+export { MemberRemoval } from './use-cases/member-removal';

@@ -4,8 +4,9 @@ import { Actor, AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { AuditCheckpoints, Outbox, QueuedMail } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
-import { Bans, Member } from '@cordon/membership';
+import { Bans, Member, MemberRemoval } from '@cordon/membership';
 import { LeakReports } from './leak-reports';
+import { UnsentCopies } from './unsent-copies';
 
 export interface ConfirmedLeak {
   reportId: string;
@@ -15,8 +16,6 @@ export interface ConfirmedLeak {
   /** This confirmation removed the member for good. */
   removed: boolean;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A maintainer confirms a leak report and attributes it to a member (docs/architecture.md, flow "Leak"): a
@@ -33,6 +32,7 @@ export class ConfirmLeak {
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
     private readonly checkpoints: AuditCheckpoints,
+    private readonly unsentCopies: UnsentCopies,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -45,9 +45,7 @@ export class ConfirmLeak {
   ): Promise<ConfirmedLeak> {
     return this.dataSource.transaction(async (manager) => {
       // The member's row first: two confirmations for one member count their strikes in turn.
-      const member = UUID.test(memberId)
-        ? await manager.findOne(Member, { where: { id: memberId }, lock: { mode: 'pessimistic_write' } })
-        : null;
+      const member = await new MemberRemoval().lockedMember(manager, memberId);
       if (!member) throw new DomainError('INVALID_INPUT', 'There is no such member.', 'memberId');
       const { strikes } = await this.leaks.confirm(manager, reportId, member.id, reason, maintainerId, options);
       const threshold = this.settings.LEAK_STRIKE_THRESHOLD;
@@ -72,8 +70,7 @@ export class ConfirmLeak {
     const statusReason = `Removed for good after ${why.strikes} confirmed leaks (the limit is ${why.threshold}).`;
     if (wasMember) {
       const previous = member.status;
-      Object.assign(member, { status: 'removed', statusReason, updatedAt: new Date() });
-      await manager.update(Member, member.id, { status: 'removed', statusReason, updatedAt: member.updatedAt });
+      await new MemberRemoval().removeForGood(manager, member, statusReason);
       await this.audit.append(manager, {
         actor,
         action: 'member.removed',
@@ -109,13 +106,7 @@ export class ConfirmLeak {
    * can no longer use). A copy already handed to the relay cannot be called back.
    */
   private async stopMail(manager: EntityManager, member: Member, actor: Actor): Promise<void> {
-    const runner = manager.queryRunner!;
-    const copies = await runner.query(
-      `UPDATE post_delivery SET status = 'skipped', reason = 'member_removed', lease_until = NULL
-       WHERE member_id = $1 AND status IN ('pending', 'held')`,
-      [member.id],
-      true,
-    );
+    const copiesSkipped = await this.unsentCopies.stopFor(manager, member.id);
     const noticesCancelled = await new QueuedMail().withdrawPending(
       manager,
       member.email,
@@ -126,7 +117,7 @@ export class ConfirmLeak {
       actor,
       action: 'member.mail_stopped',
       subject: `member:${member.id}`,
-      details: { copiesSkipped: copies.affected ?? 0, noticesCancelled },
+      details: { copiesSkipped, noticesCancelled },
     });
   }
 

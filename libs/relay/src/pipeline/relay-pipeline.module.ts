@@ -9,6 +9,7 @@ import { RelayNotices } from '../notices/relay-notices';
 import { OwnerMail } from '../owner-mail/owner-mail';
 import { postStages } from '../stages';
 import { KeyExpiryWarnings } from '../timed-jobs/key-expiry-warnings';
+import { RelayAnswersModule } from '../status/relay-answers.module';
 import { InboundProcessor } from './inbound-processor';
 import { PostPipeline } from './post-pipeline';
 
@@ -18,7 +19,7 @@ import { PostPipeline } from './post-pipeline';
  * listener and start the workers.
  */
 @Module({
-  imports: [IngressModule, DeliveryModule, EmbargoModule],
+  imports: [IngressModule, DeliveryModule, EmbargoModule, RelayAnswersModule],
   providers: [
     RelayNotices,
     OwnerMail,

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { PostsUnderEmbargo, UnsentCopies } from '@cordon/embargo';
+
+/**
+ * What the relay answers for the embargo lib below it, which never reads or writes the post
+ * tables (docs/architecture.md, Layout): how many posts each embargo has (its reminders), and the
+ * stop of a removed member's copies not yet sent (pending, or held for an acknowledgement), which
+ * ConfirmLeak runs in its own transaction. Provided as the module is built.
+ */
+@Injectable()
+export class RelayAnswers {
+  constructor(posts: PostsUnderEmbargo, unsentCopies: UnsentCopies) {
+    posts.provide(async (manager, embargoIds) => {
+      const rows = (await manager.query(
+        `SELECT embargo_id, count(*)::int AS posts FROM post WHERE embargo_id = ANY($1::uuid[]) GROUP BY embargo_id`,
+        [embargoIds],
+      )) as { embargo_id: string; posts: number }[];
+      return new Map(rows.map((row) => [row.embargo_id, row.posts]));
+    });
+    unsentCopies.provide(async (manager, memberId) => {
+      const [skipped] = (await manager.query(
+        `UPDATE post_delivery SET status = 'skipped', reason = 'member_removed', lease_until = NULL
+         WHERE member_id = $1 AND status IN ('pending', 'held')
+         RETURNING id`,
+        [memberId],
+      )) as [unknown[], number];
+      return skipped.length;
+    });
+  }
+}
