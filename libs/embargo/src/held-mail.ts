@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
+import { INELIGIBILITY } from '@cordon/membership';
+
+/** Why a held copy of an ended embargo never goes out: the eligibility rule's EMBARGO_ENDED. */
+const EMBARGO_ENDED = INELIGIBILITY.EMBARGO_ENDED.recorded;
 
 /**
  * List mail kept back from a member who has not acknowledged the current Embargo Policy (issue 5,
@@ -10,8 +14,10 @@ import { AuditLog } from '@cordon/audit';
  * copy is never delivered (it is marked skipped, `embargo_ended`). A post that names no embargo
  * has no end known to the list, so its held copies are released on acknowledgement.
  *
- * The delivery worker checks the member again when it claims a released copy, so a release that
- * races a suspension or a key change only sets the copy aside again.
+ * That is the eligibility rule's EMBARGO_ENDED (libs/membership/src/eligibility): a member yet to
+ * acknowledge is not held for once the post's embargo has ended. The rest of the rule is asked again
+ * when the delivery worker claims a released copy (SendTimeEligibility), so a release that races a
+ * suspension or a key change only sets the copy aside again.
  */
 @Injectable()
 export class HeldMail {
@@ -48,11 +54,11 @@ export class HeldMail {
 
   private async withdraw(manager: EntityManager, subject: string, where: string, params: unknown[]) {
     const [withdrawn] = (await manager.query(
-      `UPDATE post_delivery d SET status = 'skipped', reason = 'embargo_ended', lease_until = NULL
+      `UPDATE post_delivery d SET status = 'skipped', reason = $${params.length + 1}, lease_until = NULL
        FROM post p JOIN embargo e ON e.id = p.embargo_id
        WHERE p.id = d.post_id AND d.status = 'held' AND ${where}
        RETURNING d.id, d.post_id, d.member_id`,
-      params,
+      [...params, EMBARGO_ENDED],
     )) as [{ id: string; post_id: string; member_id: string }[], number];
     if (withdrawn.length > 0) {
       await this.audit.append(manager, {
@@ -60,7 +66,7 @@ export class HeldMail {
         action: 'post.held_copies_withdrawn',
         subject,
         details: {
-          reason: 'embargo_ended',
+          reason: EMBARGO_ENDED,
           deliveries: withdrawn.map((row) => ({ id: row.id, postId: row.post_id, memberId: row.member_id })),
         },
       });
