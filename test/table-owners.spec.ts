@@ -41,7 +41,6 @@ const EVERY_TABLE = ['libs/runtime/src/backup/'];
 const stillToMove: string[] = [
   'libs/embargo/src/held-mail.ts: post',
   'libs/embargo/src/held-mail.ts: post_delivery',
-  'libs/membership/src/use-cases/import-list.ts: post',
   'libs/relay/src/member-answers/member-answer-queries.ts: embargo',
   'libs/relay/src/member-answers/member-answer-queries.ts: maintainer',
   'libs/relay/src/member-answers/member-answer-queries.ts: member',

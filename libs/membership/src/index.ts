@@ -107,3 +107,4 @@ export {
 export { MemberKeyClaims } from './bans/member-key-claims';
 export { MembershipReadings, CountRow } from './queries/membership-readings';
 export { MemberRemoval } from './use-cases/member-removal';
+export { PostsOnRecord, PostsExistSource } from './use-cases/posts-on-record';

@@ -19,6 +19,7 @@ import { CommentOnApplication } from './use-cases/comment-on-application';
 import { ConfirmApplication } from './use-cases/confirm-application';
 import { DecideApplication } from './use-cases/decide-application';
 import { ImportList } from './use-cases/import-list';
+import { PostsOnRecord } from './use-cases/posts-on-record';
 import { ImportMember } from './use-cases/import-member';
 import { RecordVouch } from './use-cases/record-vouch';
 import { ReattestMember } from './reattestation/reattest-member';
@@ -85,7 +86,16 @@ const useCases = [
   // MaintainerDirectoryModule: membership claims its members' keys there, and a container with
   // membership has what the maintainers lib answers for the libs below it.
   imports: [DeliveryModule, PolicyModule, MaintainerDirectoryModule],
-  providers: [AskVoucher, TeamLinks, InvitationLinks, AcknowledgedPolicyVersion, MemberKeyClaims, ...useCases],
-  exports: useCases,
+  providers: [
+    AskVoucher,
+    TeamLinks,
+    InvitationLinks,
+    AcknowledgedPolicyVersion,
+    MemberKeyClaims,
+    PostsOnRecord,
+    ...useCases,
+  ],
+  // PostsOnRecord: the relay, above membership, tells it whether posts exist (RelayAnswers).
+  exports: [...useCases, PostsOnRecord],
 })
 export class MembershipModule {}

@@ -18,3 +18,4 @@ export * from './maintainer-digest';
 /** Every entity of the relay lib. */
 export const relayEntities = [...ingressEntities, ...fanOutEntities];
 export { RelayReadings } from './status/relay-readings';
+export { RelayAnswersModule } from './status/relay-answers.module';

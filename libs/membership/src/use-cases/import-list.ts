@@ -8,6 +8,7 @@ import { DomainError } from '@cordon/errors';
 import { MemberRow, readMembersCsv, RowRefusal } from './import-list-csv';
 import { Keyring, listSecretKey, readKeyring } from './import-list-keyring';
 import { ImportMember } from './import-member';
+import { PostsOnRecord } from './posts-on-record';
 
 export interface ListImport {
   /** The exported keyring files: `gpg --export-secret-keys` and `gpg --export`, binary or armored. */
@@ -62,7 +63,14 @@ export class ImportList {
     private readonly audit: AuditLog,
     private readonly listKey: ListKey,
     private readonly importMember: ImportMember,
+    private readonly posts: PostsOnRecord,
   ) {}
+
+  /** The list key has sealed mail: there are members, or posts (PostsOnRecord). */
+  private async inUse(manager: EntityManager): Promise<boolean> {
+    const [row] = (await manager.query('SELECT EXISTS (SELECT 1 FROM member) AS used')) as { used: boolean }[];
+    return row.used || (await this.posts.anyExist(manager));
+  }
 
   async execute(input: ListImport, actor = 'cli'): Promise<ListImportReport> {
     // A file that cannot be read at all refuses the whole import before anything is looked at.
@@ -110,7 +118,7 @@ export class ImportList {
       if (current?.fingerprint === fingerprint) {
         return { line: 0, what: 'list key', fingerprint, note: 'already the list key, kept' };
       }
-      if (current && !input.replaceListKey && (await inUse(manager))) {
+      if (current && !input.replaceListKey && (await this.inUse(manager))) {
         throw new DomainError(
           'ALREADY_EXISTS',
           `This instance already has members or posts under list key ${current.fingerprint}. ` +
@@ -208,13 +216,6 @@ function publicPart(key: Key): PublicKey {
 function refusalOf(error: unknown): { code: DomainError['code']; reason: string } {
   if (error instanceof DomainError) return { code: error.code, reason: error.message };
   throw error;
-}
-
-async function inUse(manager: EntityManager): Promise<boolean> {
-  const [row] = (await manager.query(
-    'SELECT EXISTS (SELECT 1 FROM member) OR EXISTS (SELECT 1 FROM post) AS used',
-  )) as { used: boolean }[];
-  return row.used;
 }
 
 function sha256(content: Uint8Array): string {

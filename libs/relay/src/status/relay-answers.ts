@@ -1,15 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { PostsUnderEmbargo, UnsentCopies } from '@cordon/embargo';
+import { PostsOnRecord } from '@cordon/membership';
 
 /**
- * What the relay answers for the embargo lib below it, which never reads or writes the post
- * tables (docs/architecture.md, Layout): how many posts each embargo has (its reminders), and the
- * stop of a removed member's copies not yet sent (pending, or held for an acknowledgement), which
- * ConfirmLeak runs in its own transaction. Provided as the module is built.
+ * What the relay answers for the libs below it, which never read or write the post tables
+ * (docs/architecture.md, Layout): whether any post exists (membership's ImportList), how many
+ * posts each embargo has (embargo's reminders), and the stop of a removed member's copies not yet
+ * sent (pending, or held for an acknowledgement), which ConfirmLeak runs in its own transaction.
+ * Provided as the module is built.
  */
 @Injectable()
 export class RelayAnswers {
-  constructor(posts: PostsUnderEmbargo, unsentCopies: UnsentCopies) {
+  constructor(posts: PostsUnderEmbargo, unsentCopies: UnsentCopies, postsOnRecord: PostsOnRecord) {
+    postsOnRecord.provide(async (manager) => {
+      const [row] = (await manager.query('SELECT EXISTS (SELECT 1 FROM post) AS any')) as { any: boolean }[];
+      return row.any;
+    });
     posts.provide(async (manager, embargoIds) => {
       const rows = (await manager.query(
         `SELECT embargo_id, count(*)::int AS posts FROM post WHERE embargo_id = ANY($1::uuid[]) GROUP BY embargo_id`,
