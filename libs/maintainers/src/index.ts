@@ -40,3 +40,5 @@ export { MaintainerLookup, MaintainerOutline } from './maintainer-lookup';
 export { KeyClaims, KeyClaim } from './key-claims';
 export { MaintainerDirectoryModule } from './maintainer-directory.module';
 export { MaintainerDirectoryAnswers } from './maintainer-directory-answers';
+export { PostingMaintainerKeys, MaintainerSigningKey } from './posting-maintainer-keys';
+export { MaintainerContacts, MaintainerMailbox } from './maintainer-contacts';

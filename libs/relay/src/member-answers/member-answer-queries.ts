@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { simpleParser } from 'mailparser';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { DomainError } from '@cordon/errors';
-import { embargoTag } from '@cordon/embargo';
+import { embargoTag, EmbargoTags } from '@cordon/embargo';
+import { MaintainerContacts } from '@cordon/maintainers';
+import { MemberMailboxes } from '@cordon/membership';
 import { ANSWER_CONTENT, ANSWER_SUBJECT } from './answer-sealing';
 
 export interface MemberAnswerSummary {
@@ -30,43 +32,49 @@ export interface MemberAnswerView extends MemberAnswerSummary {
 interface Row {
   id: string;
   member_id: string;
-  organisation: string;
-  email: string;
   subject_sealed: string;
   embargo_id: string | null;
-  embargo_number: number | null;
   signed_at: Date;
   created_at: Date;
   released_at: Date | null;
-  released_by_name: string | null;
+  released_by: string | null;
   released_post_id: string | null;
   signer_fingerprint: string;
 }
 
+/** A row with what the member, embargo and maintainer libs say of the ids it holds. */
+interface Named extends Row {
+  organisation: string;
+  email: string;
+  embargo_number: number | null;
+  released_by_name: string | null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SELECT = `
-  SELECT a.id, a.member_id, m.organisation, m.email, a.subject_sealed, a.embargo_id, e.number AS embargo_number,
-         a.signed_at, a.created_at, a.released_at, r.name AS released_by_name, a.released_post_id, a.signer_fingerprint
-  FROM member_answer a
-  JOIN member m ON m.id = a.member_id
-  LEFT JOIN embargo e ON e.id = a.embargo_id
-  LEFT JOIN maintainer r ON r.id = a.released_by`;
+  SELECT id, member_id, subject_sealed, embargo_id, signed_at, created_at, released_at, released_by,
+         released_post_id, signer_fingerprint
+  FROM member_answer`;
 
 /** Members' answers as the maintainers see them (issue 5): newest first; subject and content unsealed for them only. */
 @Injectable()
 export class MemberAnswerQueries {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly members: MemberMailboxes,
+    private readonly embargoes: EmbargoTags,
+    private readonly maintainers: MaintainerContacts,
     @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
   ) {}
 
   async list(limit = 200): Promise<MemberAnswerSummary[]> {
-    const rows = (await this.dataSource.query(`${SELECT} ORDER BY a.created_at DESC LIMIT $1`, [limit])) as Row[];
-    return rows.map((row) => this.summary(row));
+    const rows = (await this.dataSource.query(`${SELECT} ORDER BY created_at DESC LIMIT $1`, [limit])) as Row[];
+    return (await this.named(this.dataSource.manager, rows)).map((row) => this.summary(row));
   }
 
   async get(id: string): Promise<MemberAnswerView> {
-    const [row] = UUID.test(id) ? ((await this.dataSource.query(`${SELECT} WHERE a.id = $1`, [id])) as Row[]) : [];
+    const found = UUID.test(id) ? ((await this.dataSource.query(`${SELECT} WHERE id = $1`, [id])) as Row[]) : [];
+    const [row] = await this.named(this.dataSource.manager, found);
     if (!row) throw new DomainError('NOT_FOUND', 'There is no such answer.');
     const [{ content_sealed }] = (await this.dataSource.query(
       'SELECT content_sealed FROM member_answer WHERE id = $1',
@@ -82,7 +90,39 @@ export class MemberAnswerQueries {
     };
   }
 
-  private summary(row: Row): MemberAnswerSummary {
+  /**
+   * Each row with its member's name and address, its embargo's number and its releaser's name, as
+   * their own libs give them; a row whose member is gone is left out, as the join it replaces did.
+   */
+  private async named(manager: EntityManager, rows: Row[]): Promise<Named[]> {
+    const members = await this.members.byIds(
+      manager,
+      rows.map((row) => row.member_id),
+    );
+    const embargoes = await this.embargoes.byIds(
+      manager,
+      rows.flatMap((row) => (row.embargo_id ? [row.embargo_id] : [])),
+    );
+    const releasers = await this.maintainers.namesByIds(
+      manager,
+      rows.flatMap((row) => (row.released_by ? [row.released_by] : [])),
+    );
+    return rows.flatMap((row) => {
+      const member = members.get(row.member_id);
+      if (!member) return [];
+      return [
+        {
+          ...row,
+          organisation: member.organisation,
+          email: member.email,
+          embargo_number: row.embargo_id ? (embargoes.get(row.embargo_id)?.number ?? null) : null,
+          released_by_name: row.released_by ? (releasers.get(row.released_by) ?? null) : null,
+        },
+      ];
+    });
+  }
+
+  private summary(row: Named): MemberAnswerSummary {
     return {
       id: row.id,
       memberId: row.member_id,

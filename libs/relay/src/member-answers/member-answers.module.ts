@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
-import { EmbargoModule } from '@cordon/embargo';
+import { EmbargoModule, EmbargoTags } from '@cordon/embargo';
+import { MaintainerContacts } from '@cordon/maintainers';
+import { MemberMailboxes } from '@cordon/membership';
 import { FanOut } from '../fan-out';
 import { MemberAnswerQueries } from './member-answer-queries';
 import { ReleaseMemberAnswer } from './release-member-answer';
@@ -11,7 +13,7 @@ import { ReleaseMemberAnswer } from './release-member-answer';
  */
 @Module({
   imports: [DeliveryModule, EmbargoModule],
-  providers: [FanOut, MemberAnswerQueries, ReleaseMemberAnswer],
+  providers: [FanOut, MemberAnswerQueries, ReleaseMemberAnswer, MemberMailboxes, EmbargoTags, MaintainerContacts],
   exports: [MemberAnswerQueries, ReleaseMemberAnswer],
 })
 export class MemberAnswersModule {}

@@ -6,25 +6,31 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { ListKey, SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
-import { RecipientSelector } from '@cordon/embargo';
+import { EmbargoTags, RecipientSelector } from '@cordon/embargo';
+import { MaintainerContacts } from '@cordon/maintainers';
+import { MemberMailboxes } from '@cordon/membership';
 import { FanOut, Post, sealPost } from '../fan-out';
 import { copiesOf } from '../stages';
 import { answerFrom, answerMessage } from './answer-message';
 import { ANSWER_CONTENT, ANSWER_SUBJECT } from './answer-sealing';
 
-interface AnswerRow {
+interface Row {
   id: string;
   member_id: string;
   inbound_message_id: string;
   embargo_id: string | null;
-  embargo_status: string | null;
   signed_at: Date;
   subject_sealed: string;
   content_sealed: string;
   released_at: Date | null;
+}
+
+/** The answer, with its member's address and key and whether its embargo has ended. */
+interface AnswerRow extends Row {
   email: string;
   organisation: string;
   key_armored: string;
+  embargoEnded: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -51,6 +57,9 @@ export class ReleaseMemberAnswer {
     private readonly fanOut: FanOut,
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
+    private readonly members: MemberMailboxes,
+    private readonly embargoes: EmbargoTags,
+    private readonly maintainers: MaintainerContacts,
     @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
@@ -73,7 +82,7 @@ export class ReleaseMemberAnswer {
     // The slow part (sealing, one key packet per member) before the transaction, as a post does.
     const sealed = await sealPost(content, await this.listKey.secretKey());
     const selection = await this.dataSource.transaction((manager) => this.selector.select(manager));
-    const ended = answer.embargo_id !== null && answer.embargo_status !== 'active';
+    const ended = answer.embargoEnded;
     const { deliveries, skipped } = await copiesOf(this.fanOut, sealed.sessionKey, selection, ended);
     const postId = randomUUID();
     const counts = await this.dataSource.transaction(async (manager) => {
@@ -118,23 +127,29 @@ export class ReleaseMemberAnswer {
   private async load(manager: EntityManager, id: string): Promise<AnswerRow> {
     const [row] = UUID.test(id)
       ? ((await manager.query(
-          `SELECT a.id, a.member_id, a.inbound_message_id, a.embargo_id, e.status AS embargo_status, a.signed_at,
-                  a.subject_sealed, a.content_sealed, a.released_at, m.email, m.organisation, m.key_armored
-           FROM member_answer a JOIN member m ON m.id = a.member_id LEFT JOIN embargo e ON e.id = a.embargo_id
-           WHERE a.id = $1`,
+          `SELECT id, member_id, inbound_message_id, embargo_id, signed_at, subject_sealed, content_sealed, released_at
+           FROM member_answer WHERE id = $1`,
           [id],
-        )) as AnswerRow[])
+        )) as Row[])
       : [];
-    if (!row) throw new DomainError('NOT_FOUND', 'There is no such answer.');
-    return row;
+    // The member, whatever its status now, as the join this replaces found it; gone, no answer.
+    const member = row ? (await this.members.byIds(manager, [row.member_id])).get(row.member_id) : undefined;
+    if (!row || !member) throw new DomainError('NOT_FOUND', 'There is no such answer.');
+    const embargo = row.embargo_id ? (await this.embargoes.byIds(manager, [row.embargo_id])).get(row.embargo_id) : null;
+    return {
+      ...row,
+      email: member.email,
+      organisation: member.organisation,
+      key_armored: member.keyArmored,
+      // As before: an answer naming an embargo counts it ended unless it is found active.
+      embargoEnded: row.embargo_id !== null && embargo?.status !== 'active',
+    };
   }
 
   /** Holds the answer's row for this release: a second release, even a concurrent one, is refused. */
   private async lockUnreleased(manager: EntityManager, answerId: string, maintainerId: string): Promise<void> {
-    const active = (await manager.query(`SELECT 1 FROM maintainer WHERE id = $1 AND status = 'active'`, [
-      maintainerId,
-    ])) as unknown[];
-    if (!active.length) throw new DomainError('FORBIDDEN', 'Only an active maintainer can release an answer.');
+    if (!(await this.maintainers.isActive(manager, maintainerId)))
+      throw new DomainError('FORBIDDEN', 'Only an active maintainer can release an answer.');
     const [row] = (await manager.query(`SELECT released_at FROM member_answer WHERE id = $1 FOR UPDATE`, [
       answerId,
     ])) as { released_at: Date | null }[];

@@ -4,9 +4,11 @@ import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { DomainError } from '@cordon/errors';
 import { Outbox } from '@cordon/delivery';
+import { MemberMailbox, MemberMailboxes } from '@cordon/membership';
 import { acknowledgementStatement, Policies, PolicyVersion } from '@cordon/policy';
 import { InboundMessage, InboundQueue, ListAddresses } from '../ingress';
 import { OpenedMail } from '../open';
+import { SIGNED_MAIL_REPLAYED } from '../refusals/refusal-catalogue';
 import { MemberMailRefusal, MemberMailRefusals } from './member-mail-refusals';
 import { MemberSigners } from './member-signers';
 import { signedText } from './signed-text';
@@ -25,12 +27,6 @@ export function namesCurrentPolicy(signed: string, policy: PolicyVersion, addres
   const namesVersion =
     new RegExp(`\\bversion\\s+${policy.version}\\b`, 'i').test(signed) || lower.includes(policy.sha256);
   return namesList && namesVersion;
-}
-
-interface SigningMember {
-  email: string;
-  key_armored: string;
-  acknowledged_policy_version: number | null;
 }
 
 /**
@@ -56,6 +52,7 @@ export class AcknowledgementMail {
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
     private readonly addresses: ListAddresses,
+    private readonly mailboxes: MemberMailboxes,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -83,7 +80,7 @@ export class AcknowledgementMail {
     opened: OpenedMail,
     signed: string,
     policy: PolicyVersion,
-  ): Promise<Omit<MemberMailRefusal, 'advice'> | SigningMember> {
+  ): Promise<Omit<MemberMailRefusal, 'advice'> | MemberMailbox> {
     // Signature times are whole seconds (RFC 4880 §5.2.3.4): one made in the second the version
     // was published counts, or a member quick to sign could never acknowledge it.
     if (opened.signer.signedAt.getTime() < Math.floor(policy.publishedAt.getTime() / 1000) * 1000) {
@@ -99,14 +96,10 @@ export class AcknowledgementMail {
       };
     }
     // Locked, so that a suspension or removal racing this mail waits for it, or wins.
-    const [member] = (await manager.query(
-      `SELECT email, key_armored, acknowledged_policy_version FROM member
-       WHERE id = $1 AND status IN ('active', 'suspended') FOR UPDATE`,
-      [opened.signer.id],
-    )) as SigningMember[];
+    const member = await this.mailboxes.of(manager, opened.signer.id, ['active', 'suspended'], true);
     if (!member) return { code: 'SIGNER_UNKNOWN', message: 'The signing key is no longer a member key.' };
     if (!(await claimSignature(manager, opened, inbound, 'acknowledgement'))) {
-      return { code: 'REPLAYED', message: 'This signature was used before; a signed message counts once.' };
+      return { code: 'REPLAYED', message: SIGNED_MAIL_REPLAYED };
     }
     return member;
   }
@@ -116,10 +109,10 @@ export class AcknowledgementMail {
     inbound: InboundMessage,
     opened: OpenedMail,
     policy: PolicyVersion,
-    member: SigningMember,
+    member: MemberMailbox,
   ): Promise<void> {
     const memberId = opened.signer.id;
-    const already = member.acknowledged_policy_version === policy.version;
+    const already = member.acknowledgedPolicyVersion === policy.version;
     const released = already
       ? 0
       : await this.policies.acknowledge(manager, memberId, policy, 'signed_mail', `member:${memberId}`);
@@ -146,7 +139,7 @@ export class AcknowledgementMail {
 
   private async confirm(
     manager: EntityManager,
-    member: { email: string; key_armored: string },
+    member: MemberMailbox,
     opened: OpenedMail,
     policy: PolicyVersion,
     outcome: { already: boolean; released: number },
@@ -155,7 +148,7 @@ export class AcknowledgementMail {
       await this.outbox.send(manager, {
         purpose: 'relay.acknowledgement_confirmed',
         to: member.email,
-        recipientKey: member.key_armored,
+        recipientKey: member.keyArmored,
         subject: `Your acknowledgement of the Embargo Policy, version ${policy.version}`,
         text: [
           outcome.already

@@ -4,9 +4,11 @@ import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
-import { LeakReports } from '@cordon/embargo';
+import { EmbargoTags, LeakReports } from '@cordon/embargo';
+import { MemberMailbox, MemberMailboxes } from '@cordon/membership';
 import { InboundMessage, InboundQueue, ListAddresses } from '../ingress';
 import { OpenedMail } from '../open';
+import { SIGNED_MAIL_REPLAYED } from '../refusals/refusal-catalogue';
 import { LeakReportFields, readLeakReport } from './leak-report-text';
 import { MemberMailRefusal, MemberMailRefusals } from './member-mail-refusals';
 import { MemberSigners } from './member-signers';
@@ -41,6 +43,8 @@ export class LeakMail {
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
     private readonly addresses: ListAddresses,
+    private readonly mailboxes: MemberMailboxes,
+    private readonly embargoes: EmbargoTags,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -74,17 +78,12 @@ export class LeakMail {
     fields: LeakReportFields,
   ): Promise<void> {
     const memberId = opened.signer.id;
-    const [member] = (await manager.query(
-      `SELECT email, key_armored FROM member WHERE id = $1 AND status IN ('active', 'suspended')`,
-      [memberId],
-    )) as { email: string; key_armored: string }[];
+    const member = await this.mailboxes.of(manager, memberId, ['active', 'suspended']);
     if (!member) throw new Refused({ code: 'SIGNER_UNKNOWN', message: 'The signing key is no longer a member key.' });
     if (!(await claimSignature(manager, opened, inbound, 'leak_report'))) {
-      throw new Refused({ code: 'REPLAYED', message: 'This signature was used before; a signed message counts once.' });
+      throw new Refused({ code: 'REPLAYED', message: SIGNED_MAIL_REPLAYED });
     }
-    const [embargo] = fields.embargoNumber
-      ? ((await manager.query('SELECT id FROM embargo WHERE number = $1', [fields.embargoNumber])) as { id: string }[])
-      : [];
+    const embargo = fields.embargoNumber ? await this.embargoes.named(manager, fields.embargoNumber) : null;
     const unknownTag =
       fields.embargoNumber && !embargo ? `\n\n[The mail named EMB-${fields.embargoNumber}, which does not exist.]` : '';
     const report = await this.leakReports.file(
@@ -117,7 +116,7 @@ export class LeakMail {
 
   private async receipt(
     manager: EntityManager,
-    member: { email: string; key_armored: string },
+    member: MemberMailbox,
     reportId: string,
     embargoNumber: number | null,
   ): Promise<void> {
@@ -125,7 +124,7 @@ export class LeakMail {
       await this.outbox.send(manager, {
         purpose: 'relay.leak_report_filed',
         to: member.email,
-        recipientKey: member.key_armored,
+        recipientKey: member.keyArmored,
         subject: 'Your leak report was filed',
         text: [
           `Your signed leak report was filed and the maintainers have it${embargoNumber ? ` (embargo EMB-${embargoNumber})` : ''}.`,

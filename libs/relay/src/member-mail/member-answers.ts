@@ -5,9 +5,11 @@ import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
-import { embargoNumberIn } from '@cordon/embargo';
+import { embargoNumberIn, EmbargoTags } from '@cordon/embargo';
+import { MemberMailbox, MemberMailboxes } from '@cordon/membership';
 import { InboundMessage, InboundQueue } from '../ingress';
 import { OpenedMail } from '../open';
+import { isFailedSignature, Refusal } from '../refusals/refusal-catalogue';
 import { answerMessage } from '../member-answers/answer-message';
 import { ANSWER_CONTENT, ANSWER_SUBJECT } from '../member-answers/answer-sealing';
 import { MemberMailRefusals } from './member-mail-refusals';
@@ -18,12 +20,7 @@ import { claimSignature } from './signature-registry';
 export type AnswerOutcome =
   | { kind: 'answer' }
   /** Not an answer: signed by no member, or not encrypted and signed at all; `refusal` when a member's signature failed. */
-  | { kind: 'not_an_answer'; refusal?: { code: string; message: string } };
-
-interface Answerer {
-  email: string;
-  organisation: string;
-}
+  | { kind: 'not_an_answer'; refusal?: Refusal };
 
 /**
  * Members answer (issue 5, "Members answer"): mail to the list or `-owner` address that is
@@ -43,6 +40,8 @@ export class MemberAnswers {
     private readonly queue: InboundQueue,
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
+    private readonly mailboxes: MemberMailboxes,
+    private readonly embargoes: EmbargoTags,
     @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
@@ -53,16 +52,13 @@ export class MemberAnswers {
     if (verdict.kind === 'refused') {
       // A member's signature that failed (changed content, expired or revoked key, too old) is the
       // reason to give; a message no member signed is left to the caller's refusal or forwarding.
-      const memberSigned = ['BAD_SIGNATURE', 'SIGNATURE_TOO_OLD'].includes(verdict.code);
-      return { kind: 'not_an_answer', ...(memberSigned ? { refusal: verdict } : {}) };
+      const refusal = { code: verdict.code, message: verdict.message };
+      return { kind: 'not_an_answer', ...(isFailedSignature(verdict.code) ? { refusal } : {}) };
     }
     const { opened } = verdict;
     const embargoNumber = embargoNumberIn(opened.subject);
     await this.dataSource.transaction(async (manager) => {
-      const [member] = (await manager.query(
-        `SELECT email, organisation FROM member WHERE id = $1 AND status = 'active' FOR UPDATE`,
-        [opened.signer.id],
-      )) as Answerer[];
+      const member = await this.mailboxes.of(manager, opened.signer.id, ['active'], true);
       if (!member || !(await claimSignature(manager, opened, inbound, 'answer'))) {
         return this.refusals.refuse(manager, inbound, {
           code: member ? 'REPLAYED' : 'SIGNER_UNKNOWN',
@@ -81,13 +77,11 @@ export class MemberAnswers {
     manager: EntityManager,
     inbound: InboundMessage,
     opened: OpenedMail,
-    member: Answerer,
+    member: MemberMailbox,
     embargoNumber: number | null,
   ): Promise<void> {
     const id = randomUUID();
-    const [embargo] = embargoNumber
-      ? ((await manager.query('SELECT id FROM embargo WHERE number = $1', [embargoNumber])) as { id: string }[])
-      : [];
+    const embargo = embargoNumber ? await this.embargoes.named(manager, embargoNumber) : null;
     await manager.query(
       `INSERT INTO member_answer
          (id, member_id, inbound_message_id, embargo_id, signer_fingerprint, signed_at, subject_sealed, content_sealed)
@@ -127,7 +121,7 @@ export class MemberAnswers {
     manager: EntityManager,
     inbound: InboundMessage,
     opened: OpenedMail,
-    member: Answerer,
+    member: MemberMailbox,
     answer: { id: string; embargoNumber: number | null },
   ): Promise<number> {
     const attached = answerMessage(

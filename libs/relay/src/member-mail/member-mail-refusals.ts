@@ -4,11 +4,11 @@ import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { claimAutoReply, Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
+import { MemberMailbox, MemberMailboxes } from '@cordon/membership';
 import { InboundMessage, InboundQueue } from '../ingress';
+import { Refusal } from '../refusals/refusal-catalogue';
 
-export interface MemberMailRefusal {
-  code: string;
-  message: string;
+export interface MemberMailRefusal extends Refusal {
   /** What the member should do instead: a fixed text, never anything from the refused message. */
   advice: string;
 }
@@ -36,6 +36,7 @@ export class MemberMailRefusals {
     private readonly queue: InboundQueue,
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
+    private readonly mailboxes: MemberMailboxes,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -53,7 +54,8 @@ export class MemberMailRefusals {
       details: { code: refusal.code, sender: inbound.mailFrom || null, kind: inbound.recipientKind },
     });
     this.logger.warn(`inbound ${inbound.id} (${inbound.recipientKind}) refused: ${refusal.code}`);
-    const member = await this.memberAt(manager, inbound.mailFrom);
+    // A member (active or suspended) with the sender's address, whose key we hold.
+    const member = await this.mailboxes.at(manager, inbound.mailFrom, ['active', 'suspended']);
     if (!member) return;
     if (!(await claimAutoReply(manager, `refused_${inbound.recipientKind}`, member.email, 1))) return;
     const [local, domain] = this.settings.LIST_ADDRESS.split('@');
@@ -63,7 +65,7 @@ export class MemberMailRefusals {
 
   private async note(
     manager: EntityManager,
-    member: { email: string; key_armored: string },
+    member: MemberMailbox,
     address: string,
     inbound: InboundMessage,
     refusal: MemberMailRefusal,
@@ -72,7 +74,7 @@ export class MemberMailRefusals {
       await this.outbox.send(manager, {
         purpose: 'relay.member_mail_refused',
         to: member.email,
-        recipientKey: member.key_armored,
+        recipientKey: member.keyArmored,
         subject: `Your message to ${address} was not accepted`,
         text: [
           `A message to ${address} with your address as its sender, received ${inbound.receivedAt.toISOString()},`,
@@ -90,18 +92,5 @@ export class MemberMailRefusals {
       // A member key that cannot be encrypted to gets no note; the refusal stands all the same.
       if (!(error instanceof DomainError)) throw error;
     }
-  }
-
-  /** A member (active or suspended) with this address, whose key we hold. */
-  private async memberAt(
-    manager: EntityManager,
-    address: string,
-  ): Promise<{ email: string; key_armored: string } | null> {
-    if (!address) return null;
-    const [row] = (await manager.query(
-      `SELECT email, key_armored FROM member WHERE lower(email) = lower($1) AND status IN ('active', 'suspended') LIMIT 1`,
-      [address],
-    )) as { email: string; key_armored: string }[];
-    return row ?? null;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InboundMessage } from '../ingress';
+import { RefusalCode } from '../refusals/refusal-catalogue';
 import { AcknowledgementMail } from './acknowledgement-mail';
 import { LeakMail } from './leak-mail';
 import { AnswerOutcome, MemberAnswers } from './member-answers';
@@ -41,7 +42,7 @@ export class MemberMail {
    * A refused message to the list: when its sender is a stranger, answers it once (in the
    * caller's transaction) and returns true; false for a maintainer's or member's address.
    */
-  strangerRefused(manager: EntityManager, inbound: InboundMessage, code: string): Promise<boolean> {
+  strangerRefused(manager: EntityManager, inbound: InboundMessage, code: RefusalCode): Promise<boolean> {
     return this.nonMembers.answer(manager, inbound, code);
   }
 }

@@ -4,20 +4,20 @@ import { PublicKey } from 'openpgp';
 import { DataSource } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
 import { ListKey, readOneKey } from '@cordon/crypto';
+import { MemberSigningKey, MemberSigningKeys, MemberStatus } from '@cordon/membership';
 import { OpenedMail, openSignedMail, PostRefusal } from '../open';
+import { Refusal } from '../refusals/refusal-catalogue';
 
 /** Which members may have signed: an answer needs an active member; a statement or report may come from a suspended one. */
 export type MemberStanding = 'active' | 'active_or_suspended';
 
 /** An opened message whose `signer.id` is the member's id, or why it was not taken. */
-export type MemberMailVerdict =
-  { kind: 'opened'; opened: OpenedMail } | { kind: 'refused'; code: string; message: string };
+export type MemberMailVerdict = { kind: 'opened'; opened: OpenedMail } | ({ kind: 'refused' } & Refusal);
 
-interface KeyRow {
-  id: string;
-  key_armored: string;
-  key_fingerprint: string;
-}
+const STATUSES: Record<MemberStanding, readonly MemberStatus[]> = {
+  active: ['active'],
+  active_or_suspended: ['active', 'suspended'],
+};
 
 /**
  * Opens mail a member signed (issue 5: answers, acknowledgements and leak reports), with the
@@ -35,6 +35,7 @@ export class MemberSigners {
   constructor(
     private readonly dataSource: DataSource,
     private readonly listKey: ListKey,
+    private readonly signingKeys: MemberSigningKeys,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -61,25 +62,21 @@ export class MemberSigners {
   }
 
   private async memberKeys(standing: MemberStanding): Promise<{ id: string; key: PublicKey }[]> {
-    const statuses = standing === 'active' ? ['active'] : ['active', 'suspended'];
-    const rows = (await this.dataSource.query(
-      `SELECT id, key_armored, key_fingerprint FROM member WHERE status = ANY($1::text[])`,
-      [statuses],
-    )) as KeyRow[];
+    const rows = await this.signingKeys.inStatus(this.dataSource.manager, STATUSES[standing]);
     const keys: { id: string; key: PublicKey }[] = [];
     for (const row of rows) {
       const key = await this.keyOf(row);
-      if (key) keys.push({ id: row.id, key });
+      if (key) keys.push({ id: row.memberId, key });
     }
     return keys;
   }
 
-  private async keyOf(row: KeyRow): Promise<PublicKey | null> {
-    const id = `${row.key_fingerprint}:${createHash('sha256').update(row.key_armored).digest('hex')}`;
+  private async keyOf(row: MemberSigningKey): Promise<PublicKey | null> {
+    const id = `${row.keyFingerprint}:${createHash('sha256').update(row.keyArmored).digest('hex')}`;
     const cached = this.keys.get(id);
     if (cached) return cached;
     try {
-      const key = (await readOneKey(row.key_armored)) as PublicKey;
+      const key = (await readOneKey(row.keyArmored)) as PublicKey;
       this.keys.set(id, key);
       return key;
     } catch {

@@ -3,8 +3,11 @@ import { EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { NON_MEMBER_REPLY_DAYS, Outbox } from '@cordon/delivery';
+import { MaintainerContacts } from '@cordon/maintainers';
+import { ConfirmedApplicantKey, MemberMailboxes } from '@cordon/membership';
 import { InboundMessage } from '../ingress';
 import { fieldValue, readEntity } from '../open/mime';
+import { RefusalCode } from '../refusals/refusal-catalogue';
 
 /**
  * Mail to the list from someone who is neither a maintainer nor a member (issue 5, "Members
@@ -19,6 +22,9 @@ export class NonMemberReply {
   constructor(
     private readonly outbox: Outbox,
     private readonly audit: AuditLog,
+    private readonly maintainers: MaintainerContacts,
+    private readonly members: MemberMailboxes,
+    private readonly applicantKeys: ConfirmedApplicantKey,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -28,11 +34,11 @@ export class NonMemberReply {
    * hear of a stranger's mail in one line, and only when the stranger was answered: at most once
    * a month per address, however many messages a forged sender sends (the audit log has each).
    */
-  async answer(manager: EntityManager, inbound: InboundMessage, code: string): Promise<boolean> {
+  async answer(manager: EntityManager, inbound: InboundMessage, code: RefusalCode): Promise<boolean> {
     const sender = inbound.mailFrom;
     if (sender && (await this.knows(manager, sender))) return false;
     const answerable = sender !== '' && !isAutomatic(inbound.raw);
-    const key = answerable ? await this.applicantKey(manager, sender) : null;
+    const key = answerable ? await this.applicantKeys.latestFor(manager, sender) : null;
     const replied = answerable ? await this.outbox.sendNonMemberReply(manager, sender, key) : false;
     await this.audit.append(manager, {
       actor: 'system',
@@ -44,7 +50,7 @@ export class NonMemberReply {
     return true;
   }
 
-  private async tellMaintainers(manager: EntityManager, sender: string, code: string): Promise<void> {
+  private async tellMaintainers(manager: EntityManager, sender: string, code: RefusalCode): Promise<void> {
     await this.outbox.sendToMaintainers(manager, {
       purpose: 'relay.non_member_report',
       subject: `Mail to ${this.settings.LIST_ADDRESS} from a non-member`,
@@ -54,22 +60,9 @@ export class NonMemberReply {
 
   /** A maintainer or member of any standing: removed and banned members are not invited to apply. */
   private async knows(manager: EntityManager, address: string): Promise<boolean> {
-    const rows = (await manager.query(
-      `SELECT 1 FROM maintainer WHERE lower(email) = lower($1)
-       UNION ALL SELECT 1 FROM member WHERE lower(email) = lower($1) LIMIT 1`,
-      [address],
-    )) as unknown[];
-    return rows.length > 0;
-  }
-
-  /** The key of the latest application from this address whose key was proven (confirmed). */
-  private async applicantKey(manager: EntityManager, address: string): Promise<string | null> {
-    const [row] = (await manager.query(
-      `SELECT key_armored FROM application WHERE lower(contact_email) = lower($1) AND status <> 'unconfirmed'
-       ORDER BY updated_at DESC LIMIT 1`,
-      [address],
-    )) as { key_armored: string }[];
-    return row?.key_armored ?? null;
+    return (
+      (await this.maintainers.anyWithAddress(manager, address)) || (await this.members.anyWithAddress(manager, address))
+    );
   }
 }
 

@@ -4,11 +4,24 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { Recipient } from '@cordon/embargo';
+import { MaintainerContacts, PostingMaintainerKeys } from '@cordon/maintainers';
+import { MemberMailbox, MemberMailboxes } from '@cordon/membership';
 import { SkippedMember } from '../fan-out';
+import { Refusal } from '../refusals/refusal-catalogue';
 
-interface KeyHolder {
-  email: string;
-  key_armored: string;
+interface Copy {
+  recipient: string;
+  status: string;
+  reason: string | null;
+  organisation: string;
+}
+
+/** As the summary lists copies: by organisation, then address, without case. */
+function byOrganisation(a: Copy, b: Copy): number {
+  const key = (c: Copy) => [c.organisation.toLowerCase(), c.recipient.toLowerCase()];
+  const [x, y] = [key(a), key(b)];
+  if (x[0] !== y[0]) return x[0] < y[0] ? -1 : 1;
+  return x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
 }
 
 /** Recipients listed by address in the pre-flight summary; beyond this, the count and the post's page. */
@@ -45,12 +58,15 @@ export function skipReasonText(reason: string): string {
 export class RelayNotices {
   constructor(
     private readonly outbox: Outbox,
+    private readonly maintainers: MaintainerContacts,
+    private readonly postingMaintainers: PostingMaintainerKeys,
+    private readonly members: MemberMailboxes,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   async refused(
     manager: EntityManager,
-    refusal: { code: string; message: string; inboundId: string; sender: string; receivedAt: Date },
+    refusal: Refusal & { inboundId: string; sender: string; receivedAt: Date },
   ): Promise<void> {
     const when = refusal.receivedAt.toISOString();
     await this.outbox.sendToMaintainers(manager, {
@@ -71,7 +87,7 @@ export class RelayNotices {
       await this.outbox.send(manager, {
         purpose: 'relay.refusal_notice',
         to: sender.email,
-        recipientKey: sender.key_armored,
+        recipientKey: sender.keyArmored,
         subject: `Your message to ${this.settings.LIST_ADDRESS} was not relayed`,
         text: [
           `Your message to ${this.settings.LIST_ADDRESS}, received ${when}, was not relayed to anyone.`,
@@ -105,15 +121,9 @@ export class RelayNotices {
       skipped?: SkippedMember[];
     },
   ): Promise<void> {
-    const [maintainer] = (await manager.query('SELECT email, key_armored FROM maintainer WHERE id = $1', [
-      post.maintainerId,
-    ])) as KeyHolder[];
+    const maintainer = await this.maintainers.mailbox(manager, post.maintainerId);
     if (!maintainer) return;
-    const copies = (await manager.query(
-      `SELECT d.recipient, d.status, d.reason, m.organisation FROM post_delivery d JOIN member m ON m.id = d.member_id
-       WHERE d.post_id = $1 ORDER BY lower(m.organisation), lower(d.recipient)`,
-      [post.postId],
-    )) as { recipient: string; status: string; reason: string | null; organisation: string }[];
+    const copies = await this.copiesOf(manager, post.postId);
     const going = copies.filter((c) => c.status === 'pending');
     const held = copies.filter((c) => c.status === 'held');
     const skipped = copies.filter((c) => c.status === 'skipped');
@@ -122,7 +132,7 @@ export class RelayNotices {
     await this.outbox.send(manager, {
       purpose: 'relay.post_summary',
       to: maintainer.email,
-      recipientKey: maintainer.key_armored,
+      recipientKey: maintainer.keyArmored,
       subject: `Pre-flight: ${post.subject}`,
       text: [
         `Your post "${post.subject}" was accepted. Each member's copy is encrypted to that member alone`,
@@ -144,15 +154,28 @@ export class RelayNotices {
     });
   }
 
-  /** An active member with this address, whose key we hold (a maintainer has had the report). */
-  private async knownSender(manager: EntityManager, address: string): Promise<KeyHolder | null> {
-    if (!address) return null;
+  /** The post's copies as queued, each with its member's organisation. */
+  private async copiesOf(manager: EntityManager, postId: string): Promise<Copy[]> {
     const rows = (await manager.query(
-      `SELECT email, key_armored FROM member WHERE lower(email) = lower($1) AND status = 'active'
-         AND NOT EXISTS (SELECT 1 FROM maintainer WHERE lower(email) = lower($1) AND status IN ('invited', 'active'))
-       LIMIT 1`,
-      [address],
-    )) as KeyHolder[];
-    return rows[0] ?? null;
+      'SELECT recipient, status, reason, member_id FROM post_delivery WHERE post_id = $1',
+      [postId],
+    )) as { recipient: string; status: string; reason: string | null; member_id: string }[];
+    const members = await this.members.byIds(
+      manager,
+      rows.map((row) => row.member_id),
+    );
+    return rows
+      .flatMap(({ member_id, ...copy }) => {
+        const member = members.get(member_id);
+        return member ? [{ ...copy, organisation: member.organisation }] : [];
+      })
+      .sort(byOrganisation);
+  }
+
+  /** An active member with this address, whose key we hold (a maintainer who may post has had the report). */
+  private async knownSender(manager: EntityManager, address: string): Promise<MemberMailbox | null> {
+    if (!address) return null;
+    if (await this.postingMaintainers.hasAddress(manager, address)) return null;
+    return this.members.at(manager, address, ['active']);
   }
 }

@@ -1,25 +1,11 @@
+import { RefusalCode } from '../refusals/refusal-catalogue';
+
 /**
- * Why a post was not opened, with a stable code (docs/architecture.md, "Errors and refusals" and "Post"). The
+ * Why a message was not opened, with a stable code from the relay's one catalogue
+ * (refusals/refusal-catalogue.ts; docs/architecture.md, "Errors and refusals" and "Post"). The
  * message names what was wrong and what to do; it never quotes the post, since it is mailed back
  * to the sender and the maintainers in the clear.
  */
-export const refusalCodes = [
-  'NOT_ENCRYPTED',
-  'NOT_FOR_LIST_KEY',
-  'TOO_MANY_KEY_PACKETS',
-  'TOO_MANY_SIGNATURES',
-  'UNSIGNED',
-  'BAD_SIGNATURE',
-  'SIGNER_NOT_MAINTAINER',
-  'SIGNER_UNKNOWN',
-  'SIGNATURE_TOO_OLD',
-  'MALFORMED_MIME',
-  'TOO_LARGE',
-  'UNSUPPORTED',
-] as const;
-
-export type RefusalCode = (typeof refusalCodes)[number];
-
 export class PostRefusal extends Error {
   constructor(
     readonly code: RefusalCode,

@@ -4,6 +4,7 @@ import { ListKey } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { InboundMessage } from '../ingress';
 import { decryptWithListKey, PostRefusal } from '../open';
+import { isWorkLimit } from '../refusals/refusal-catalogue';
 
 const ARMORED = /-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/;
 
@@ -33,7 +34,7 @@ export class OwnerMail {
       };
     } catch (error) {
       const why =
-        error instanceof PostRefusal && error.code.startsWith('TOO_MANY')
+        error instanceof PostRefusal && isWorkLimit(error.code)
           ? 'It holds an OpenPGP message with more key packets or signatures than Cordon reads; attached as received, unopened.'
           : 'It holds an OpenPGP message the list key cannot open; attached as received.';
       return { content: inbound.raw, note: why };

@@ -8,8 +8,10 @@ import { InboundClaimLost, InboundMessage, InboundQueue } from '../ingress';
 import { MemberMail } from '../member-mail/member-mail';
 import { RelayNotices } from '../notices/relay-notices';
 import { OwnerMail } from '../owner-mail/owner-mail';
-import { Refusal } from '../stages';
+import { Refusal, RefusalCode } from '../refusals/refusal-catalogue';
 import { PostPipeline } from './post-pipeline';
+
+const UNKNOWN_BOUNCE: RefusalCode = 'UNKNOWN_BOUNCE';
 
 /** How many times a stored message is tried before it is refused as one Cordon cannot process. */
 export const MAX_INBOUND_ATTEMPTS = 5;
@@ -163,7 +165,7 @@ export class InboundProcessor implements OnModuleDestroy {
       await this.queue.finish(
         manager,
         inbound,
-        matched ? { status: 'processed' } : { status: 'refused', refusalCode: 'UNKNOWN_BOUNCE' },
+        matched ? { status: 'processed' } : { status: 'refused', refusalCode: UNKNOWN_BOUNCE },
       );
     });
   }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
-import { EmbargoModule } from '@cordon/embargo';
+import { EmbargoModule, EmbargoTags } from '@cordon/embargo';
+import { MaintainerContacts, PostingMaintainerKeys } from '@cordon/maintainers';
+import { ConfirmedApplicantKey, KeysExpiringSoon, MemberMailboxes, MemberSigningKeys } from '@cordon/membership';
 import { Bounces } from '../bounces/bounces';
 import { fanOutProviders } from '../fan-out';
 import { IngressModule } from '../ingress';
@@ -14,6 +16,20 @@ import { InboundProcessor } from './inbound-processor';
 import { PostPipeline } from './post-pipeline';
 
 /**
+ * What the relay asks the libs that own the member, maintainer, application and embargo tables:
+ * it names none of their tables itself (docs/architecture.md, Layout).
+ */
+const ownersQueries = [
+  PostingMaintainerKeys,
+  MaintainerContacts,
+  MemberSigningKeys,
+  MemberMailboxes,
+  KeysExpiringSoon,
+  ConfirmedApplicantKey,
+  EmbargoTags,
+];
+
+/**
  * The relay's domain: ingress store and queue, the post pipeline and the other mail the list's
  * addresses take, the timed jobs, and the per-member delivery of posts. The apps add the SMTP
  * listener and start the workers.
@@ -21,6 +37,7 @@ import { PostPipeline } from './post-pipeline';
 @Module({
   imports: [IngressModule, DeliveryModule, EmbargoModule, RelayAnswersModule],
   providers: [
+    ...ownersQueries,
     RelayNotices,
     OwnerMail,
     Bounces,

@@ -3,15 +3,14 @@ import { PublicKey } from 'openpgp';
 import { DataSource } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
 import { ListKey, readOneKey } from '@cordon/crypto';
+import { PostingMaintainerKeys } from '@cordon/maintainers';
 import { openPost, PostRefusal } from '../open';
 import { Opened, Stored } from './post-state';
 import { PostStage, proceed, refuse, Verdict } from './post-stage';
 
 /**
- * 1. open: decrypt with the list key and verify a maintainer's signature (invariant 3), with
- * bounded work per message. A maintainer may post from the moment the operator adds its key
- * (`invited`), enrolled in the admin UI or not: a list run by mail alone has maintainers who
- * never sign in.
+ * 1. open: decrypt with the list key and verify the signature of a maintainer who may post
+ * (invariant 3; PostingMaintainerKeys says who), with bounded work per message.
  */
 @Injectable()
 export class OpenStage implements PostStage<Stored, Opened> {
@@ -20,11 +19,12 @@ export class OpenStage implements PostStage<Stored, Opened> {
   constructor(
     private readonly dataSource: DataSource,
     private readonly listKey: ListKey,
+    private readonly maintainerKeys: PostingMaintainerKeys,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   async run(post: Stored): Promise<Verdict<Opened>> {
-    const maintainers = await this.activeMaintainerKeys();
+    const maintainers = await this.postingKeys();
     try {
       const opened = await openPost(post.inbound.raw, {
         listKey: await this.listKey.secretKey(),
@@ -40,17 +40,11 @@ export class OpenStage implements PostStage<Stored, Opened> {
     }
   }
 
-  private async activeMaintainerKeys(): Promise<{ id: string; key: PublicKey }[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT id, key_armored FROM maintainer WHERE status IN ('invited', 'active')`,
-    )) as {
-      id: string;
-      key_armored: string;
-    }[];
+  private async postingKeys(): Promise<{ id: string; key: PublicKey }[]> {
     const keys: { id: string; key: PublicKey }[] = [];
-    for (const row of rows) {
+    for (const { maintainerId, keyArmored } of await this.maintainerKeys.list(this.dataSource.manager)) {
       try {
-        keys.push({ id: row.id, key: (await readOneKey(row.key_armored)) as PublicKey });
+        keys.push({ id: maintainerId, key: (await readOneKey(keyArmored)) as PublicKey });
       } catch {
         // a maintainer key that no longer parses signs nothing
       }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { POST_REPLAYED } from '../refusals/refusal-catalogue';
 import { Authorised, Opened } from './post-state';
 import { PostStage, proceed, refuse, Verdict } from './post-stage';
 
@@ -18,12 +19,7 @@ export class AuthoriseStage implements PostStage<Opened, Authorised> {
     const seen = (await this.dataSource.query('SELECT 1 FROM post WHERE signature_digest = $1', [
       post.opened.signatureDigest,
     ])) as unknown[];
-    if (seen.length) {
-      return refuse({
-        code: 'REPLAYED',
-        message: 'This signed post was relayed before; a signature is relayed only once.',
-      });
-    }
+    if (seen.length) return refuse(POST_REPLAYED);
     return proceed({ ...post, maintainerId: post.opened.maintainerId });
   }
 }

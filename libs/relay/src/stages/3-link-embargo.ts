@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { embargoNumberIn } from '@cordon/embargo';
+import { embargoNumberIn, EmbargoTags } from '@cordon/embargo';
 import { Authorised, Linked } from './post-state';
 import { PostStage, proceed, refuse, Verdict } from './post-stage';
 
@@ -13,21 +13,21 @@ import { PostStage, proceed, refuse, Verdict } from './post-stage';
 export class LinkEmbargoStage implements PostStage<Authorised, Linked> {
   readonly name = 'link to embargo';
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly embargoes: EmbargoTags,
+  ) {}
 
   async run(post: Authorised): Promise<Verdict<Linked>> {
     const number = embargoNumberIn(post.opened.subject);
     if (number === null) return proceed({ ...post, embargo: null });
-    const [embargo] = (await this.dataSource.query('SELECT id, status FROM embargo WHERE number = $1', [number])) as {
-      id: string;
-      status: 'active' | 'lifted' | 'broken';
-    }[];
+    const embargo = await this.embargoes.named(this.dataSource.manager, number);
     if (!embargo) {
       return refuse({
         code: 'UNKNOWN_EMBARGO',
         message: `The subject names embargo EMB-${number}, which does not exist. Correct the tag (or remove it) and send the post again.`,
       });
     }
-    return proceed({ ...post, embargo: { id: embargo.id, ended: embargo.status !== 'active' } });
+    return proceed({ ...post, embargo: { id: embargo.id, ended: embargo.ended } });
   }
 }

@@ -8,6 +8,7 @@ import { RecipientSelection } from '@cordon/embargo';
 import { EnqueueResult, FanOut, Post, PostDeliveryWorker, PreparedCopy, SkippedMember } from '../fan-out';
 import { InboundQueue } from '../ingress';
 import { RelayNotices } from '../notices/relay-notices';
+import { POST_REPLAYED } from '../refusals/refusal-catalogue';
 import { Enqueued, Sealed } from './post-state';
 import { PostStage, proceed, refuse, Verdict } from './post-stage';
 
@@ -64,10 +65,7 @@ export class EnqueueStage implements PostStage<Sealed, Enqueued> {
     } catch (error) {
       // Two copies of one signed post racing: the unique signature digest lets one win.
       if (error instanceof QueryFailedError && (error as { code?: string }).code === '23505') {
-        return refuse({
-          code: 'REPLAYED',
-          message: 'This signed post was relayed before; a signature is relayed only once.',
-        });
+        return refuse(POST_REPLAYED);
       }
       throw error;
     }

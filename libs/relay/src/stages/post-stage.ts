@@ -1,8 +1,6 @@
-/** Why a post was not relayed: a stable code, and words for the sender and the maintainers. */
-export interface Refusal {
-  code: string;
-  message: string;
-}
+import { Refusal } from '../refusals/refusal-catalogue';
+
+export { Refusal };
 
 /** What a stage says of a post: go on, with the state it added to, or refuse it. */
 export type Verdict<State> = { kind: 'continue'; state: State } | { kind: 'refuse'; refusal: Refusal };

@@ -6,6 +6,7 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox, PollingLoop } from '@cordon/delivery';
 import { RecipientSelection, RecipientSelector } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
+import { ExpiringMemberKey, KeysExpiringSoon, MemberMailboxes } from '@cordon/membership';
 import { skipReasonText } from '../notices/relay-notices';
 
 /** Days before a member key's expiry at which the member is warned, each once per key (issue 6). */
@@ -14,23 +15,8 @@ export const KEY_WARNING_DAYS = [30, 7];
 const LOOK_EVERY_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-interface Expiring {
-  id: string;
-  email: string;
-  organisation: string;
-  key_armored: string;
-  key_fingerprint: string;
-  key_expires_at: Date;
-}
-
-interface Warned extends Expiring {
+interface Warned extends ExpiringMemberKey {
   daysBefore: number;
-}
-
-interface Listed {
-  id: string;
-  email: string;
-  organisation: string;
 }
 
 /**
@@ -52,6 +38,8 @@ export class KeyExpiryWarnings implements OnModuleDestroy {
     private readonly outbox: Outbox,
     private readonly audit: AuditLog,
     private readonly selector: RecipientSelector,
+    private readonly expiringKeys: KeysExpiringSoon,
+    private readonly mailboxes: MemberMailboxes,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {
     this.loop = new PollingLoop(
@@ -116,22 +104,17 @@ export class KeyExpiryWarnings implements OnModuleDestroy {
   private async warnMembers(manager: EntityManager, selection: RecipientSelection, now: Date): Promise<Warned[]> {
     // A key that cannot be encrypted to cannot carry a warning: such a member is in the skipped list.
     const reachable = new Set([...selection.recipients, ...selection.held].map((r) => r.memberId));
-    const expiring = (await manager.query(
-      `SELECT id, email, organisation, key_armored, key_fingerprint, key_expires_at FROM member
-       WHERE status = 'active' AND key_expires_at > $1 AND key_expires_at <= $1 + make_interval(days => $2)
-       ORDER BY key_expires_at, id`,
-      [now, Math.max(...KEY_WARNING_DAYS)],
-    )) as Expiring[];
+    const expiring = await this.expiringKeys.within(manager, now, Math.max(...KEY_WARNING_DAYS));
     const warned: Warned[] = [];
     for (const member of expiring.filter((m) => reachable.has(m.id))) {
-      const expiresAt = new Date(member.key_expires_at);
+      const expiresAt = member.keyExpiresAt;
       const crossed = KEY_WARNING_DAYS.filter((days) => expiresAt.getTime() <= now.getTime() + days * DAY_MS);
       // Every threshold crossed is recorded; a key first seen 5 days before expiry gets one warning.
       const fresh = (await manager.query(
         `INSERT INTO key_expiry_warning (member_id, key_fingerprint, key_expires_at, days_before, warned_at)
          SELECT $1, $2, $3, days, $5 FROM unnest($4::int[]) AS t(days)
          ON CONFLICT DO NOTHING RETURNING days_before`,
-        [member.id, member.key_fingerprint, expiresAt, crossed, now],
+        [member.id, member.keyFingerprint, expiresAt, crossed, now],
       )) as { days_before: number }[];
       if (!fresh.length) continue;
       const daysBefore = Math.min(...fresh.map((row) => Number(row.days_before)));
@@ -143,7 +126,7 @@ export class KeyExpiryWarnings implements OnModuleDestroy {
         await manager.query(
           `DELETE FROM key_expiry_warning WHERE member_id = $1 AND key_fingerprint = $2 AND key_expires_at = $3
              AND days_before = ANY($4::int[])`,
-          [member.id, member.key_fingerprint, expiresAt, fresh.map((row) => Number(row.days_before))],
+          [member.id, member.keyFingerprint, expiresAt, fresh.map((row) => Number(row.days_before))],
         );
         this.logger.warn(`key expiry warning not sent to member ${member.id}: ${error.code}`);
         continue;
@@ -152,27 +135,27 @@ export class KeyExpiryWarnings implements OnModuleDestroy {
         actor: 'system',
         action: 'member.key_expiry_warned',
         subject: `member:${member.id}`,
-        details: { keyFingerprint: member.key_fingerprint, expiresAt: isoDay(expiresAt), daysBefore },
+        details: { keyFingerprint: member.keyFingerprint, expiresAt: isoDay(expiresAt), daysBefore },
       });
       warned.push({ ...member, daysBefore });
     }
     return warned;
   }
 
-  private warnMember(manager: EntityManager, member: Expiring, expiresAt: Date, now: Date) {
+  private warnMember(manager: EntityManager, member: ExpiringMemberKey, expiresAt: Date, now: Date) {
     const day = isoDay(expiresAt);
     return this.outbox.send(manager, {
       purpose: 'member.key_expiry_warning',
       to: member.email,
-      recipientKey: member.key_armored,
+      recipientKey: member.keyArmored,
       subject: `Your OpenPGP key for ${this.settings.LIST_NAME} expires on ${day}`,
       text: [
         `Hello,`,
         ``,
-        `The key ${member.key_fingerprint} that list mail for ${member.organisation} is encrypted to expires on ${day}`,
+        `The key ${member.keyFingerprint} that list mail for ${member.organisation} is encrypted to expires on ${day}`,
         `(in ${daysLeft(expiresAt, now)} day(s)). After that no list mail can reach you: your copies are skipped.`,
         ``,
-        `Extend it (gpg --quick-set-expire ${member.key_fingerprint} 1y, and the same with '*'`,
+        `Extend it (gpg --quick-set-expire ${member.keyFingerprint} 1y, and the same with '*'`,
         `for its subkeys), then send the maintainers the updated public key, or replace the key`,
         `in self-service: ${this.settings.publicUrl}/member`,
       ].join('\n'),
@@ -185,7 +168,7 @@ export class KeyExpiryWarnings implements OnModuleDestroy {
     warned: Warned[],
     selection: RecipientSelection,
   ): Promise<void> {
-    const listed = await this.members(
+    const listed = await this.mailboxes.byIds(
       manager,
       [...selection.skipped, ...selection.held].map((m) => m.memberId),
     );
@@ -200,8 +183,7 @@ export class KeyExpiryWarnings implements OnModuleDestroy {
         ? [
             `Warned today, encrypted, that their key expires (each is warned ${KEY_WARNING_DAYS.join(' and ')} days before):`,
             ...warned.map(
-              (m) =>
-                `  - ${m.organisation} <${m.email}>: key ${m.key_fingerprint} expires ${isoDay(new Date(m.key_expires_at))}`,
+              (m) => `  - ${m.organisation} <${m.email}>: key ${m.keyFingerprint} expires ${isoDay(m.keyExpiresAt)}`,
             ),
           ]
         : ['No member was warned today.']),
@@ -228,14 +210,6 @@ export class KeyExpiryWarnings implements OnModuleDestroy {
       subject: `Key health: ${warned.length} warned, ${selection.skipped.length} skipped, ${selection.held.length} held`,
       text,
     });
-  }
-
-  private async members(manager: EntityManager, ids: string[]): Promise<Map<string, Listed>> {
-    if (!ids.length) return new Map();
-    const rows = (await manager.query(`SELECT id, email, organisation FROM member WHERE id = ANY($1::uuid[])`, [
-      ids,
-    ])) as Listed[];
-    return new Map(rows.map((row) => [row.id, row]));
   }
 }
 
