@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
-import { HeldMail } from '@cordon/embargo';
+import { EmbargoTags, HeldMail } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 
 /**
@@ -11,6 +11,9 @@ import { DomainError } from '@cordon/errors';
  */
 @Injectable()
 export class LinkPostToEmbargo {
+  /** The embargo's state, from the embargo lib (docs/architecture.md, Layout). */
+  private readonly embargoes = new EmbargoTags();
+
   constructor(
     private readonly audit: AuditLog,
     private readonly heldMail: HeldMail,
@@ -23,9 +26,7 @@ export class LinkPostToEmbargo {
     if (!post) throw new DomainError('NOT_FOUND', 'There is no such post.');
     if (post.embargo_id === embargoId) return;
     if (post.embargo_id) throw new DomainError('WRONG_STATE', 'This post already belongs to an embargo.', 'embargoId');
-    const [embargo] = (await manager.query('SELECT status FROM embargo WHERE id = $1', [embargoId])) as {
-      status: string;
-    }[];
+    const embargo = (await this.embargoes.byIds(manager, [embargoId])).get(embargoId);
     if (!embargo) throw new DomainError('INVALID_INPUT', 'There is no such embargo.', 'embargoId');
     await manager.query('UPDATE post SET embargo_id = $2 WHERE id = $1', [postId, embargoId]);
     await this.audit.append(manager, {
@@ -35,6 +36,6 @@ export class LinkPostToEmbargo {
       details: { embargoId },
     });
     // Linked to an embargo that has already ended: what was held for this post never goes out.
-    if (embargo.status !== 'active') await this.heldMail.withdrawForEmbargo(manager, embargoId);
+    if (embargo.ended) await this.heldMail.withdrawForEmbargo(manager, embargoId);
   }
 }
