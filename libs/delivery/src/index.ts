@@ -16,5 +16,5 @@ export { SmtpTransport } from './smtp-transport';
 export { headerLine, HeaderValue, protectedMultipart, ProtectedHeaderFields } from './protected-headers';
 export const deliveryEntities = [OutboundMessage];
 export { QueuedMail } from './queued-mail';
-export { MaintainerMailboxes, Mailbox, MailboxSource } from './maintainer-mailboxes';
+export { MaintainerMailboxes, Mailbox } from './maintainer-mailboxes';
 export { OutboxReadings } from './outbox-readings';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { AnswerFromAbove } from '@cordon/persistence';
 
 /** Where a maintainer is written to: its address and the key its mail is encrypted to. */
 export interface Mailbox {
@@ -7,29 +8,18 @@ export interface Mailbox {
   keyArmored: string;
 }
 
-export type MailboxSource = (manager: EntityManager) => Promise<Mailbox[]>;
-
 /**
  * Who hears the mail meant for the maintainers (Outbox.sendToMaintainers). The maintainers lib sits
  * above delivery (docs/architecture.md, Layout), so delivery never reads its table: the
- * maintainers lib provides the answer here as its module is built.
+ * maintainers lib provides the answer as its module is built (MaintainerDirectoryAnswers).
  */
 @Injectable()
-export class MaintainerMailboxes {
-  private source?: MailboxSource;
-
-  provide(source: MailboxSource): void {
-    if (this.source) throw new Error('The maintainers’ mailboxes are already provided.');
-    this.source = source;
+export class MaintainerMailboxes extends AnswerFromAbove<[EntityManager], Mailbox[]> {
+  constructor() {
+    super('the maintainers’ mailboxes');
   }
 
-  /** Refuses when nobody provided them: mail for the maintainers must never go nowhere unnoticed. */
   of(manager: EntityManager): Promise<Mailbox[]> {
-    if (!this.source) {
-      throw new Error(
-        'No lib provides the maintainers’ mailboxes: import the maintainers lib (MaintainerDirectoryModule).',
-      );
-    }
-    return this.source(manager);
+    return this.ask(manager);
   }
 }

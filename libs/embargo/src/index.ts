@@ -27,8 +27,8 @@ export { FileLeakReport } from './leaks/file-leak-report';
 export { DismissLeakReport } from './leaks/dismiss-leak-report';
 export { ConfirmLeak, ConfirmedLeak } from './leaks/confirm-leak';
 export { MemberHistory, MemberHistoryView, HistoryEntry } from './member-history';
-export { PostsUnderEmbargo, PostCountSource } from './posts-under-embargo';
-export { UnsentCopies, UnsentCopiesStop } from './leaks/unsent-copies';
+export { PostsUnderEmbargo } from './posts-under-embargo';
+export { UnsentCopies } from './leaks/unsent-copies';
 export { scoreCvss, severityOf, CvssScore, CvssSeverity, CvssVersion } from './cvss';
 export {
   ExportAdvisory,

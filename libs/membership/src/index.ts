@@ -107,7 +107,7 @@ export {
 export { MemberKeyClaims } from './bans/member-key-claims';
 export { MembershipReadings, CountRow } from './queries/membership-readings';
 export { MemberRemoval } from './use-cases/member-removal';
-export { PostsOnRecord, PostsExistSource } from './use-cases/posts-on-record';
+export { PostsOnRecord } from './use-cases/posts-on-record';
 export { MemberSigningKeys, MemberSigningKey } from './queries/member-signing-keys';
 export { MemberMailboxes, MemberMailbox } from './queries/member-mailboxes';
 export { KeysExpiringSoon, ExpiringMemberKey } from './queries/keys-expiring-soon';

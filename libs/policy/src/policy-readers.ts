@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { DomainError } from '@cordon/errors';
+import { AnswerFromAbove } from '@cordon/persistence';
 
 /** A member to be told of a new version: its address, and the key the notice is encrypted to. */
 export interface PolicyReader {
@@ -8,27 +8,19 @@ export interface PolicyReader {
   keyArmored: string;
 }
 
-export type PolicyReaderSource = (manager: EntityManager) => Promise<PolicyReader[]>;
-
 /**
  * Who is told when a version is published: every active member whose key can be encrypted to.
  * Members live above the policy lib (docs/architecture.md, Layout), so the lib that knows them
- * provides the answer here as its module is built; PublishPolicy asks it in its own transaction.
+ * provides the answer as its module is built (EmbargoPolicyFollowUps); PublishPolicy asks it in
+ * its own transaction, and a version is never published untold.
  */
 @Injectable()
-export class PolicyReaders {
-  private source?: PolicyReaderSource;
-
-  provide(source: PolicyReaderSource): void {
-    if (this.source) throw new Error('The readers of the Embargo Policy are already provided.');
-    this.source = source;
+export class PolicyReaders extends AnswerFromAbove<[EntityManager], PolicyReader[]> {
+  constructor() {
+    super('the readers of the Embargo Policy');
   }
 
-  /** Refuses when no lib provided them: a version published untold would hold everyone's mail unseen. */
-  async of(manager: EntityManager): Promise<PolicyReader[]> {
-    if (!this.source) {
-      throw new DomainError('WRONG_STATE', 'Cordon cannot tell the members of a new policy version: it is not wired.');
-    }
-    return this.source(manager);
+  of(manager: EntityManager): Promise<PolicyReader[]> {
+    return this.ask(manager);
   }
 }
