@@ -11,8 +11,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Maintainers as the libs above this one show or check them beside their own records (who
- * commented, who triaged, who an address belongs to): they name the maintainer table only through
- * here (docs/architecture.md, Layout).
+ * commented, who triaged), and who hears the maintainers' mail: they name the maintainer table only
+ * through here and MaintainerContacts (docs/architecture.md, Layout).
  */
 export class MaintainerLookup {
   /** The maintainers with these ids (any status); an id that is no maintainer's is left out. */
@@ -38,13 +38,5 @@ export class MaintainerLookup {
       `SELECT email, key_armored FROM maintainer WHERE status IN ('invited', 'active') ORDER BY email`,
     )) as { email: string; key_armored: string }[];
     return rows.map((row) => ({ email: row.email, keyArmored: row.key_armored }));
-  }
-
-  /** Whether a maintainer (whatever its status) has this address, compared without case. */
-  async hasAddress(manager: EntityManager, email: string): Promise<boolean> {
-    const rows = (await manager.query('SELECT 1 FROM maintainer WHERE lower(email) = lower($1) LIMIT 1', [
-      email,
-    ])) as unknown[];
-    return rows.length > 0;
   }
 }
