@@ -5,33 +5,23 @@
  * embedded database or PostgreSQL (DATABASE_URL). Then the relay runs on that database and the
  * imported members' own gpg decrypts a maintainer's post.
  */
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { readKey } from 'openpgp';
-import { Client } from 'pg';
-import { openDatabase } from '@cordon/persistence';
 import { gpgPost } from './support/client-mail';
+import { queryBetweenRuns, runCordon } from './support/cordon-process';
 import { freshDatabaseLocation } from './support/database';
 import { GpgHome } from './support/gpg';
 import { armoredPart } from './support/mailbox';
 import { startRelay } from './support/relay-app';
 import { SmtpSink } from './support/smtp-sink';
 
-const root = join(__dirname, '..');
-const cordon = join(root, 'bin', 'cordon');
 const LIST = 'distributors@example.org';
 const MAINTAINER = 'lead@project.example';
 const HEADER = 'address,organisation,fingerprint,acknowledged';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 interface Member {
   email: string;
@@ -56,35 +46,8 @@ describe('cordon import: moving a list from Schleuder', () => {
     writeFileSync(path, content, { mode: 0o600 });
     return path;
   };
-
-  const cli = (args: string[]): Run => {
-    const run = spawnSync(process.execPath, [cordon, ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
-  };
-
-  const query = async (sql: string, params: unknown[] = []) => {
-    // The embedded database is opened by one process at a time: only between CLI runs.
-    if (!location.databaseUrl) {
-      const db = await openDatabase({ dataDir: location.dataDir, entities: [] });
-      try {
-        return (await db.dataSource.query(sql, params)) as Record<string, unknown>[];
-      } finally {
-        await db.close();
-      }
-    }
-    const client = new Client({ connectionString: location.databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as Record<string, unknown>[];
-    } finally {
-      await client.end();
-    }
-  };
+  const cli = (args: string[]) => runCordon(args, env);
+  const query = (sql: string, params: unknown[] = []) => queryBetweenRuns(location, sql, params);
 
   /** Everything an import could change, to prove that a dry run or a refused run changed none of it. */
   const state = () =>
