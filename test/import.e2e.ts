@@ -14,6 +14,8 @@ import { readKey } from 'openpgp';
 import { gpgPost } from './support/client-mail';
 import { queryBetweenRuns, runCordon } from './support/cordon-process';
 import { freshDatabaseLocation } from './support/database';
+import { domainBeside } from './support/domain-context';
+import { aMaintainer } from './support/factories';
 import { GpgHome } from './support/gpg';
 import { armoredPart } from './support/mailbox';
 import { startRelay } from './support/relay-app';
@@ -207,9 +209,8 @@ describe('cordon import: moving a list from Schleuder', () => {
   });
 
   it('refuses a member whose organisation is banned for leaking', async () => {
-    await query(`INSERT INTO ban (id, kind, value, reason) VALUES ($1, 'organisation', 'gammaos', 'test')`, [
-      randomUUID(),
-    ]);
+    // By SQL: a ban is made by a confirmed leak of a member (ConfirmLeak), and Gamma OS never was one.
+    await query(`INSERT INTO ban (id, kind, value, reason) VALUES (gen_random_uuid(), 'organisation', 'gammaos', 'x')`);
     try {
       const before = await state();
       const run = cli([
@@ -355,10 +356,8 @@ describe('cordon import: moving a list from Schleuder', () => {
       const maintainerFpr = await maintainer.generateKey(MAINTAINER);
       // The maintainer already had the list's public key from Schleuder days: it has not changed.
       await maintainer.importKey(await schleuder.exportPublic(listFpr));
-      await relay.runtime.database.dataSource.query(
-        `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status) VALUES ($1, $2, 'Lea Lead', $3, $4, 'active')`,
-        [randomUUID(), MAINTAINER, await maintainer.exportPublic(maintainerFpr), maintainerFpr],
-      );
+      const key = await maintainer.exportPublic(maintainerFpr);
+      await aMaintainer(await domainBeside(relay.runtime), { email: MAINTAINER, key });
       const raw = await gpgPost({
         from: { name: 'Lea Lead', address: MAINTAINER },
         to: LIST,
