@@ -20,7 +20,7 @@ import {
   MembershipModule,
 } from '@cordon/membership';
 import { Policies } from '@cordon/policy';
-import { SendTimeEligibility } from '@cordon/relay';
+import { RelayAnswersModule, SendTimeEligibility } from '@cordon/relay';
 import { coreModules, initialise, openRuntime } from '@cordon/runtime';
 import { freshDatabaseLocation } from './support/database';
 import { testSettings } from './support/settings';
@@ -66,7 +66,8 @@ describe('eligibility: the fan-out and the send-time check never disagree', () =
     app = await NestFactory.createApplicationContext(
       {
         module: EligibilityTestModule,
-        imports: [...coreModules(runtime), MembershipModule, EmbargoModule],
+        // RelayAnswersModule: the relay answers for the held copies an acknowledgement releases.
+        imports: [...coreModules(runtime), MembershipModule, EmbargoModule, RelayAnswersModule],
       },
       { logger: false },
     );

@@ -6,12 +6,12 @@
 import { DataSource } from 'typeorm';
 import { Settings } from '@cordon/config';
 import { MailTransport, SmtpTransport } from '@cordon/delivery';
-import { HeldMail } from '@cordon/embargo';
 import { openDatabase } from '@cordon/persistence';
 import { Policies } from '@cordon/policy';
 import { COPIES_IN_FLIGHT, fanOutEntities, PostDeliveryWorker } from '../libs/relay/src/fan-out';
 import { allEntities } from './support/entities';
 import { armoredPart, sleep, fanOutWorld, FanOutDatabase } from './support/fan-out-world';
+import { wiredHeldMail } from './support/wired-policies';
 
 describe('fan-out: one sealed post, one key packet and one copy per member', () => {
   const world = fanOutWorld();
@@ -78,7 +78,7 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
       expect(await rowOf(postId, target())).toMatchObject({ status: 'held' });
       await restore();
       // The earlier case left a held copy of its own post for this member: both go now.
-      const { released } = await ds.transaction((m) => new HeldMail(audit).releaseFor(m, target().id));
+      const { released } = await ds.transaction((m) => wiredHeldMail(audit).releaseFor(m, target().id));
       expect(released).toBeGreaterThanOrEqual(1);
       await worker().drain();
       const row = await rowOf(postId, target());

@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import { auditChainKey, AuditLog, verifyAuditChain } from '@cordon/audit';
 import { Settings } from '@cordon/config';
 import { ListKey, openpgpConfig, ServerSecret } from '@cordon/crypto';
-import { Embargoes, HeldMail } from '@cordon/embargo';
+import { Embargoes } from '@cordon/embargo';
 import { Bans, ImportMember } from '@cordon/membership';
 import { Database, openDatabase } from '@cordon/persistence';
 import { FanOut, Post, sealPost } from '@cordon/relay';
@@ -32,7 +32,7 @@ import { withDatabaseName } from './database';
 import { GpgHome } from './gpg';
 import { anOpenpgpKey } from './keys';
 import { testSettings } from './settings';
-import { wiredPolicies } from './wired-policies';
+import { wiredHeldMail, wiredPolicies } from './wired-policies';
 
 export const root = join(__dirname, '..', '..');
 export const SUBJECT = 'Embargo: heap overflow in libwidget, CVE-2099-0001';
@@ -211,7 +211,7 @@ export function backupWorld() {
         });
         members.push({ memberId: member.id, email, key: await readKey({ armoredKey: key.publicKey }) });
       }
-      const embargoes = new Embargoes(audit, sourceSettings, new HeldMail(audit));
+      const embargoes = new Embargoes(audit, sourceSettings, wiredHeldMail(audit));
       const publicAt = new Date(Date.now() + 4 * 86_400_000).toISOString().slice(0, 16);
       const first = await ds.transaction((m) =>
         embargoes.create(

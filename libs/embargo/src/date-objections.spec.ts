@@ -4,12 +4,11 @@ import { testAuditKey } from '../../../test/support/audit';
 import { openTestDatabase, TestDatabase } from '../../../test/support/database';
 import { anOpenpgpKey } from '../../../test/support/keys';
 import { testSettings } from '../../../test/support/settings';
-import { wiredPolicies } from '../../../test/support/wired-policies';
+import { wiredHeldMail, wiredPolicies } from '../../../test/support/wired-policies';
 import { DateAnswers } from './date-answers';
 import { DateObjections } from './date-objections';
 import { embargoTag } from './embargo-queries';
 import { EmbargoInput, Embargoes } from './embargoes';
-import { HeldMail } from './held-mail';
 
 // A Monday; the embargo is a few business days after it, so it needs no recorded reason.
 const NOW = new Date('2099-01-05T09:00:00Z');
@@ -37,7 +36,7 @@ describe('date objections that wait for the maintainers', () => {
     const ds = db.database.dataSource;
     const policies = wiredPolicies(ds, audit);
     await ds.transaction((m) => policies.ensurePublished(m, 'cli'));
-    embargoes = new Embargoes(audit, testSettings({ DATA_DIR: db.dataDir }), new HeldMail(audit));
+    embargoes = new Embargoes(audit, testSettings({ DATA_DIR: db.dataDir }), wiredHeldMail(audit));
     answers = new DateAnswers(ds, audit, policies);
     objections = new DateObjections(ds);
   });

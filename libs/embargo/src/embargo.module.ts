@@ -9,6 +9,7 @@ import { EmbargoNotices } from './embargo-notices';
 import { EmbargoReminders } from './embargo-reminders';
 import { EmbargoQueries } from './embargo-queries';
 import { Embargoes } from './embargoes';
+import { HeldCopies } from './held-copies';
 import { HeldMail } from './held-mail';
 import { DismissLeakReport } from './leaks/dismiss-leak-report';
 import { ConfirmLeak } from './leaks/confirm-leak';
@@ -22,6 +23,7 @@ import { PostsUnderEmbargo } from './posts-under-embargo';
 import { RecipientSelector } from './recipients';
 
 const providers = [
+  HeldCopies,
   HeldMail,
   Embargoes,
   EmbargoQueries,

@@ -3,10 +3,10 @@ import { DomainError } from '@cordon/errors';
 import { testAuditKey } from '../../../test/support/audit';
 import { openTestDatabase, TestDatabase } from '../../../test/support/database';
 import { testSettings } from '../../../test/support/settings';
+import { wiredHeldMail } from '../../../test/support/wired-policies';
 import { businessDaysBetween, formatPublicMoment, publicMoment } from './embargo-clock';
 import { Embargo } from './embargo.entity';
 import { EmbargoInput, Embargoes } from './embargoes';
-import { HeldMail } from './held-mail';
 
 // Monday 2026-11-23, 09:00 in Berlin.
 const NOW = new Date('2026-11-23T08:00:00Z');
@@ -80,7 +80,7 @@ describe('Embargoes', () => {
 
   beforeEach(async () => {
     db = await openTestDatabase();
-    embargoes = new Embargoes(audit, testSettings({ DATA_DIR: db.dataDir }), new HeldMail(audit));
+    embargoes = new Embargoes(audit, testSettings({ DATA_DIR: db.dataDir }), wiredHeldMail(audit));
   });
   afterEach(() => db.drop());
 

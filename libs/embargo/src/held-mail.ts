@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { INELIGIBILITY } from '@cordon/membership';
+import { EmbargoTags } from './embargo-tags';
+import { HeldCopies, HeldCopy } from './held-copies';
 
 /** Why a held copy of an ended embargo never goes out: the eligibility rule's EMBARGO_ENDED. */
 const EMBARGO_ENDED = INELIGIBILITY.EMBARGO_ENDED.recorded;
@@ -18,48 +20,54 @@ const EMBARGO_ENDED = INELIGIBILITY.EMBARGO_ENDED.recorded;
  * acknowledge is not held for once the post's embargo has ended. The rest of the rule is asked again
  * when the delivery worker claims a released copy (SendTimeEligibility), so a release that races a
  * suspension or a key change only sets the copy aside again.
+ *
+ * The copies are the relay's (HeldCopies answers for them); the rule of which go out is here.
  */
 @Injectable()
 export class HeldMail {
-  constructor(private readonly audit: AuditLog) {}
+  /** The embargoes' state: whether each has ended. */
+  private readonly embargoes = new EmbargoTags();
+
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly copies: HeldCopies,
+  ) {}
 
   /** Releases the member's held copies whose embargo still runs; withdraws those whose embargo ended. */
   async releaseFor(manager: EntityManager, memberId: string): Promise<{ released: number; withdrawn: number }> {
-    const withdrawn = await this.withdraw(manager, `member:${memberId}`, "d.member_id = $1 AND e.status <> 'active'", [
-      memberId,
-    ]);
-    const [released] = (await manager.query(
-      `UPDATE post_delivery d SET status = 'pending', reason = NULL, next_attempt_at = now(), lease_until = NULL
-       FROM post p LEFT JOIN embargo e ON e.id = p.embargo_id
-       WHERE p.id = d.post_id AND d.member_id = $1 AND d.status = 'held' AND d.key_packet IS NOT NULL
-         AND (e.id IS NULL OR e.status = 'active')
-       RETURNING d.id, d.post_id`,
-      [memberId],
-    )) as [{ id: string; post_id: string }[], number];
+    const held = await this.copies.heldFor(manager, memberId);
+    const embargoes = await this.embargoes.byIds(
+      manager,
+      held.flatMap((copy) => copy.embargoId ?? []),
+    );
+    const ended = (copy: HeldCopy) => copy.embargoId !== null && embargoes.get(copy.embargoId)?.ended === true;
+    const withdrawn = await this.withdraw(manager, `member:${memberId}`, held.filter(ended));
+    const released = await this.copies.release(
+      manager,
+      held.filter((copy) => copy.sealed && !ended(copy)).map((copy) => copy.id),
+    );
     if (released.length > 0) {
       await this.audit.append(manager, {
         actor: 'system',
         action: 'post.copies_released',
         subject: `member:${memberId}`,
-        details: { deliveries: released.map((row) => ({ id: row.id, postId: row.post_id })) },
+        details: { deliveries: released.map((copy) => ({ id: copy.id, postId: copy.postId })) },
       });
     }
     return { released: released.length, withdrawn };
   }
 
   /** Called as an embargo is lifted or broken, in that transaction: its held copies never go out. */
-  withdrawForEmbargo(manager: EntityManager, embargoId: string): Promise<number> {
-    return this.withdraw(manager, `embargo:${embargoId}`, 'p.embargo_id = $1', [embargoId]);
+  async withdrawForEmbargo(manager: EntityManager, embargoId: string): Promise<number> {
+    return this.withdraw(manager, `embargo:${embargoId}`, await this.copies.heldUnder(manager, embargoId));
   }
 
-  private async withdraw(manager: EntityManager, subject: string, where: string, params: unknown[]) {
-    const [withdrawn] = (await manager.query(
-      `UPDATE post_delivery d SET status = 'skipped', reason = $${params.length + 1}, lease_until = NULL
-       FROM post p JOIN embargo e ON e.id = p.embargo_id
-       WHERE p.id = d.post_id AND d.status = 'held' AND ${where}
-       RETURNING d.id, d.post_id, d.member_id`,
-      [...params, EMBARGO_ENDED],
-    )) as [{ id: string; post_id: string; member_id: string }[], number];
+  private async withdraw(manager: EntityManager, subject: string, held: HeldCopy[]): Promise<number> {
+    const withdrawn = await this.copies.withdraw(
+      manager,
+      held.map((copy) => copy.id),
+      EMBARGO_ENDED,
+    );
     if (withdrawn.length > 0) {
       await this.audit.append(manager, {
         actor: 'system',
@@ -67,7 +75,7 @@ export class HeldMail {
         subject,
         details: {
           reason: EMBARGO_ENDED,
-          deliveries: withdrawn.map((row) => ({ id: row.id, postId: row.post_id, memberId: row.member_id })),
+          deliveries: withdrawn.map((copy) => ({ id: copy.id, postId: copy.postId, memberId: copy.memberId })),
         },
       });
     }

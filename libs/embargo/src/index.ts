@@ -14,6 +14,7 @@ export { EmbargoQueries, EmbargoView, embargoStatuses, embargoTag } from './emba
 export { RecipientSelector, RecipientSelection, Recipient, Skipped, SkipReason, canEncryptAt } from './recipients';
 export { businessDaysBetween, formatPublicMoment, publicMoment, isTimeZone } from './embargo-clock';
 export { HeldMail } from './held-mail';
+export { HeldCopies, HeldCopy, HeldCopiesQuestion } from './held-copies';
 export { EmbargoPolicyFollowUps } from './policy-follow-ups';
 export { DateAnswers, DateAnswerInput, DateAnswerView, DATE_COMMENT_MAX } from './date-answers';
 export { EmbargoDateAnswer, DateAnswerKind, dateAnswers } from './date-answer.entity';

@@ -19,3 +19,4 @@ export * from './maintainer-digest';
 export const relayEntities = [...ingressEntities, ...fanOutEntities];
 export { RelayReadings } from './status/relay-readings';
 export { RelayAnswersModule } from './status/relay-answers.module';
+export { answerHeldCopies } from './status/held-copies-answer';

@@ -1,17 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { PostsUnderEmbargo, UnsentCopies } from '@cordon/embargo';
+import { HeldCopies, PostsUnderEmbargo, UnsentCopies } from '@cordon/embargo';
 import { PostsOnRecord } from '@cordon/membership';
+import { answerHeldCopies } from './held-copies-answer';
 
 /**
  * What the relay answers for the libs below it, which never read or write the post tables
  * (docs/architecture.md, Layout): whether any post exists (membership's ImportList), how many
  * posts each embargo has (embargo's reminders), and the stop of a removed member's copies not yet
- * sent (pending, or held for an acknowledgement), which ConfirmLeak runs in its own transaction.
+ * sent (pending, or held for an acknowledgement), which ConfirmLeak runs in its own transaction,
+ * and the held copies HeldMail releases or withdraws (answerHeldCopies).
  * Provided as the module is built.
  */
 @Injectable()
 export class RelayAnswers {
-  constructor(posts: PostsUnderEmbargo, unsentCopies: UnsentCopies, postsOnRecord: PostsOnRecord) {
+  constructor(
+    posts: PostsUnderEmbargo,
+    unsentCopies: UnsentCopies,
+    postsOnRecord: PostsOnRecord,
+    heldCopies: HeldCopies,
+  ) {
+    answerHeldCopies(heldCopies);
     postsOnRecord.provide(async (manager) => {
       const [row] = (await manager.query('SELECT EXISTS (SELECT 1 FROM post) AS any')) as { any: boolean }[];
       return row.any;
