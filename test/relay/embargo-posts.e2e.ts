@@ -14,7 +14,8 @@ import { Policies } from '@cordon/policy';
 import { PostStatusQueries } from '@cordon/relay';
 import { gpgPost } from '../support/client-mail';
 import { GpgHome } from '../support/gpg';
-import { aMember } from '../support/factories';
+import { domainBeside } from '../support/domain-context';
+import { aMaintainer, aMember } from '../support/factories';
 import { armoredPart } from '../support/mailbox';
 import { RunningRelay, startRelay } from '../support/relay-app';
 
@@ -57,11 +58,8 @@ describe('posts of an embargo, held mail and reminders', () => {
     maintainer = await person(MAINTAINER);
     await maintainer.gpg.importKey(listArmored);
     listFpr = (await readKey({ armoredKey: listArmored })).getFingerprint().toUpperCase();
-    // By SQL: the relay app has no maintainers lib to enrol one through (test/support/admin-login.ts does, over the web app).
-    await db().query(
-      `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status) VALUES ($1, $2, 'Lea Lead', $3, $4, 'active')`,
-      [maintainer.id, MAINTAINER, await maintainer.gpg.exportPublic(maintainer.fingerprint), maintainer.fingerprint],
-    );
+    const key = await maintainer.gpg.exportPublic(maintainer.fingerprint);
+    maintainer.id = (await aMaintainer(await domainBeside(relay.runtime), { email: MAINTAINER, key })).maintainerId;
     [acked, late, later] = await Promise.all([
       person('sec@acked.example'),
       person('sec@late.example'),
