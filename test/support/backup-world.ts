@@ -193,6 +193,8 @@ export function backupWorld() {
       const audit = new AuditLog(auditChainKey(runtime.secret));
       maintainerFingerprint = await gpg.generateKey('alice@project.example');
       const maintainerId = randomUUID();
+      // By SQL: a backup is encrypted to the active maintainers, and only enrolment on the web
+      // (password, then TOTP) makes one active.
       await ds.query(
         `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status)
          VALUES ($1, 'alice@project.example', 'Alice Maintainer', $2, $3, 'active')`,

@@ -132,6 +132,8 @@ export function fanOutWorld() {
 
     const maintainer = await anOpenpgpKey('alice@project.example', 'Alice Maintainer');
     maintainerId = randomUUID();
+    // By SQL: this world wires the libs by hand, without Nest, and AddMaintainer needs what its
+    // module wires (the key claims of the libs above it); the relay's fan-out reads only the row.
     await ds.query(
       `INSERT INTO maintainer (id, email, name, key_armored, key_fingerprint, status)
        VALUES ($1, 'alice@project.example', 'Alice Maintainer', $2, $3, 'active')`,
