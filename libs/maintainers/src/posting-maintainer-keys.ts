@@ -11,7 +11,7 @@ export interface MaintainerSigningKey {
  * Who may post to the list (docs/architecture.md, invariant 3): the maintainers the operator has
  * added (`invited`, enrolled in the admin UI or not: a list run by mail alone has maintainers who
  * never sign in) or who are `active`; never a disabled or removed one. The relay names the
- * maintainer table only through here and MaintainerContacts.
+ * maintainer table only through here and MaintainerLookup.
  */
 @Injectable()
 export class PostingMaintainerKeys {

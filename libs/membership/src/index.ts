@@ -80,7 +80,7 @@ export const membershipEntities = [
   Invitation,
   MemberEmailChange,
 ];
-export { MemberLookup, MemberOutline } from './queries/member-lookup';
+export { MemberLookup, MemberOutline, MemberMailbox } from './queries/member-lookup';
 export {
   eligibility,
   completeVerdict,
@@ -109,6 +109,5 @@ export { MembershipReadings, CountRow } from './queries/membership-readings';
 export { MemberRemoval } from './use-cases/member-removal';
 export { PostsOnRecord } from './use-cases/posts-on-record';
 export { MemberSigningKeys, MemberSigningKey } from './queries/member-signing-keys';
-export { MemberMailboxes, MemberMailbox } from './queries/member-mailboxes';
 export { KeysExpiringSoon, ExpiringMemberKey } from './queries/keys-expiring-soon';
 export { ConfirmedApplicantKey } from './queries/confirmed-applicant-key';

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { DomainError } from '@cordon/errors';
-import { MaintainerContacts } from '@cordon/maintainers';
+import { MaintainerLookup } from '@cordon/maintainers';
 import { normalisedBanValue } from '../bans/bans';
 
 /** Application states in which its contact address is spoken for (as SubmitApplication sees it). */
@@ -37,7 +37,7 @@ export async function assertAddressFree(
      LIMIT 1`,
     [value, memberId, OPEN_APPLICATION, confirmLinkHours],
   )) as unknown[];
-  if (taken.length || (await new MaintainerContacts().anyWithAddress(manager, value))) {
+  if (taken.length || (await new MaintainerLookup().anyWithAddress(manager, value))) {
     throw new DomainError('INVALID_INPUT', ADDRESS_UNAVAILABLE, 'email');
   }
 }

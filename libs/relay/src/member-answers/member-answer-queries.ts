@@ -4,8 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { DomainError } from '@cordon/errors';
 import { embargoTag, EmbargoTags } from '@cordon/embargo';
-import { MaintainerContacts } from '@cordon/maintainers';
-import { MemberMailboxes } from '@cordon/membership';
+import { MaintainerLookup } from '@cordon/maintainers';
+import { MemberLookup } from '@cordon/membership';
 import { ANSWER_CONTENT, ANSWER_SUBJECT } from './answer-sealing';
 
 export interface MemberAnswerSummary {
@@ -61,9 +61,9 @@ const SELECT = `
 export class MemberAnswerQueries {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly members: MemberMailboxes,
+    private readonly members: MemberLookup,
     private readonly embargoes: EmbargoTags,
-    private readonly maintainers: MaintainerContacts,
+    private readonly maintainers: MaintainerLookup,
     @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
   ) {}
 
@@ -103,7 +103,7 @@ export class MemberAnswerQueries {
       manager,
       rows.flatMap((row) => (row.embargo_id ? [row.embargo_id] : [])),
     );
-    const releasers = await this.maintainers.namesByIds(
+    const releasers = await this.maintainers.byIds(
       manager,
       rows.flatMap((row) => (row.released_by ? [row.released_by] : [])),
     );
@@ -116,7 +116,7 @@ export class MemberAnswerQueries {
           organisation: member.organisation,
           email: member.email,
           embargo_number: row.embargo_id ? (embargoes.get(row.embargo_id)?.number ?? null) : null,
-          released_by_name: row.released_by ? (releasers.get(row.released_by) ?? null) : null,
+          released_by_name: row.released_by ? (releasers.get(row.released_by)?.name ?? null) : null,
         },
       ];
     });

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
 import { EmbargoModule, EmbargoTags } from '@cordon/embargo';
-import { MaintainerContacts } from '@cordon/maintainers';
-import { MemberMailboxes } from '@cordon/membership';
+import { MaintainerLookup } from '@cordon/maintainers';
+import { MemberLookup } from '@cordon/membership';
 import { FanOut } from '../fan-out';
 import { MemberAnswerQueries } from './member-answer-queries';
 import { ReleaseMemberAnswer } from './release-member-answer';
@@ -13,7 +13,7 @@ import { ReleaseMemberAnswer } from './release-member-answer';
  */
 @Module({
   imports: [DeliveryModule, EmbargoModule],
-  providers: [FanOut, MemberAnswerQueries, ReleaseMemberAnswer, MemberMailboxes, EmbargoTags, MaintainerContacts],
+  providers: [FanOut, MemberAnswerQueries, ReleaseMemberAnswer, MemberLookup, EmbargoTags, MaintainerLookup],
   exports: [MemberAnswerQueries, ReleaseMemberAnswer],
 })
 export class MemberAnswersModule {}

@@ -7,8 +7,8 @@ import { ListKey, SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { EmbargoTags, RecipientSelector } from '@cordon/embargo';
-import { MaintainerContacts } from '@cordon/maintainers';
-import { MemberMailboxes } from '@cordon/membership';
+import { MaintainerLookup } from '@cordon/maintainers';
+import { MemberLookup } from '@cordon/membership';
 import { FanOut, Post, sealPost } from '../fan-out';
 import { copiesOf } from '../stages';
 import { answerFrom, answerMessage } from './answer-message';
@@ -57,9 +57,9 @@ export class ReleaseMemberAnswer {
     private readonly fanOut: FanOut,
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
-    private readonly members: MemberMailboxes,
+    private readonly members: MemberLookup,
     private readonly embargoes: EmbargoTags,
-    private readonly maintainers: MaintainerContacts,
+    private readonly maintainers: MaintainerLookup,
     @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}

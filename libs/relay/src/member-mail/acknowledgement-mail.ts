@@ -4,7 +4,7 @@ import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { DomainError } from '@cordon/errors';
 import { Outbox } from '@cordon/delivery';
-import { MemberMailbox, MemberMailboxes } from '@cordon/membership';
+import { MemberMailbox, MemberLookup } from '@cordon/membership';
 import { acknowledgementStatement, Policies, PolicyVersion } from '@cordon/policy';
 import { InboundMessage, InboundQueue, ListAddresses } from '../ingress';
 import { OpenedMail } from '../open';
@@ -52,7 +52,7 @@ export class AcknowledgementMail {
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
     private readonly addresses: ListAddresses,
-    private readonly mailboxes: MemberMailboxes,
+    private readonly mailboxes: MemberLookup,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 

@@ -5,7 +5,7 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { EmbargoTags, LeakReports } from '@cordon/embargo';
-import { MemberMailbox, MemberMailboxes } from '@cordon/membership';
+import { MemberMailbox, MemberLookup } from '@cordon/membership';
 import { InboundMessage, InboundQueue, ListAddresses } from '../ingress';
 import { OpenedMail } from '../open';
 import { SIGNED_MAIL_REPLAYED } from '../refusals/refusal-catalogue';
@@ -43,7 +43,7 @@ export class LeakMail {
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
     private readonly addresses: ListAddresses,
-    private readonly mailboxes: MemberMailboxes,
+    private readonly mailboxes: MemberLookup,
     private readonly embargoes: EmbargoTags,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}

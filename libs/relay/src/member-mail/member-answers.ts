@@ -6,7 +6,7 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { embargoNumberIn, EmbargoTags } from '@cordon/embargo';
-import { MemberMailbox, MemberMailboxes } from '@cordon/membership';
+import { MemberMailbox, MemberLookup } from '@cordon/membership';
 import { InboundMessage, InboundQueue } from '../ingress';
 import { OpenedMail } from '../open';
 import { isFailedSignature, Refusal } from '../refusals/refusal-catalogue';
@@ -40,7 +40,7 @@ export class MemberAnswers {
     private readonly queue: InboundQueue,
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
-    private readonly mailboxes: MemberMailboxes,
+    private readonly mailboxes: MemberLookup,
     private readonly embargoes: EmbargoTags,
     @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
     @Inject(SETTINGS) private readonly settings: Settings,

@@ -4,7 +4,7 @@ import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { claimAutoReply, Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
-import { MemberMailbox, MemberMailboxes } from '@cordon/membership';
+import { MemberMailbox, MemberLookup } from '@cordon/membership';
 import { InboundMessage, InboundQueue } from '../ingress';
 import { Refusal } from '../refusals/refusal-catalogue';
 
@@ -36,7 +36,7 @@ export class MemberMailRefusals {
     private readonly queue: InboundQueue,
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
-    private readonly mailboxes: MemberMailboxes,
+    private readonly mailboxes: MemberLookup,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 

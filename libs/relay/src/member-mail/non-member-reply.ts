@@ -3,8 +3,8 @@ import { EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { NON_MEMBER_REPLY_DAYS, Outbox } from '@cordon/delivery';
-import { MaintainerContacts } from '@cordon/maintainers';
-import { ConfirmedApplicantKey, MemberMailboxes } from '@cordon/membership';
+import { MaintainerLookup } from '@cordon/maintainers';
+import { ConfirmedApplicantKey, MemberLookup } from '@cordon/membership';
 import { InboundMessage } from '../ingress';
 import { fieldValue, readEntity } from '../open/mime';
 import { RefusalCode } from '../refusals/refusal-catalogue';
@@ -22,8 +22,8 @@ export class NonMemberReply {
   constructor(
     private readonly outbox: Outbox,
     private readonly audit: AuditLog,
-    private readonly maintainers: MaintainerContacts,
-    private readonly members: MemberMailboxes,
+    private readonly maintainers: MaintainerLookup,
+    private readonly members: MemberLookup,
     private readonly applicantKeys: ConfirmedApplicantKey,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}

@@ -4,8 +4,8 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { Recipient } from '@cordon/embargo';
-import { MaintainerContacts, PostingMaintainerKeys } from '@cordon/maintainers';
-import { MemberMailbox, MemberMailboxes } from '@cordon/membership';
+import { MaintainerLookup, PostingMaintainerKeys } from '@cordon/maintainers';
+import { MemberMailbox, MemberLookup } from '@cordon/membership';
 import { SkippedMember } from '../fan-out';
 import { Refusal } from '../refusals/refusal-catalogue';
 
@@ -58,9 +58,9 @@ export function skipReasonText(reason: string): string {
 export class RelayNotices {
   constructor(
     private readonly outbox: Outbox,
-    private readonly maintainers: MaintainerContacts,
+    private readonly maintainers: MaintainerLookup,
     private readonly postingMaintainers: PostingMaintainerKeys,
-    private readonly members: MemberMailboxes,
+    private readonly members: MemberLookup,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
 import { EmbargoModule, EmbargoTags } from '@cordon/embargo';
-import { MaintainerContacts, PostingMaintainerKeys } from '@cordon/maintainers';
-import { ConfirmedApplicantKey, KeysExpiringSoon, MemberMailboxes, MemberSigningKeys } from '@cordon/membership';
+import { MaintainerLookup, PostingMaintainerKeys } from '@cordon/maintainers';
+import { ConfirmedApplicantKey, KeysExpiringSoon, MemberLookup, MemberSigningKeys } from '@cordon/membership';
 import { Bounces } from '../bounces/bounces';
 import { fanOutProviders } from '../fan-out';
 import { IngressModule } from '../ingress';
@@ -21,9 +21,9 @@ import { PostPipeline } from './post-pipeline';
  */
 const ownersQueries = [
   PostingMaintainerKeys,
-  MaintainerContacts,
+  MaintainerLookup,
   MemberSigningKeys,
-  MemberMailboxes,
+  MemberLookup,
   KeysExpiringSoon,
   ConfirmedApplicantKey,
   EmbargoTags,

@@ -6,7 +6,7 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { Outbox, PollingLoop } from '@cordon/delivery';
 import { RecipientSelection, RecipientSelector } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
-import { ExpiringMemberKey, KeysExpiringSoon, MemberMailboxes } from '@cordon/membership';
+import { ExpiringMemberKey, KeysExpiringSoon, MemberLookup } from '@cordon/membership';
 import { skipReasonText } from '../notices/relay-notices';
 
 /** Days before a member key's expiry at which the member is warned, each once per key (issue 6). */
@@ -39,7 +39,7 @@ export class KeyExpiryWarnings implements OnModuleDestroy {
     private readonly audit: AuditLog,
     private readonly selector: RecipientSelector,
     private readonly expiringKeys: KeysExpiringSoon,
-    private readonly mailboxes: MemberMailboxes,
+    private readonly mailboxes: MemberLookup,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {
     this.loop = new PollingLoop(
