@@ -6,6 +6,7 @@
  * acknowledgements and members' answers: member-mail-acknowledgements.e2e.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { ConfirmApplication, SubmitApplication } from '@cordon/membership';
 import { Policies } from '@cordon/policy';
 import { MaintainerAccount } from '../support/admin-login';
 import { gpgPost } from '../support/client-mail';
@@ -85,13 +86,24 @@ describe('mail from members', () => {
         version: number;
         sha256: string;
       }[];
-      await db().query(
-        `INSERT INTO application (id, status, organisation, distribution, website, contact_name, contact_email,
-           key_armored, key_fingerprint, key_algorithm, evidence, policy_version, policy_sha256, voucher_email, status_token_hash)
-         VALUES ($1, 'in_review', 'New Distro', 'newdistro', 'https://newdistro.example', 'Ann', $2, $3, $4, 'ed25519',
-           '{}'::jsonb, $5, $6, 'sec@distro-a.example', $7)`,
-        [randomUUID(), applicant, await gpg.exportPublic(fpr), fpr, policy.version, policy.sha256, randomUUID()],
-      );
+      // It applies and confirms its address as on the web: the link comes encrypted to its key.
+      const before = relay.sink.received.length;
+      await relay.app.get(SubmitApplication).execute({
+        organisation: 'New Distro',
+        distribution: 'newdistro',
+        website: 'https://newdistro.example',
+        contactName: 'Ann',
+        contactEmail: applicant,
+        key: await gpg.exportPublic(fpr),
+        evidence: { '1': 'a', '2': 'b', '3': 'c', '4': 'd', '5': 'e' },
+        acceptedPolicyVersion: policy.version,
+        voucherEmail: 'sec@distro-a.example',
+      });
+      await relay.settle();
+      const [confirmation] = relay.sink.received.slice(before).filter((m) => m.envelope.to[0] === applicant);
+      const token = /\/apply\/confirm\/([A-Za-z0-9_-]+)/.exec(await allText(await decryptFor(gpg, confirmation)))![1];
+      await relay.app.get(ConfirmApplication).execute(token);
+      await relay.settle(); // the voucher is asked now, not among what the post makes
       const sent = await sendAndSettle(
         await gpgPost({
           from: { name: 'Ann', address: applicant },
