@@ -229,6 +229,7 @@ describe('member self-service: the team', () => {
       const banned = GpgHome.create();
       try {
         const fpr = await banned.generateKey(MEMBER);
+        // By SQL: only a member's second confirmed leak bans keys, and this key was never a member's.
         await db().query(
           `INSERT INTO ban (id, kind, value, reason) VALUES (gen_random_uuid(), 'fingerprint', $1, 'test')`,
           [fpr],

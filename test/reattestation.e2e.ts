@@ -146,7 +146,8 @@ describe('annual re-attestation', () => {
     await db().query(`UPDATE member SET joined_at = now() - interval '400 days' WHERE id = ANY($1::uuid[])`, [
       [dueId, otherId],
     ]);
-    // Distro Due joined through an application: its evidence is shown when it re-attests.
+    // Distro Due joined through an application: its evidence is shown when it re-attests. By SQL:
+    // the approved application of a member who joined 400 days ago, which no use case backdates.
     const [policy] = await db().query(`SELECT version, sha256 FROM policy_version ORDER BY version DESC LIMIT 1`);
     const applicationId = randomUUID();
     await db().query(
