@@ -146,8 +146,7 @@ describe('annual re-attestation', () => {
     await db().query(`UPDATE member SET joined_at = now() - interval '400 days' WHERE id = ANY($1::uuid[])`, [
       [dueId, otherId],
     ]);
-    // Distro Due joined through an application: its evidence is shown when it re-attests. By SQL:
-    // the approved application of a member who joined 400 days ago, which no use case backdates.
+    // Distro Due joined through an application (by SQL: no use case backdates one), shown when it re-attests.
     const [policy] = await db().query(`SELECT version, sha256 FROM policy_version ORDER BY version DESC LIMIT 1`);
     const applicationId = randomUUID();
     await db().query(
