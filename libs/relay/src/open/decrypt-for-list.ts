@@ -16,7 +16,7 @@ import {
 } from 'openpgp';
 import { fullOpenpgpConfig, openpgpConfig } from '@cordon/crypto';
 import { OpenContext } from './opened-post';
-import { malformed, refusal } from './post-refusal';
+import { Encryption, malformed, notEncrypted, refusal } from './post-refusal';
 import { refuseTooManySignatures, signerKeys, verificationDate } from './signer';
 
 const ARMOR_BEGIN = '-----BEGIN PGP MESSAGE-----';
@@ -116,10 +116,10 @@ export interface Decrypted {
  * a signed MIME entity, RFC 3156 §6.1) from one signed by a stranger or a bad signature;
  * `acceptSignatures` checks them.
  */
-export async function decryptForList(bytes: Uint8Array, ctx: OpenContext): Promise<Decrypted> {
+export async function decryptForList(bytes: Uint8Array, ctx: OpenContext, encryption: Encryption): Promise<Decrypted> {
   const date = verificationDate(ctx);
   const message = await readOpenpgpMessage(bytes);
-  const sessionKey = await listSessionKey(message, ctx.listKey, date);
+  const sessionKey = await listSessionKey(message, ctx.listKey, date, encryption);
   // A first pass with no verification keys counts the signatures for the cost of one pass over
   // the body: OpenPGP.js hashes the body once per signature it can check, and only for those.
   const counted = await decryptBody(message, sessionKey, date, []);
@@ -138,7 +138,7 @@ export async function decryptWithListKey(
   now = new Date(),
 ): Promise<Uint8Array> {
   const message = await readOpenpgpMessage(bytes);
-  const sessionKey = await listSessionKey(message, listKey, now);
+  const sessionKey = await listSessionKey(message, listKey, now, 'required');
   return (await decryptBody(message, sessionKey, now, [])).data;
 }
 
@@ -151,6 +151,7 @@ async function listSessionKey(
   message: Message<Uint8Array>,
   listKey: PrivateKey,
   date: Date,
+  encryption: Encryption,
 ): Promise<DecryptedSessionKey> {
   const encrypted = message.packets.filterByTag(
     enums.packet.symEncryptedIntegrityProtectedData,
@@ -158,8 +159,8 @@ async function listSessionKey(
     enums.packet.symmetricallyEncryptedData,
   );
   if (encrypted.length === 0) {
-    throw refusal(
-      'NOT_ENCRYPTED',
+    throw notEncrypted(
+      encryption,
       'The OpenPGP message in the post is not encrypted: list mail must be encrypted to the list key. Encrypt it and send it again.',
     );
   }

@@ -5,7 +5,7 @@ import { decryptForList } from './decrypt-for-list';
 import { decodedBody, Entity } from './mime';
 import { MailSigner, OpenContext } from './opened-post';
 import { OpenedBody } from './pgp-mime';
-import { malformed, refusal, unsupported } from './post-refusal';
+import { Encryption, malformed, notEncrypted, refusal, unsupported } from './post-refusal';
 import { acceptSignatures, refuseTooManySignatures, signerKeys, unreadableSignature, verificationDate } from './signer';
 
 const BEGIN_MESSAGE = /^-----BEGIN PGP MESSAGE-----[ \t]*\r?$/gm;
@@ -22,10 +22,10 @@ export const hasArmoredMessage = (text: string): boolean => new RegExp(BEGIN_MES
  * the armor is not signed and is dropped. What is relayed is a new text/plain entity, UTF-8,
  * built from the decrypted text; inline PGP has no protected headers, so none are returned.
  */
-export async function openInline(part: Entity, ctx: OpenContext): Promise<OpenedBody> {
+export async function openInline(part: Entity, ctx: OpenContext, encryption: Encryption): Promise<OpenedBody> {
   const body = decodedBody(part).toString('latin1');
-  const block = armoredBlock(body);
-  const { data, signatures } = await decryptForList(Buffer.from(block, 'latin1'), ctx);
+  const block = armoredBlock(body, encryption);
+  const { data, signatures } = await decryptForList(Buffer.from(block, 'latin1'), ctx, encryption);
   const charset = armorCharset(block) ?? part.contentType.params.get('charset');
   let text = decodeText(data, charset);
   let signer: MailSigner;
@@ -60,12 +60,12 @@ export async function openClearsigned(part: Entity, ctx: OpenContext): Promise<O
   return { signer, content: textEntity(text), inner: {} };
 }
 
-function armoredBlock(body: string): string {
+function armoredBlock(body: string, encryption: Encryption): string {
   const begins = [...body.matchAll(BEGIN_MESSAGE)];
   if (begins.length === 0) {
     const what = BEGIN_SIGNED.test(body) ? 'The post is signed but not encrypted' : 'The post is not encrypted';
-    throw refusal(
-      'NOT_ENCRYPTED',
+    throw notEncrypted(
+      encryption,
       `${what}: list mail must be encrypted to the list key. Encrypt it and send it again.`,
     );
   }

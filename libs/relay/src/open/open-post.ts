@@ -3,7 +3,7 @@ import { canonicalLineEnds, decodedBody, Entity, readEntity, splitMultipart, wal
 import { OpenContext, OpenedMail, OpenedPost } from './opened-post';
 import { OpenedBody, openNestedSigned, openPgpMime } from './pgp-mime';
 import { mergeHeaders, readPostHeaders } from './post-headers';
-import { malformed, PostRefusal, refusal, unsupported } from './post-refusal';
+import { Encryption, malformed, notEncrypted, PostRefusal, unsupported } from './post-refusal';
 
 /**
  * Opens a post mailed to the list (docs/architecture.md, "Post"): decrypts it with the list key, checks that
@@ -36,28 +36,20 @@ export async function openPost(raw: Buffer, ctx: OpenContext): Promise<OpenedPos
  * 'optional' it also takes a message that is only signed: PGP/MIME multipart/signed (RFC 3156 §5)
  * or an inline cleartext signature (RFC 4880 §7), as gpg, Thunderbird and mutt sign.
  */
-export function openSignedMail(
-  raw: Buffer,
-  ctx: OpenContext,
-  encryption: 'required' | 'optional',
-): Promise<OpenedMail> {
+export function openSignedMail(raw: Buffer, ctx: OpenContext, encryption: Encryption): Promise<OpenedMail> {
   return openMessage(raw, ctx, encryption);
 }
 
-async function openMessage(raw: Buffer, ctx: OpenContext, encryption: 'required' | 'optional'): Promise<OpenedMail> {
+async function openMessage(raw: Buffer, ctx: OpenContext, encryption: Encryption): Promise<OpenedMail> {
   try {
     const message = readEntity(raw);
     const signedOnly = encryption === 'optional' ? signedOnlyKind(message) : null;
     const { signer, content, inner } = signedOnly
       ? await openSignedOnly(message, signedOnly, ctx)
-      : await openBody(message, ctx);
+      : await openBody(message, ctx, encryption);
     const headers = mergeHeaders(await readPostHeaders(message), inner);
     return { signer, ...headers, content, encrypted: !signedOnly };
   } catch (error) {
-    // Where signed-only mail is taken, mail that is not encrypted was refused for want of a signature.
-    if (error instanceof PostRefusal && error.code === 'NOT_ENCRYPTED' && encryption === 'optional') {
-      throw refusal('UNSIGNED', 'The message is not signed. Sign it with your own key (PGP/MIME or inline).');
-    }
     if (error instanceof PostRefusal) throw error;
     throw malformed('The post could not be read');
   }
@@ -84,20 +76,21 @@ function openSignedOnly(message: Entity, how: SignedOnly, ctx: OpenContext): Pro
   return openNestedSigned(readEntity(canonicalLineEnds(message.raw)), message.raw, ctx);
 }
 
-function openBody(message: Entity, ctx: OpenContext): Promise<OpenedBody> {
+/** `encryption`: which refusal mail that is not encrypted gets (notEncrypted). */
+function openBody(message: Entity, ctx: OpenContext, encryption: Encryption): Promise<OpenedBody> {
   switch (message.contentType.mediaType) {
     case 'multipart/encrypted':
-      return openPgpMime(message, ctx);
+      return openPgpMime(message, ctx, encryption);
     case 'multipart/signed':
-      throw refusal(
-        'NOT_ENCRYPTED',
+      throw notEncrypted(
+        encryption,
         'The post is signed but not encrypted: list mail must be encrypted to the list key. Encrypt it and send it again.',
       );
     case 'text/plain':
     case 'application/pgp': // an older label for inline PGP, still sent by some clients
-      return openInline(message, ctx);
+      return openInline(message, ctx, encryption);
     default:
-      return openInsideMultipart(message, ctx);
+      return openInsideMultipart(message, ctx, encryption);
   }
 }
 
@@ -107,7 +100,7 @@ function openBody(message: Entity, ctx: OpenContext): Promise<OpenedBody> {
  * its text/plain part, the renditions dropped. OpenPGP further down a multipart would leave
  * other parts unencrypted or unsigned, and is not supported; no OpenPGP at all is plaintext.
  */
-function openInsideMultipart(message: Entity, ctx: OpenContext): Promise<OpenedBody> {
+function openInsideMultipart(message: Entity, ctx: OpenContext, encryption: Encryption): Promise<OpenedBody> {
   let openpgpInside = false;
   walkEntity(message.raw, (entity, depth) => {
     const { mediaType } = entity.contentType;
@@ -124,7 +117,7 @@ function openInsideMultipart(message: Entity, ctx: OpenContext): Promise<OpenedB
       (part) => part.contentType.mediaType === 'text/plain' && hasArmoredMessage(decodedText(part)),
     );
     if (armored.length === 1 && parts.every((part) => part.contentType.mediaType.startsWith('text/'))) {
-      return openInline(armored[0], ctx);
+      return openInline(armored[0], ctx, encryption);
     }
   }
   if (openpgpInside) {
@@ -132,8 +125,8 @@ function openInsideMultipart(message: Entity, ctx: OpenContext): Promise<OpenedB
       'The post carries OpenPGP content in a form Cordon does not read: only a whole PGP/MIME message, or inline PGP as its text/plain body',
     );
   }
-  throw refusal(
-    'NOT_ENCRYPTED',
+  throw notEncrypted(
+    encryption,
     'The post is not encrypted: list mail must be encrypted to the list key and signed. Encrypt it and send it again.',
   );
 }

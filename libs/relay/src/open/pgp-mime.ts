@@ -2,7 +2,7 @@ import { decryptForList } from './decrypt-for-list';
 import { canonicalLineEnds, decodedBody, Entity, readEntity, splitMultipart, walkEntity } from './mime';
 import { MailSigner, OpenContext } from './opened-post';
 import { PostHeaders, readProtectedHeaders } from './post-headers';
-import { malformed, refusal, unsupported } from './post-refusal';
+import { Encryption, malformed, refusal, unsupported } from './post-refusal';
 import { acceptDetachedSignature, acceptSignatures } from './signer';
 
 /** What the encrypted body of a post yields, before its outer headers are merged in. */
@@ -20,7 +20,7 @@ export interface OpenedBody {
  * Signed either inside the OpenPGP message (RFC 3156 §6.2, one-pass signature: Thunderbird,
  * mutt, gpg, sq) or as a multipart/signed entity inside the encryption (RFC 3156 §6.1: Evolution).
  */
-export async function openPgpMime(outer: Entity, ctx: OpenContext): Promise<OpenedBody> {
+export async function openPgpMime(outer: Entity, ctx: OpenContext, encryption: Encryption): Promise<OpenedBody> {
   if (outer.contentType.params.get('protocol')?.toLowerCase() !== 'application/pgp-encrypted') {
     throw unsupported('The post is multipart/encrypted, but not with OpenPGP (RFC 3156 §4)');
   }
@@ -33,7 +33,7 @@ export async function openPgpMime(outer: Entity, ctx: OpenContext): Promise<Open
   if (encrypted.contentType.mediaType !== 'application/octet-stream') {
     throw malformed('The second part of a PGP/MIME message must be application/octet-stream (RFC 3156 §4)');
   }
-  const { data, signatures } = await decryptForList(decodedBody(encrypted), ctx);
+  const { data, signatures } = await decryptForList(decodedBody(encrypted), ctx, encryption);
   const payload = canonicalLineEnds(data);
   if (signatures.length > 0) return openedEntity(await acceptSignatures(signatures, data, ctx), payload);
   const root = readEntity(payload);

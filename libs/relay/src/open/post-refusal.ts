@@ -25,3 +25,17 @@ export const RESEND_AS_PGP_MIME =
 export const malformed = (what: string): PostRefusal => refusal('MALFORMED_MIME', `${what}. ${RESEND_AS_PGP_MIME}`);
 
 export const unsupported = (what: string): PostRefusal => refusal('UNSUPPORTED', `${what}. ${RESEND_AS_PGP_MIME}`);
+
+/** Whether a message must be encrypted to the list key (a post), or may come only signed (member mail). */
+export type Encryption = 'required' | 'optional';
+
+/**
+ * The refusal of a message that is not encrypted, raised once with the code that fits the mode:
+ * where encryption is required, NOT_ENCRYPTED (`what` says what was found); where signed-only mail
+ * is taken (PGP/MIME multipart/signed or a cleartext signature, read before this is reached), a
+ * message not encrypted that reaches here was not signed in either way: UNSIGNED.
+ */
+export const notEncrypted = (encryption: Encryption, what: string): PostRefusal =>
+  encryption === 'optional'
+    ? refusal('UNSIGNED', 'The message is not signed. Sign it with your own key (PGP/MIME or inline).')
+    : refusal('NOT_ENCRYPTED', what);

@@ -5,10 +5,12 @@ import {
   cleartextSignedPost,
   plaintextPost,
   postingKeys,
+  signedOnlyInlinePost,
   signedOnlyPost,
   thunderbirdPost,
 } from '../../../../test/support/client-mail';
 import { OpenContext, openPost, openSignedMail, PostRefusal } from './index';
+import { notEncrypted } from './post-refusal';
 
 // Mail a member signs (issue 5): answers, acknowledgements and leak reports are opened with the
 // post's own code, the member's key accepted as a signer where the caller says so; a post still
@@ -88,6 +90,33 @@ describe('openSignedMail', () => {
 
   it('refuses an unsigned plaintext message as unsigned where encryption is optional', async () => {
     expect(await codeOf(openSignedMail(plaintextPost(mail(member)), context(), 'optional'))).toBe('UNSIGNED');
+  });
+
+  it.each([
+    ['plaintext', (m: ReturnType<typeof mail>) => Promise.resolve(plaintextPost(m))],
+    ['an inline OpenPGP message signed but not encrypted', signedOnlyInlinePost],
+  ])('refuses %s once, with the code the mode gives where it is found (notEncrypted)', async (_name, make) => {
+    const raw = await make(mail(member));
+    const refusalOf = (encryption: 'required' | 'optional') =>
+      openSignedMail(raw, context(), encryption).then(
+        () => null,
+        (e: unknown) => e as PostRefusal,
+      );
+    const required = await refusalOf('required');
+    expect(required).toMatchObject({ code: 'NOT_ENCRYPTED', message: expect.stringMatching(/not encrypted/) });
+    // Where signed-only mail is taken, the same mail is refused as unsigned, in words of its own:
+    // the raise site was told the mode, nothing turned a NOT_ENCRYPTED into it afterwards.
+    const optional = await refusalOf('optional');
+    expect(optional).toMatchObject({ code: 'UNSIGNED', message: expect.stringMatching(/not signed/) });
+    expect(optional!.message).not.toMatch(/encrypt/i);
+  });
+
+  it('raises the refusal for mail not encrypted by the mode (notEncrypted)', () => {
+    expect(notEncrypted('required', 'The post is not encrypted.')).toMatchObject({
+      code: 'NOT_ENCRYPTED',
+      message: 'The post is not encrypted.',
+    });
+    expect(notEncrypted('optional', 'The post is not encrypted.')).toMatchObject({ code: 'UNSIGNED' });
   });
 
   it('refuses a message signed by a key that is no member’s, even with the member’s name and address', async () => {
