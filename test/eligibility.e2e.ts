@@ -7,22 +7,25 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import fc from 'fast-check';
-import { generateKey } from 'openpgp';
+import { generateKey, reformatKey } from 'openpgp';
 import { DataSource } from 'typeorm';
 import { openpgpConfig } from '@cordon/crypto';
 import { EmbargoModule, RecipientSelection, RecipientSelector } from '@cordon/embargo';
 import {
   ChangeMemberStatus,
+  ConfirmMemberEmail,
   ImportMember,
   INELIGIBILITY,
   Ineligibility,
   ineligibilityRecordedAs,
   MembershipModule,
+  ProposeMemberEmail,
 } from '@cordon/membership';
 import { Policies } from '@cordon/policy';
 import { RelayAnswersModule, SendTimeEligibility } from '@cordon/relay';
 import { coreModules, initialise, openRuntime } from '@cordon/runtime';
 import { freshDatabaseLocation } from './support/database';
+import { tokenInQueuedMail } from './support/mailbox';
 import { testSettings } from './support/settings';
 
 const DAY = 86_400_000;
@@ -154,4 +157,46 @@ describe('eligibility: the fan-out and the send-time check never disagree', () =
       { numRuns: 25 },
     );
   }, 300_000);
+
+  it('judges a key stored anew under the same fingerprint as it is now, not as first read', async () => {
+    // An address change may bring the key anew (a new expiry, a new user ID): same fingerprint.
+    const [from, to] = ['renewing@distro-r.example', 'psirt@distro-r.example'];
+    const first = await generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ email: from }, { email: to }],
+      keyExpirationTime: DAY / 1000,
+      format: 'object',
+      config: openpgpConfig,
+    });
+    const member = await app
+      .get(ImportMember)
+      .execute({ email: from, organisation: 'Distro R', key: first.publicKey.armor(), acknowledged: true }, 'test');
+    const select = (now: Date) =>
+      dataSource.transaction((m) =>
+        app
+          .get(RecipientSelector)
+          .select(m, now, null)
+          .then((s) => atFanOut(s, member.id)),
+      );
+    const twoDaysOn = new Date(Date.now() + 2 * DAY);
+    expect(await select(twoDaysOn)).toBe('KEY_EXPIRED');
+
+    const renewed = await reformatKey({
+      privateKey: first.privateKey,
+      userIDs: [{ email: from }, { email: to }],
+      keyExpirationTime: 0,
+      format: 'object',
+      config: openpgpConfig,
+    });
+    expect(renewed.publicKey.getFingerprint()).toBe(first.publicKey.getFingerprint());
+    await app.get(ProposeMemberEmail).execute(member.id, to, renewed.publicKey.armor());
+    const token = await tokenInQueuedMail(
+      dataSource,
+      { to, purpose: 'member.email_proof', pathPrefix: '/member/address/confirm/' },
+      renewed.privateKey,
+    );
+    await app.get(ConfirmMemberEmail).execute(token);
+    expect(await select(twoDaysOn)).toBe('eligible');
+  });
 });

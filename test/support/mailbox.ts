@@ -5,6 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
+import { decrypt, PrivateKey, readMessage } from 'openpgp';
+import { DataSource } from 'typeorm';
 import { GpgHome } from './gpg';
 
 export interface SentMail {
@@ -71,4 +73,24 @@ export function linkIn(text: string, pathPrefix: string): string {
   const match = new RegExp(`https?://[^\\s]+${pathPrefix.replace(/\//g, '\\/')}[^\\s]+`).exec(text);
   if (!match) throw new Error(`no ${pathPrefix} link in the mail`);
   return match[0];
+}
+
+/**
+ * The token of the `pathPrefix` link in the newest queued mail of `purpose` to `to`, read from the
+ * outbound queue and decrypted with the recipient's own key (only it can read the link).
+ */
+export async function tokenInQueuedMail(
+  ds: DataSource,
+  mail: { to: string; purpose: string; pathPrefix: string },
+  secret: PrivateKey,
+): Promise<string> {
+  const [row] = (await ds.query(
+    `SELECT raw FROM outbound_message WHERE recipient = $1 AND purpose = $2 ORDER BY created_at DESC LIMIT 1`,
+    [mail.to, mail.purpose],
+  )) as { raw: Buffer }[];
+  const message = await readMessage({ armoredMessage: armoredPart(Buffer.from(row.raw).toString('utf8')) });
+  const { data } = await decrypt({ message, decryptionKeys: secret, format: 'binary' });
+  const inner = await simpleParser(Buffer.from(data as Uint8Array));
+  const link = linkIn(inner.text ?? '', mail.pathPrefix);
+  return link.slice(link.indexOf(mail.pathPrefix) + mail.pathPrefix.length);
 }

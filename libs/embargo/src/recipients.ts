@@ -45,11 +45,13 @@ export interface RecipientSelection {
  * invariant 2). The rule is membership's (`eligibility`, in libs/membership/src/eligibility): its set
  * form picks the members on the list and gives each the database's verdict; this adds what only a
  * parsed key can tell. Parsed keys are cached by fingerprint: checking a key's self-signatures costs
- * about a millisecond, paid once per key rather than once per post.
+ * about a millisecond, paid once per key rather than once per post. The cache holds the text it
+ * parsed, so a key stored anew under the same fingerprint (a new expiry or user ID, as a changed
+ * address brings) is parsed again rather than judged as the copy read before.
  */
 @Injectable()
 export class RecipientSelector {
-  private readonly keys = new Map<string, PublicKey>();
+  private readonly keys = new Map<string, { armored: string; key: PublicKey }>();
   private readonly members = new MemberEligibilityQueries();
 
   constructor(private readonly policies: Policies) {}
@@ -96,10 +98,10 @@ export class RecipientSelector {
 
   private async keyOf(candidate: EligibilityCandidate): Promise<PublicKey | null> {
     const cached = this.keys.get(candidate.keyFingerprint);
-    if (cached) return cached;
+    if (cached?.armored === candidate.keyArmored) return cached.key;
     try {
       const key = (await readOneKey(candidate.keyArmored)) as PublicKey;
-      this.keys.set(candidate.keyFingerprint, key);
+      this.keys.set(candidate.keyFingerprint, { armored: candidate.keyArmored, key });
       return key;
     } catch {
       return null;

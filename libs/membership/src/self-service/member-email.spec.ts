@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { simpleParser } from 'mailparser';
-import { decrypt, generateKey, PrivateKey, readMessage } from 'openpgp';
+import { generateKey, PrivateKey } from 'openpgp';
 import { DataSource } from 'typeorm';
 import { AuditModule, auditEntities } from '@cordon/audit';
 import { ConfigModule, parseSettings } from '@cordon/config';
@@ -13,7 +12,7 @@ import { Policies, policyEntities } from '@cordon/policy';
 import { testAuditKey } from '../../../../test/support/audit';
 import { freshDatabaseLocation } from '../../../../test/support/database';
 import { anOpenpgpKey } from '../../../../test/support/keys';
-import { armoredPart } from '../../../../test/support/mailbox';
+import { tokenInQueuedMail } from '../../../../test/support/mailbox';
 import {
   ADDRESS_UNAVAILABLE,
   ConfirmMemberEmail,
@@ -136,17 +135,8 @@ describe('a member changes its address', () => {
     );
 
   /** The token in the newest mail to `to`, decrypted with the member's key (only it can read it). */
-  async function linkMailedTo(to: string): Promise<string> {
-    const [row] = (await ds.query(
-      `SELECT raw FROM outbound_message WHERE recipient = $1 AND purpose = 'member.email_proof'
-       ORDER BY created_at DESC LIMIT 1`,
-      [to],
-    )) as { raw: Buffer }[];
-    const message = await readMessage({ armoredMessage: armoredPart(Buffer.from(row.raw).toString('utf8')) });
-    const { data } = await decrypt({ message, decryptionKeys: secret, format: 'binary' });
-    const inner = await simpleParser(Buffer.from(data as Uint8Array));
-    return /\/member\/address\/confirm\/(\S+)/.exec(inner.text ?? '')![1];
-  }
+  const linkMailedTo = (to: string) =>
+    tokenInQueuedMail(ds, { to, purpose: 'member.email_proof', pathPrefix: '/member/address/confirm/' }, secret);
 
   it('refuses an address another member or an applicant has, naming nobody, and changes nothing', async () => {
     const before = await state();
