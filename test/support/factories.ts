@@ -77,15 +77,13 @@ export interface EmbargoSpec {
 
 /** An active embargo, recorded by a maintainer as in the admin UI. */
 export function anEmbargo(app: INestApplicationContext, spec: EmbargoSpec, maintainerId: string): Promise<Embargo> {
-  return app
-    .get(ChangeEmbargo)
-    .create(
-      {
-        title: spec.title,
-        cveIds: spec.cveIds ?? [],
-        publicAt: spec.publicAt.toISOString().slice(0, 16),
-        timeZone: 'UTC',
-      },
-      maintainerId,
-    );
+  return app.get(ChangeEmbargo).create(
+    {
+      title: spec.title,
+      cveIds: spec.cveIds ?? [],
+      publicAt: spec.publicAt.toISOString().slice(0, 16),
+      timeZone: 'UTC',
+    },
+    maintainerId,
+  );
 }
