@@ -24,12 +24,14 @@ const BEAT_MS = 1000;
 const WATCHER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
-const beat = new Int32Array(workerData.shared);
+const beat = new BigInt64Array(workerData.shared);
 const limitMs = workerData.seconds * 1000;
 for (;;) {
-  Atomics.wait(beat, 1, 0, ${BEAT_MS});
-  if (Atomics.load(beat, 1) === 1) break;
-  const stalledMs = (Math.floor(Date.now() / 1000) - Atomics.load(beat, 0)) * 1000;
+  Atomics.wait(beat, 1, 0n, ${BEAT_MS});
+  if (Atomics.load(beat, 1) === 1n) break;
+  // The loop may have turned up to one beat after its last stamp without stamping again, so it has
+  // surely stood still only for what is past that beat.
+  const stalledMs = Date.now() - Number(Atomics.load(beat, 0)) - ${BEAT_MS};
   if (stalledMs > limitMs) {
     writeSync(2, JSON.stringify({ level: 'fatal', time: new Date().toISOString(), context: 'watchdog',
       msg: 'the event loop has not turned for ' + Math.round(stalledMs / 1000) + ' s (WATCHDOG_SECONDS=' +
@@ -42,10 +44,11 @@ for (;;) {
 /** Starts watching this process's event loop; `seconds` 0 turns the watchdog off. */
 export function startWatchdog(seconds: number): Watchdog {
   if (seconds <= 0) return { stop: () => Promise.resolve() };
-  // [0]: the last second the loop turned (Unix seconds); [1]: 1 once the watchdog is stopped.
-  const shared = new SharedArrayBuffer(8);
-  const beat = new Int32Array(shared);
-  const stamp = () => Atomics.store(beat, 0, Math.floor(Date.now() / 1000));
+  // [0]: the last moment the loop turned (Unix milliseconds: whole seconds made the watchdog end a
+  // loop that had stood still for a second less than its limit); [1]: 1 once the watchdog is stopped.
+  const shared = new SharedArrayBuffer(16);
+  const beat = new BigInt64Array(shared);
+  const stamp = () => Atomics.store(beat, 0, BigInt(Date.now()));
   stamp();
   const timer = setInterval(stamp, BEAT_MS);
   timer.unref();
@@ -54,7 +57,7 @@ export function startWatchdog(seconds: number): Watchdog {
   return {
     stop: async () => {
       clearInterval(timer);
-      Atomics.store(beat, 1, 1);
+      Atomics.store(beat, 1, 1n);
       Atomics.notify(beat, 1);
       await worker.terminate();
     },
