@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditEntry } from './audit-entry.entity';
 import { CHAIN_KEYED_ACTION } from './audit-log';
 import { chainHash, GENESIS_HASH, legacyChainHash } from './chain';
@@ -36,12 +36,19 @@ const PAGE = 1000;
  * wiped or replaced since: one that holds fewer entries, or another entry at the checkpoint's count.
  * Reads only; changes nothing.
  */
-export async function verifyAuditChain(
+export function verifyAuditChain(
   dataSource: DataSource,
   key: Buffer,
   checkpoint?: CheckpointClaim,
 ): Promise<AuditVerdict> {
-  const repo = dataSource.getRepository(AuditEntry);
+  // One snapshot for the entries and the head: read apart, an entry appended meanwhile (the
+  // service writing while `cordon audit verify` reads) moved the head past the entries read and
+  // looked like the newest entries missing.
+  return dataSource.transaction('REPEATABLE READ', (manager) => verifyIn(manager, key, checkpoint));
+}
+
+async function verifyIn(manager: EntityManager, key: Buffer, checkpoint?: CheckpointClaim): Promise<AuditVerdict> {
+  const repo = manager.getRepository(AuditEntry);
   let expectedSeq = 1n;
   let prevHash = GENESIS_HASH;
   let count = 0;
@@ -89,7 +96,7 @@ export async function verifyAuditChain(
     }
     if (page.length < PAGE) break;
   }
-  const head = (await dataSource.query('SELECT seq, hash FROM audit_head WHERE id = 1')) as {
+  const head = (await manager.query('SELECT seq, hash FROM audit_head WHERE id = 1')) as {
     seq: string;
     hash: string;
   }[];
