@@ -22,7 +22,6 @@ export interface CurrentMember extends MemberStanding {
 interface StandingRow {
   id: string;
   email: string;
-  key_armored: string;
   key_fingerprint: string;
   key_expires_at: Date | null;
   status: MemberStatus;
@@ -56,7 +55,7 @@ export class MemberEligibilityQueries {
               m.acknowledged_policy_version, ${ineligibilitySql('m', at)} AS ineligibility
        FROM member m WHERE ${onTheListSql('m', at)} ORDER BY m.id`,
       [now, post.currentPolicyVersion, post.embargo?.ended === true],
-    )) as StandingRow[];
+    )) as (StandingRow & { key_armored: string })[];
     return rows.map((row) => ({
       ...standingOf(row),
       memberId: row.id,
@@ -66,11 +65,14 @@ export class MemberEligibilityQueries {
     }));
   }
 
-  /** These members as they are now, by id (one statement); in the caller's transaction. */
+  /**
+   * These members as they are now, by id (one statement); in the caller's transaction. Not their
+   * keys: the copies were sealed at fan-out, and this runs for every batch of copies sent.
+   */
   async current(manager: EntityManager, memberIds: string[]): Promise<Map<string, CurrentMember>> {
     if (memberIds.length === 0) return new Map();
     const rows = (await manager.query(
-      `SELECT id, email, key_armored, key_fingerprint, key_expires_at, status, acknowledged_policy_version
+      `SELECT id, email, key_fingerprint, key_expires_at, status, acknowledged_policy_version
        FROM member WHERE id = ANY($1::uuid[])`,
       [[...new Set(memberIds)]],
     )) as StandingRow[];

@@ -81,9 +81,11 @@ export class ReleaseMemberAnswer {
     );
     // The slow part (sealing, one key packet per member) before the transaction, as a post does.
     const sealed = await sealPost(content, await this.listKey.secretKey());
-    const selection = await this.dataSource.transaction((manager) => this.selector.select(manager));
-    const ended = answer.embargoEnded;
-    const { deliveries, skipped } = await copiesOf(this.fanOut, sealed.sessionKey, selection, ended);
+    const embargo = { ended: answer.embargoEnded };
+    const selection = await this.dataSource.transaction((manager) =>
+      this.selector.select(manager, new Date(), embargo),
+    );
+    const { deliveries, skipped } = await copiesOf(this.fanOut, sealed.sessionKey, selection);
     const postId = randomUUID();
     const counts = await this.dataSource.transaction(async (manager) => {
       await this.lockUnreleased(manager, answerId, maintainerId);

@@ -15,11 +15,25 @@ describe('stage 4, select recipients', () => {
     };
     const asked: unknown[] = [];
     const selector = {
-      select: async (manager: unknown) => (asked.push(manager), selection),
+      select: async (manager: unknown, _now: Date, embargo: unknown) => (asked.push({ manager, embargo }), selection),
     } as unknown as RecipientSelector;
     const post = aLinkedPost();
     const verdict = await new SelectRecipientsStage(aDataSource(), selector).run(post);
     expect(verdict).toEqual({ kind: 'continue', state: { ...post, selection } });
     expect(asked).toHaveLength(1);
+  });
+
+  it("asks with the post's embargo, so that an ended one's post is held for nobody (the rule's EMBARGO_ENDED)", async () => {
+    const embargoes: unknown[] = [];
+    const selector = {
+      select: async (_manager: unknown, _now: Date, embargo: unknown) => (
+        embargoes.push(embargo),
+        { recipients: [], held: [], skipped: [] }
+      ),
+    } as unknown as RecipientSelector;
+    const ended = { id: 'e-1', ended: true };
+    await new SelectRecipientsStage(aDataSource(), selector).run({ ...aLinkedPost(), embargo: ended });
+    await new SelectRecipientsStage(aDataSource(), selector).run({ ...aLinkedPost(), embargo: null });
+    expect(embargoes).toEqual([ended, null]);
   });
 });

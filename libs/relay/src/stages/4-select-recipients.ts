@@ -18,7 +18,10 @@ export class SelectRecipientsStage implements PostStage<Linked, Selected> {
   ) {}
 
   async run(post: Linked): Promise<Verdict<Selected>> {
-    const selection = await this.dataSource.transaction((manager) => this.selector.select(manager));
+    // With the post's embargo: one that has ended holds nothing for a later acknowledgement.
+    const selection = await this.dataSource.transaction((manager) =>
+      this.selector.select(manager, new Date(), post.embargo),
+    );
     return proceed({ ...post, selection });
   }
 }

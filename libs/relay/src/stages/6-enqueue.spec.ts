@@ -73,14 +73,18 @@ describe('stage 6, enqueue', () => {
     expect(enqueued()?.skipped.map((s) => s.memberId)).toEqual(['c']);
   });
 
-  it('skips, not holds, the members yet to acknowledge once the embargo has ended', async () => {
+  it('queues no held copy for an ended embargo: the selection skipped those members, with its reason', async () => {
+    // The one eligibility rule (asked by stage 4 with the post's embargo) skips, not holds, the
+    // members yet to acknowledge once the embargo has ended; this stage records its word as given.
     const { stage, enqueued } = world();
-    await stage.run(sealedPost({ id: 'e-1', ended: true }));
+    const ended = sealedPost({ id: 'e-1', ended: true });
+    const skippedAtFanOut = { memberId: 'b', email: 'b@example.org', reason: 'embargo_ended' };
+    await stage.run({
+      ...ended,
+      selection: { ...selection, held: [], skipped: [...selection.skipped, skippedAtFanOut] },
+    });
     expect(enqueued()?.deliveries.map((d) => d.memberId)).toEqual(['a']);
-    expect(enqueued()?.skipped).toEqual([
-      expect.objectContaining({ memberId: 'c' }),
-      { memberId: 'b', email: 'b@example.org', reason: 'embargo_ended' },
-    ]);
+    expect(enqueued()?.skipped).toEqual([expect.objectContaining({ memberId: 'c' }), skippedAtFanOut]);
   });
 
   it('refuses the loser of two copies of one signed post racing as REPLAYED, and wakes nobody', async () => {

@@ -13,25 +13,20 @@ import { Enqueued, Sealed } from './post-state';
 import { PostStage, proceed, refuse, Verdict } from './post-stage';
 
 /**
- * Each member's copy of a sealed post: a key packet per recipient; for members who have not
- * acknowledged the current policy, held until they do (HeldMail) while the embargo runs, and
- * skipped once it has ended. A released member answer goes out the same way.
+ * Each member's copy of a sealed post: a key packet per recipient, and for members who have not
+ * acknowledged the current policy, held until they do (HeldMail). Who is held or skipped, and why
+ * (an ended embargo's post is never held), is the selection's: the one eligibility rule decided it.
+ * A released member answer goes out the same way.
  */
 export async function copiesOf(
   fanOut: FanOut,
   sessionKey: Parameters<FanOut['keyPackets']>[0],
   selection: RecipientSelection,
-  embargoEnded: boolean,
 ): Promise<{ deliveries: PreparedCopy[]; skipped: SkippedMember[] }> {
   const deliveries = await fanOut.keyPackets(sessionKey, selection.recipients);
-  const skipped: SkippedMember[] = [...selection.skipped];
-  if (embargoEnded) {
-    skipped.push(...selection.held.map((m) => ({ memberId: m.memberId, email: m.email, reason: 'embargo_ended' })));
-  } else {
-    const hold = { reason: 'policy_not_acknowledged' };
-    deliveries.push(...(await fanOut.keyPackets(sessionKey, selection.held, new Date(), hold)));
-  }
-  return { deliveries, skipped };
+  const hold = { reason: 'policy_not_acknowledged' };
+  deliveries.push(...(await fanOut.keyPackets(sessionKey, selection.held, new Date(), hold)));
+  return { deliveries, skipped: selection.skipped };
 }
 
 /**
@@ -58,7 +53,7 @@ export class EnqueueStage implements PostStage<Sealed, Enqueued> {
 
   async run(post: Sealed): Promise<Verdict<Enqueued>> {
     const postId = randomUUID();
-    const copies = await copiesOf(this.fanOut, post.sealed.sessionKey, post.selection, post.embargo?.ended ?? false);
+    const copies = await copiesOf(this.fanOut, post.sealed.sessionKey, post.selection);
     let counts: EnqueueResult;
     try {
       counts = await this.dataSource.transaction((manager) => this.commit(manager, post, postId, copies));
@@ -118,7 +113,7 @@ export class EnqueueStage implements PostStage<Sealed, Enqueued> {
       subject: opened.subject,
       postId,
       recipients: counts.queued,
-      held: embargo?.ended ? [] : selection.held,
+      held: selection.held,
       skipped: copies.skipped,
     });
     return counts;
