@@ -6,19 +6,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readKey } from 'openpgp';
-import { Client } from 'pg';
-import { openDatabase } from '@cordon/persistence';
+import { queryBetweenRuns, Run, runCordon } from './support/cordon-process';
 import { freshDatabaseLocation } from './support/database';
 import { GpgHome } from './support/gpg';
 
 const root = join(__dirname, '..');
 const cordon = join(root, 'bin', 'cordon');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 // Each test runs the command a few times, a few seconds each on a quiet machine; on a busy 2-CPU
 // machine one start can take tens of seconds, so a test has room for several.
@@ -29,34 +22,9 @@ describe('cordon CLI', () => {
   let location: Awaited<ReturnType<typeof freshDatabaseLocation>>;
   let gpg: GpgHome;
 
-  const cli = (args: string[], extraEnv: Record<string, string> = {}): Run => {
-    const run = spawnSync(process.execPath, [cordon, ...args], {
-      cwd: root,
-      env: { ...process.env, ...env, ...extraEnv },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
-  };
-
-  const query = async (sql: string, params: unknown[] = []) => {
-    // The embedded database is opened by one process at a time: read it through the CLI's own runtime.
-    if (!location.databaseUrl) {
-      const db = await openDatabase({ dataDir: location.dataDir, entities: [] });
-      try {
-        return (await db.dataSource.query(sql, params)) as Record<string, unknown>[];
-      } finally {
-        await db.close();
-      }
-    }
-    const client = new Client({ connectionString: location.databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as Record<string, unknown>[];
-    } finally {
-      await client.end();
-    }
-  };
+  const cli = (args: string[], extraEnv: Record<string, string> = {}): Run => runCordon(args, { ...env, ...extraEnv });
+  // The embedded database is opened by one process at a time: read it between the CLI's runs.
+  const query = (sql: string, params: unknown[] = []) => queryBetweenRuns(location, sql, params);
 
   beforeAll(async () => {
     // The CLI runs compiled, as installed: test/support/global-setup.ts built this checkout.
@@ -299,15 +267,7 @@ describe('cordon list-key import', () => {
   let env: Record<string, string>;
   let location: Awaited<ReturnType<typeof freshDatabaseLocation>>;
   let gpg: GpgHome;
-  const cli = (args: string[]): Run => {
-    const run = spawnSync(process.execPath, [cordon, ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
-  };
+  const cli = (args: string[]): Run => runCordon(args, env);
 
   beforeAll(async () => {
     location = await freshDatabaseLocation();

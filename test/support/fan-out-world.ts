@@ -185,18 +185,22 @@ export function fanOutWorld() {
   const worker = (transport: MailTransport = smtp, source = ds) =>
     new PostDeliveryWorker(source, settings, transport, audit, policies);
 
-  /** Seals a post, stores it, fans it out to `to`; returns the post id and its session key. */
+  /**
+   * Seals a post, stores it, fans it out to `to` (and records `skipped` as fan-out left them out);
+   * returns the post id, its session key and what the fan-out queued.
+   */
   async function aPost(
     to: TestMember[] = members,
     entity = aPostEntity(),
-  ): Promise<{ postId: string; sessionKey: SessionKey }> {
+    skipped: Parameters<FanOut['enqueue']>[3] = [],
+  ): Promise<{ postId: string; sessionKey: SessionKey; enqueued: Awaited<ReturnType<FanOut['enqueue']>> }> {
     const { sessionKey, bodyPackets } = await sealPost(entity, signer);
     const copies = await fanOut.keyPackets(
       sessionKey,
       to.map((m) => ({ memberId: m.id, email: m.email, key: m.key, fingerprint: m.fingerprint })),
     );
     const postId = randomUUID();
-    await ds.transaction(async (manager) => {
+    const enqueued = await ds.transaction(async (manager) => {
       await manager.insert(Post, {
         id: postId,
         inboundMessageId: randomUUID(),
@@ -207,9 +211,9 @@ export function fanOutWorld() {
         bodyPackets: Buffer.from(bodyPackets),
         createdAt: new Date(),
       });
-      await fanOut.enqueue(manager, postId, copies);
+      return fanOut.enqueue(manager, postId, copies, skipped);
     });
-    return { postId, sessionKey };
+    return { postId, sessionKey, enqueued };
   }
 
   const rows = async (postId: string) =>
