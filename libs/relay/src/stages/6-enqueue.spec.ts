@@ -2,7 +2,7 @@ import { QueryFailedError } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { ServerSecret } from '@cordon/crypto';
 import { DeliveryWorker } from '@cordon/delivery';
-import { RecipientSelection } from '@cordon/embargo';
+import { RecipientSelection, Skipped } from '@cordon/embargo';
 import { aSelectedPost } from '../../../../test/support/post-states';
 import { FanOut, Post, PostDeliveryWorker, PreparedCopy, SealedPost, SkippedMember } from '../fan-out';
 import { InboundQueue } from '../ingress';
@@ -78,7 +78,7 @@ describe('stage 6, enqueue', () => {
     // members yet to acknowledge once the embargo has ended; this stage records its word as given.
     const { stage, enqueued } = world();
     const ended = sealedPost({ id: 'e-1', ended: true });
-    const skippedAtFanOut = { memberId: 'b', email: 'b@example.org', reason: 'embargo_ended' };
+    const skippedAtFanOut: Skipped = { memberId: 'b', email: 'b@example.org', reason: 'embargo_ended' };
     await stage.run({
       ...ended,
       selection: { ...selection, held: [], skipped: [...selection.skipped, skippedAtFanOut] },
