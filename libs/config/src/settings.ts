@@ -16,6 +16,16 @@ const email = z.email('must be an e-mail address').max(254);
 const url = (protocols: RegExp, hint: string) => z.url({ protocol: protocols, error: `must be a URL (${hint})` });
 
 /** The names Express (proxy-addr) knows for private ranges, besides addresses and CIDRs. */
+/** An IANA time zone name this Node.js knows (Intl refuses any other with a RangeError). */
+function isIanaZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /**
@@ -154,6 +164,22 @@ const schema = z.object({
    * first item after a quiet spell goes at once.
    */
   MAINTAINER_DIGEST_MINUTES: positiveInt.max(10080, 'must be at most 10080 (a week)').default(60),
+  /**
+   * The project's own time zone (IANA name): report clocks count business days and calendar days
+   * in it (issue 13), so a report that came in on a Friday evening there is due on the right day.
+   */
+  PROJECT_TIME_ZONE: z
+    .string()
+    .min(1)
+    .max(64)
+    .refine((zone) => isIanaZone(zone), 'must be an IANA time zone name, such as Europe/Berlin or UTC')
+    .default('UTC'),
+  /** Business days, in PROJECT_TIME_ZONE, within which a vulnerability report is first acknowledged. */
+  REPORT_ACK_BUSINESS_DAYS: positiveInt.max(60, 'must be at most 60').default(3),
+  /** Days from a report's date to its fix target. */
+  REPORT_FIX_DAYS: positiveInt.max(3650, 'must be at most 3650').default(60),
+  /** Largest vulnerability report taken, attachments included, by the form or by mail. */
+  REPORT_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
   /** Failed copies in a row after which a member is flagged as bouncing (issue 11). */
   BOUNCE_FLAG_THRESHOLD: positiveInt.default(3),
 });
