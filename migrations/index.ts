@@ -18,6 +18,7 @@ import { Invitations1764340000000 } from './1764340000000-invitations';
 import { MaintainerKeyProposals1764350000000 } from './1764350000000-maintainer-key-proposals';
 import { MaintainerDigest1764360000000 } from './1764360000000-maintainer-digest';
 import { MemberEmailChange1764370000000 } from './1764370000000-member-email-change';
+import { VulnerabilityReports1764380000000 } from './1764380000000-vulnerability-reports';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   MaintainerRecoveryCodes1764355000000,
   MaintainerDigest1764360000000,
   MemberEmailChange1764370000000,
+  VulnerabilityReports1764380000000,
 ];

@@ -56,6 +56,13 @@ export class Embargo {
   @Column({ name: 'over_limit_reason', type: 'text', nullable: true })
   overLimitReason!: string | null;
 
+  /**
+   * Where MAX_EMBARGO_BUSINESS_DAYS counts from: the day it was recorded, or the date of the
+   * vulnerability report it was made from (issue 13).
+   */
+  @Column({ name: 'limit_counted_from', type: 'timestamptz' })
+  limitCountedFrom!: Date;
+
   @Column({ type: 'text' })
   status!: EmbargoStatus;
 

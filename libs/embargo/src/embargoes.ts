@@ -23,6 +23,11 @@ export interface EmbargoInput {
   timeZone: string;
   /** Needed when the embargo runs past MAX_EMBARGO_BUSINESS_DAYS. */
   overLimitReason?: string | null;
+  /**
+   * Where the business-day limit counts from, when not from now: the date of the vulnerability
+   * report the embargo is made from (issue 13). Never later than now.
+   */
+  limitCountedFrom?: Date;
 }
 
 const CVE_ID = /^CVE-\d{4}-\d{4,7}$/;
@@ -49,7 +54,9 @@ export class Embargoes {
     const cvss = input.cvssVector?.trim() ? scoreCvss(input.cvssVector) : null;
     const publicAt = publicMoment(input.publicAt, input.timeZone);
     if (publicAt.getTime() <= now.getTime()) throw invalid('The public date must be in the future.', 'publicAt');
-    const overLimitReason = this.checkLength(now, publicAt, input.timeZone, input.overLimitReason);
+    const limitCountedFrom =
+      input.limitCountedFrom && input.limitCountedFrom.getTime() < now.getTime() ? input.limitCountedFrom : now;
+    const overLimitReason = this.checkLength(limitCountedFrom, publicAt, input.timeZone, input.overLimitReason);
     const embargo = manager.create(Embargo, {
       id: randomUUID(),
       title,
@@ -63,6 +70,7 @@ export class Embargoes {
       publicAt,
       timeZone: input.timeZone,
       overLimitReason,
+      limitCountedFrom,
       status: 'active',
       createdBy: actor,
       createdAt: now,
@@ -85,6 +93,7 @@ export class Embargoes {
         publicAt: publicAt.toISOString(),
         timeZone: input.timeZone,
         overLimitReason,
+        limitCountedFrom: limitCountedFrom.toISOString(),
       },
     });
     return embargo;
@@ -108,7 +117,7 @@ export class Embargoes {
         'publicAt',
       );
     }
-    const overLimit = this.isOverLimit(embargo.createdAt, publicAt, change.timeZone);
+    const overLimit = this.isOverLimit(embargo.limitCountedFrom, publicAt, change.timeZone);
     const previous = embargo.publicAt;
     Object.assign(embargo, {
       publicAt,
@@ -148,11 +157,11 @@ export class Embargoes {
     return businessDaysBetween(from, publicAt, timeZone) > this.settings.MAX_EMBARGO_BUSINESS_DAYS;
   }
 
-  private checkLength(now: Date, publicAt: Date, timeZone: string, given?: string | null): string | null {
-    if (!this.isOverLimit(now, publicAt, timeZone)) return null;
+  private checkLength(from: Date, publicAt: Date, timeZone: string, given?: string | null): string | null {
+    if (!this.isOverLimit(from, publicAt, timeZone)) return null;
     const reason = text(given ?? '', 'overLimitReason', TEXT_MAX);
     if (reason.length < MIN_REASON) {
-      const days = businessDaysBetween(now, publicAt, timeZone);
+      const days = businessDaysBetween(from, publicAt, timeZone);
       throw invalid(
         `This embargo runs ${days} business days, past the ${this.settings.MAX_EMBARGO_BUSINESS_DAYS} the policy allows without a reason: give one.`,
         'overLimitReason',

@@ -4,6 +4,7 @@ import { maintainersEntities } from '@cordon/maintainers';
 import { membershipEntities } from '@cordon/membership';
 import { policyEntities } from '@cordon/policy';
 import { relayEntities } from '@cordon/relay';
+import { reportsEntities } from '@cordon/reports';
 
 /** Entities of the feature libs, registered with TypeORM by every app. */
 export const allFeatureEntities = [
@@ -12,5 +13,6 @@ export const allFeatureEntities = [
   ...policyEntities,
   ...embargoEntities,
   ...deliveryEntities,
+  ...reportsEntities,
   ...relayEntities,
 ];
