@@ -48,9 +48,17 @@ export class Report {
   @Column({ name: 'reporter_key_fingerprint', type: 'text', nullable: true })
   reporterKeyFingerprint!: string | null;
 
-  /** SHA-256 of the capability link's token; the token itself is never stored. */
+  /** SHA-256 of the capability link's token, by which the link finds its report. */
   @Column({ name: 'access_token_hash', type: 'text' })
   accessTokenHash!: string;
+
+  /**
+   * The token itself, sealed (bound to the report's id): every later mail to the reporter carries
+   * the same link again, so the server must be able to show it, and a copy of the database alone
+   * must not (docs/architecture.md, invariant 6, as for TOTP seeds).
+   */
+  @Column({ name: 'access_token_sealed', type: 'bytea' })
+  accessTokenSealed!: Buffer;
 
   /** The one maintainer who handles it. */
   @Column({ name: 'handler_id', type: 'uuid', nullable: true })
