@@ -25,6 +25,7 @@ export const errorKinds = {
   NOT_AUTHENTICATED: 'unauthenticated',
   FORBIDDEN: 'forbidden',
   BANNED: 'forbidden',
+  TOO_LARGE: 'too_large',
 } as const;
 
 export type ErrorCode = keyof typeof errorKinds;

@@ -10,6 +10,7 @@ const statusOf: Record<ErrorKind, number> = {
   conflict: 409,
   unauthenticated: 401,
   forbidden: 403,
+  too_large: 413,
 };
 
 /**
