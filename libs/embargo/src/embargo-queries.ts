@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '@cordon/errors';
 import { businessDaysBetween, formatPublicMoment } from './embargo-clock';
 import { Embargo, EmbargoStatus } from './embargo.entity';
@@ -48,8 +48,9 @@ export class EmbargoQueries {
     return rows.map((embargo) => view(embargo, now));
   }
 
-  async get(id: string, now = new Date()): Promise<EmbargoView> {
-    const embargo = await this.dataSource.getRepository(Embargo).findOneBy({ id });
+  /** With a manager, inside the caller's transaction (on PGlite a query beside it would wait for ever). */
+  async get(id: string, now = new Date(), manager: EntityManager = this.dataSource.manager): Promise<EmbargoView> {
+    const embargo = await manager.getRepository(Embargo).findOneBy({ id });
     if (!embargo) throw new DomainError('NOT_FOUND', 'There is no such embargo.');
     return view(embargo, now);
   }
