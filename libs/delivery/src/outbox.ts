@@ -193,6 +193,37 @@ export class Outbox implements OnApplicationBootstrap {
     return true;
   }
 
+  /**
+   * A notice in plain text that carries a link and nothing else of what it is about, for someone
+   * who gave no key (issue 13: a vulnerability reporter without one): "There is news about
+   * <about>. Read it here: <link>". `about` is a reference the caller makes ("your report
+   * REP-7"), never anything a person wrote; what there is to read stays behind the link.
+   */
+  async sendLinkNotice(
+    manager: EntityManager,
+    notice: { purpose: string; to: string; about: string; link: string },
+  ): Promise<void> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('Outbox.sendLinkNotice must run inside the transaction that causes the mail');
+    }
+    if (notice.to.length > 254 || !BARE_ADDRESS.test(notice.to)) {
+      throw new DomainError('INVALID_INPUT', 'The recipient must be one e-mail address.', 'to');
+    }
+    const text = [
+      `There is news about ${notice.about}. Read it here:`,
+      ``,
+      `  ${notice.link}`,
+      ``,
+      `This message is not encrypted, so it says nothing more.`,
+      `Keep the link to yourself: it opens the page without a password.`,
+    ].join('\n');
+    const messageId = newMessageId(this.settings.LIST_ADDRESS.split('@')[1]);
+    const from = { name: this.settings.LIST_NAME, address: this.settings.outboundFrom };
+    const subject = `News about ${notice.about}`;
+    const raw = await composePlainNotice({ from, to: notice.to, subject, text, messageId, date: new Date() });
+    await this.queuePlain(manager, notice.purpose, notice.to, raw, messageId);
+  }
+
   /** Queues one of the fixed, unencrypted messages above, and records it. */
   private async queuePlain(manager: EntityManager, purpose: string, to: string, raw: Buffer, messageId: string) {
     const id = randomUUID();

@@ -5,5 +5,22 @@ import { ReportEvent } from './report-event.entity';
 export { Report, ReportStatus, REPORT_STATUSES } from './report.entity';
 export { ReportEvent, ReportEventKind } from './report-event.entity';
 export { ReportAttachment } from './report-attachment.entity';
+export {
+  ReportContent,
+  AlreadyPublic,
+  ALREADY_PUBLIC,
+  AttachmentInput,
+  NewReport,
+  REPORT_FIELD_LIMITS,
+  REPORT_MAX_ATTACHMENTS,
+} from './report-content';
+export { FileReport, FiledReport } from './file-report';
+export { ReportQueries, ReportSummary, ReportDetail, ReportHistoryItem, ReporterView } from './report-queries';
+export { ClockView, formatDueMoment } from './report-clock';
+export { reportReference } from './report-records';
+export { ReporterAccess } from './reporter/reporter-access';
+export { ReporterReply } from './reporter/reporter-reply';
+export { AnswerPublicDate } from './reporter/answer-public-date';
+export { SetCredit } from './reporter/set-credit';
 export { ReportsModule } from './reports.module';
 export const reportsEntities = [Report, ReportEvent, ReportAttachment];

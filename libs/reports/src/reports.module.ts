@@ -1,16 +1,36 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '@cordon/audit';
-import { CryptoModule } from '@cordon/crypto';
 import { DeliveryModule } from '@cordon/delivery';
 import { EmbargoModule } from '@cordon/embargo';
-import { MaintainersModule } from '@cordon/maintainers';
+import { MaintainerLookup } from '@cordon/maintainers';
+import { FileReport } from './file-report';
+import { ProposedDates } from './proposed-dates';
+import { ReportQueries } from './report-queries';
+import { ReportRecords } from './report-records';
+import { ReportSeal } from './report-seal';
+import { AnswerPublicDate } from './reporter/answer-public-date';
+import { ReporterAccess } from './reporter/reporter-access';
+import { ReporterReply } from './reporter/reporter-reply';
+import { SetCredit } from './reporter/set-credit';
+import { ReporterMail } from './reporter-mail';
 
-const providers: never[] = [];
+const providers = [
+  ReportSeal,
+  ReportRecords,
+  ReporterMail,
+  ProposedDates,
+  FileReport,
+  ReportQueries,
+  ReporterAccess,
+  ReporterReply,
+  AnswerPublicDate,
+  SetCredit,
+];
 
 /** Private vulnerability reports, from intake to the embargo made from them (docs/architecture.md, flow "Report"). */
 @Module({
-  imports: [AuditModule, CryptoModule, DeliveryModule, MaintainersModule, EmbargoModule],
-  providers,
+  imports: [DeliveryModule, EmbargoModule],
+  // MaintainerLookup keeps no state: each lib that asks it provides its own, as the relay does.
+  providers: [...providers, MaintainerLookup],
   exports: [...providers, EmbargoModule],
 })
 export class ReportsModule {}
