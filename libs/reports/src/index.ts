@@ -24,3 +24,5 @@ export { AnswerPublicDate } from './reporter/answer-public-date';
 export { SetCredit } from './reporter/set-credit';
 export { ReportsModule } from './reports.module';
 export const reportsEntities = [Report, ReportEvent, ReportAttachment];
+export { ReportReminders } from './report-reminders';
+export { ReportReadings } from './report-readings';

@@ -12,6 +12,8 @@ import { ReporterAccess } from './reporter/reporter-access';
 import { ReporterReply } from './reporter/reporter-reply';
 import { SetCredit } from './reporter/set-credit';
 import { ReporterMail } from './reporter-mail';
+import { ReportReadings } from './report-readings';
+import { ReportReminders } from './report-reminders';
 
 const providers = [
   ReportSeal,
@@ -30,7 +32,7 @@ const providers = [
 @Module({
   imports: [DeliveryModule, EmbargoModule],
   // MaintainerLookup keeps no state: each lib that asks it provides its own, as the relay does.
-  providers: [...providers, MaintainerLookup],
-  exports: [...providers, EmbargoModule],
+  providers: [...providers, ReportReminders, ReportReadings, MaintainerLookup],
+  exports: [...providers, ReportReminders, ReportReadings, EmbargoModule],
 })
 export class ReportsModule {}

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
 import { MembershipModule } from '@cordon/membership';
 import { IngressModule, MaintainerDigestModule, RelayPipelineModule } from '@cordon/relay';
+import { ReportsModule } from '@cordon/reports';
 import { coreModules, Runtime } from '@cordon/runtime';
 import { IngressServer } from './smtp/ingress-server';
 import { MailIntake } from './smtp/mail-intake';
@@ -14,7 +15,14 @@ import { MailIntake } from './smtp/mail-intake';
  * for all the roles of its process.
  */
 @Module({
-  imports: [DeliveryModule, IngressModule, RelayPipelineModule, MembershipModule, MaintainerDigestModule],
+  imports: [
+    DeliveryModule,
+    IngressModule,
+    RelayPipelineModule,
+    MembershipModule,
+    MaintainerDigestModule,
+    ReportsModule,
+  ],
   providers: [MailIntake, IngressServer],
 })
 export class RelayModule {
