@@ -1,9 +1,11 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { Settings } from '@cordon/config';
 import { OutboxReadings } from '@cordon/delivery';
 import { EmbargoReadings, embargoTag } from '@cordon/embargo';
 import { MembershipReadings } from '@cordon/membership';
 import { CurrentPolicyVersion } from '@cordon/policy';
 import { KEY_WARNING_DAYS, RelayReadings } from '@cordon/relay';
+import { ReportReadings } from '@cordon/reports';
 
 /** A count under a set of labels. */
 export interface Tally<L extends string> {
@@ -33,6 +35,10 @@ export interface ListReadings {
   outboundOldestPendingSeconds: number;
   embargoes: Tally<'status'>[];
   embargoHoursLeft: Tally<'embargo'>[];
+  /** Vulnerability reports by state, every state, 0 when none (issue 13). */
+  reports: Tally<'state'>[];
+  /** Reports whose acknowledgement or fix target is past due and not met. */
+  reportsOverdue: Tally<'clock'>[];
 }
 
 /** Every status a table allows (its CHECK constraint): reported as 0 when no row has it. */
@@ -55,8 +61,14 @@ export class ListReadingQueries {
   private readonly relay = new RelayReadings();
   private readonly outbox = new OutboxReadings();
   private readonly embargoes = new EmbargoReadings();
+  private readonly reports: ReportReadings;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    settings: Settings,
+  ) {
+    this.reports = new ReportReadings(dataSource, settings);
+  }
 
   read(): Promise<ListReadings> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
@@ -84,6 +96,14 @@ export class ListReadingQueries {
         embargoHoursLeft: (await embargoes.hoursLeft(manager)).map((e) => ({
           labels: { embargo: embargoTag(e.number) },
           value: e.hours,
+        })),
+        reports: Object.entries(await this.reports.byState(manager)).map(([state, n]) => ({
+          labels: { state },
+          value: n,
+        })),
+        reportsOverdue: Object.entries(await this.reports.overdue(new Date(), manager)).map(([clock, n]) => ({
+          labels: { clock },
+          value: n,
         })),
       };
     });

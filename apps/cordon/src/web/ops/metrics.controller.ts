@@ -25,7 +25,7 @@ export class MetricsController {
     dataSource: DataSource,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {
-    this.queries = new ListReadingQueries(dataSource);
+    this.queries = new ListReadingQueries(dataSource, settings);
     collectDefaultMetrics({ register: this.registry, prefix: 'cordon_' });
     this.byLabels('cordon_applications', 'Membership applications by status', ['status'], (r) => r.applications);
     this.byLabels('cordon_members', 'Members by status', ['status'], (r) => r.members);
@@ -98,6 +98,13 @@ export class MetricsController {
       'Hours until each active embargo reaches its agreed public moment (negative: passed, not lifted)',
       ['embargo'],
       (r) => r.embargoHoursLeft,
+    );
+    this.byLabels('cordon_reports', 'Private vulnerability reports by state', ['state'], (r) => r.reports);
+    this.byLabels(
+      'cordon_reports_overdue',
+      'Vulnerability reports whose acknowledgement or fix target is past due and not met, by clock',
+      ['clock'],
+      (r) => r.reportsOverdue,
     );
   }
 
