@@ -19,6 +19,7 @@ import { MaintainerKeyProposals1764350000000 } from './1764350000000-maintainer-
 import { MaintainerDigest1764360000000 } from './1764360000000-maintainer-digest';
 import { MemberEmailChange1764370000000 } from './1764370000000-member-email-change';
 import { VulnerabilityReports1764380000000 } from './1764380000000-vulnerability-reports';
+import { ReportAddress1764385000000 } from './1764385000000-report-address';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   MaintainerDigest1764360000000,
   MemberEmailChange1764370000000,
   VulnerabilityReports1764380000000,
+  ReportAddress1764385000000,
 ];

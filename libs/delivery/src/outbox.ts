@@ -224,6 +224,34 @@ export class Outbox implements OnApplicationBootstrap {
     await this.queuePlain(manager, notice.purpose, notice.to, raw, messageId);
   }
 
+  /**
+   * The one answer to mail to `<list>-report@` that could not be filed as a vulnerability report
+   * (issue 13): why, in words the relay wrote (never anything from the mail), and where else to
+   * report. Plain text, as it holds nothing secret; a sender can be forged, so an address gets it
+   * at most once a day. Returns false when it was withheld.
+   */
+  async sendReportNotFiled(manager: EntityManager, to: string, reason: string): Promise<boolean> {
+    if (to.length > 254 || !BARE_ADDRESS.test(to)) return false;
+    if (!(await claimAutoReply(manager, 'report_not_filed', to, 1))) return false;
+    const [local, domain] = this.settings.LIST_ADDRESS.split('@');
+    const address = `${local}-report@${domain}`;
+    const text = [
+      `Your message to ${address} was not filed as a vulnerability report.`,
+      ``,
+      reason,
+      ``,
+      `You can also report on the web: ${this.settings.publicUrl}/report`,
+      ``,
+      `This is an automatic reply. Your address will not get another one for a day.`,
+    ].join('\n');
+    const messageId = newMessageId(domain);
+    const from = { name: this.settings.LIST_NAME, address: this.settings.outboundFrom };
+    const subject = `Your message to ${address} was not filed`;
+    const raw = await composePlainNotice({ from, to, subject, text, messageId, date: new Date() });
+    await this.queuePlain(manager, 'relay.report_not_filed', to, raw, messageId);
+    return true;
+  }
+
   /** Queues one of the fixed, unencrypted messages above, and records it. */
   private async queuePlain(manager: EntityManager, purpose: string, to: string, raw: Buffer, messageId: string) {
     const id = randomUUID();

@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { AuditLog, verifyAuditChain } from '@cordon/audit';
+import { ServerSecret } from '@cordon/crypto';
 import { testAuditKey } from '../../../../test/support/audit';
 import { openTestDatabase, TestDatabase } from '../../../../test/support/database';
 import { INBOUND_LEASE_MS, InboundClaimLost, InboundQueue } from './inbound-queue';
 import { InboundStore, ReceivedMail } from './inbound-store';
+import { receivedRaw } from './sealed-raw';
+
+const randomUUIDLike = () => '00000000-0000-4000-8000-000000000000';
 
 const aMessage = (overrides: Partial<ReceivedMail> = {}): ReceivedMail => ({
   mailFrom: 'maintainer@project.example',
@@ -18,10 +23,11 @@ describe('the inbound store and queue', () => {
   let store: InboundStore;
   let queue: InboundQueue;
   const later = (ms: number) => new Date(Date.now() + ms);
+  const secret = ServerSecret.fromBytes(randomBytes(32));
 
   beforeEach(async () => {
     db = await openTestDatabase();
-    store = new InboundStore(db.database.dataSource, new AuditLog(testAuditKey));
+    store = new InboundStore(db.database.dataSource, new AuditLog(testAuditKey), secret);
     queue = new InboundQueue(db.database.dataSource);
   });
   afterEach(() => db.drop());
@@ -54,6 +60,25 @@ describe('the inbound store and queue', () => {
     });
     expect(JSON.stringify(entry)).not.toMatch(/secret/);
     await expect(verifyAuditChain(db.database.dataSource, testAuditKey)).resolves.toMatchObject({ ok: true });
+  });
+
+  it('stores a vulnerability report sealed from the first byte, bound to its row, and opens it again', async () => {
+    const mail = aMessage({ kind: 'report', rcptTo: ['distributors-report@example.org'] });
+    const id = await store.accept(mail);
+    const [row] = await rows();
+    expect(row).toMatchObject({ id, size: mail.raw.length });
+    const stored = Buffer.from(row.raw);
+    expect(stored.toString('latin1')).not.toMatch(/secret/);
+    const [claimed] = await queue.claim(1);
+    expect(receivedRaw(secret, claimed).equals(mail.raw)).toBe(true);
+    // Sealed bytes moved to another row, or opened with another server's secret, do not open.
+    expect(() => receivedRaw(secret, { ...claimed, id: randomUUIDLike() })).toThrow();
+    expect(() => receivedRaw(ServerSecret.fromBytes(randomBytes(32)), claimed)).toThrow();
+    // Mail to the other addresses is kept as it came.
+    const listId = await store.accept(aMessage());
+    const [list] = await queue.claim(1);
+    expect(list.id).toBe(listId);
+    expect(receivedRaw(secret, list).equals(aMessage().raw)).toBe(true);
   });
 
   it('stores several rows in the caller transaction, all or none', async () => {

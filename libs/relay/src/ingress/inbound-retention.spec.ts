@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { AuditLog, verifyAuditChain } from '@cordon/audit';
+import { ServerSecret } from '@cordon/crypto';
 import { testAuditKey } from '../../../../test/support/audit';
 import { openTestDatabase, TestDatabase } from '../../../../test/support/database';
 import { testSettings } from '../../../../test/support/settings';
@@ -21,19 +23,19 @@ describe('erasing finished inbound messages after INBOUND_RETENTION_DAYS', () =>
 
   beforeEach(async () => {
     db = await openTestDatabase();
-    store = new InboundStore(db.database.dataSource, audit);
+    store = new InboundStore(db.database.dataSource, audit, ServerSecret.fromBytes(randomBytes(32)));
     queue = new InboundQueue(db.database.dataSource);
   });
   afterEach(() => db.drop());
 
   /** A message stored and finished with `status`, `daysAgo` days ago. */
-  async function finished(status: 'processed' | 'refused', daysAgo: number): Promise<string> {
+  async function finished(status: 'processed' | 'refused', daysAgo: number, kind: 'list' | 'report' = 'list') {
     const id = await store.accept({
       mailFrom: 'someone@project.example',
-      rcptTo: ['distributors@example.org'],
+      rcptTo: [kind === 'list' ? 'distributors@example.org' : 'distributors-report@example.org'],
       remoteAddress: '192.0.2.7',
       raw: Buffer.from(`Subject: plaintext by mistake\r\n\r\nembargoed details ${status} ${daysAgo}\r\n`),
-      kind: 'list',
+      kind,
     });
     const [claimed] = await queue.claim(1);
     await db.database.dataSource.transaction((m) =>
@@ -83,6 +85,19 @@ describe('erasing finished inbound messages after INBOUND_RETENTION_DAYS', () =>
     // Nothing more to do: no second entry.
     expect(await retention('14').runOnce()).toBe(0);
     expect(await query(`SELECT 1 FROM audit_entry WHERE action = 'inbound.erased'`)).toHaveLength(1);
+  });
+
+  it('empties a vulnerability report stored sealed like any other message', async () => {
+    const old = await finished('processed', 20, 'report');
+    const recent = await finished('refused', 1, 'report');
+    expect(await retention('14').runOnce()).toBe(1);
+    const rows = await query<{ id: string; raw: Uint8Array; size: number }>(
+      `SELECT id, raw, size FROM inbound_message`,
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(byId.get(old)!.raw).toHaveLength(0);
+    expect(byId.get(old)!.size).toBeGreaterThan(0);
+    expect(Buffer.from(byId.get(recent)!.raw).toString('latin1')).not.toMatch(/embargoed|Subject/);
   });
 
   it('keeps everything when INBOUND_RETENTION_DAYS is 0', async () => {

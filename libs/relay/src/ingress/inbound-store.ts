@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
+import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { RecipientKind } from './list-addresses';
 import { messageIdOf } from './message-id';
+import { rawToStore } from './sealed-raw';
 
 /** One message as the SMTP session received it, for one kind of the list's addresses. */
 export interface ReceivedMail {
@@ -22,13 +24,15 @@ export interface ReceivedMail {
 /**
  * The first stage of the relay: store the raw message durably, and record that it came (docs/architecture.md
  * invariant 4: a post is accepted only once stored). The SMTP session answers 250 only after
- * `accept` resolved, so every 250 the server ever gave is a committed row.
+ * `accept` resolved, so every 250 the server ever gave is a committed row. A vulnerability report
+ * is sealed before it is written (sealed-raw.ts), so it is never in the database in the clear.
  */
 @Injectable()
 export class InboundStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
+    @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
   ) {}
 
   /**
@@ -55,7 +59,8 @@ export class InboundStore {
         mail.kind,
         mail.verpToken ?? null,
         mail.remoteAddress ?? null,
-        mail.raw,
+        rawToStore(this.secret, id, mail.kind, mail.raw),
+        // The size received, sealed or not: what the sender sent, for the metrics and the admin.
         mail.raw.length,
       ],
     );

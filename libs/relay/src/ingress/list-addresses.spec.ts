@@ -3,7 +3,7 @@ import { ListAddresses } from './list-addresses';
 describe('the list addresses', () => {
   const addresses = new ListAddresses('Distributors@Example.org');
 
-  it('derives the list, owner, sendkey, bounces, ack and leaks addresses from LIST_ADDRESS', () => {
+  it('derives the list, owner, sendkey, bounces, ack, leaks and report addresses from LIST_ADDRESS', () => {
     expect([
       addresses.list,
       addresses.owner,
@@ -11,6 +11,7 @@ describe('the list addresses', () => {
       addresses.bounces,
       addresses.ack,
       addresses.leaks,
+      addresses.report,
     ]).toEqual([
       'distributors@example.org',
       'distributors-owner@example.org',
@@ -18,6 +19,7 @@ describe('the list addresses', () => {
       'distributors-bounces@example.org',
       'distributors-ack@example.org',
       'distributors-leaks@example.org',
+      'distributors-report@example.org',
     ]);
   });
 
@@ -29,6 +31,7 @@ describe('the list addresses', () => {
     ['distributors-bounces@example.org', 'bounces'],
     ['distributors-ack@example.org', 'ack'],
     ['Distributors-Leaks@example.org', 'leaks'],
+    ['distributors-REPORT@example.org', 'report'],
   ])('classifies %s as %s', (address, kind) => {
     expect(addresses.classify(address)).toEqual({ kind, verpToken: null });
   });
@@ -58,6 +61,8 @@ describe('the list addresses', () => {
     'distributors-ack+x@example.org',
     'distributors-leak@example.org',
     'distributors-acks@example.org',
+    'distributors-reports@example.org',
+    'distributors-report+x@example.org',
     'distributors-bounces+@example.org',
     'distributors-bounces+a b@example.org',
     'distributors-bounces+a@b@example.org',

@@ -1,5 +1,5 @@
 /** What an envelope recipient of the list's domain is for. */
-export type RecipientKind = 'list' | 'owner' | 'sendkey' | 'bounces' | 'ack' | 'leaks';
+export type RecipientKind = 'list' | 'owner' | 'sendkey' | 'bounces' | 'ack' | 'leaks' | 'report';
 
 export interface ListRecipient {
   kind: RecipientKind;
@@ -23,7 +23,9 @@ const VERP_TOKEN = /^[A-Za-z0-9_=.-]{1,128}$/;
  * - `distributors-bounces@` and `distributors-bounces+<token>@` bounces, VERP-encoded so that the
  *   failing member address is found from the address the bounce came back to;
  * - `distributors-ack@` a member's signed acknowledgement of the Embargo Policy (issue 5);
- * - `distributors-leaks@` a member's signed leak report (issue 5).
+ * - `distributors-leaks@` a member's signed leak report (issue 5);
+ * - `distributors-report@` a private vulnerability report from anyone, encrypted to the list key
+ *   or not (issue 13): stored sealed, never in the clear.
  *
  * Every other address is unknown, and refused at RCPT. The domain is compared without regard to
  * case (RFC 5321 §2.4), and so is the local part: mail systems treat list addresses that way.
@@ -35,6 +37,7 @@ export class ListAddresses {
   readonly bounces: string;
   readonly ack: string;
   readonly leaks: string;
+  readonly report: string;
   private readonly local: string;
   private readonly domain: string;
 
@@ -49,6 +52,7 @@ export class ListAddresses {
     this.bounces = `${this.local}-bounces@${this.domain}`;
     this.ack = `${this.local}-ack@${this.domain}`;
     this.leaks = `${this.local}-leaks@${this.domain}`;
+    this.report = `${this.local}-report@${this.domain}`;
   }
 
   /** What `address` is for, or null when it is none of the list's addresses. */
@@ -69,6 +73,8 @@ export class ListAddresses {
         return { kind: 'ack', verpToken: null };
       case `${this.local}-leaks`:
         return { kind: 'leaks', verpToken: null };
+      case `${this.local}-report`:
+        return { kind: 'report', verpToken: null };
     }
     const prefix = `${this.local}-bounces+`;
     if (local.toLowerCase().startsWith(prefix)) {

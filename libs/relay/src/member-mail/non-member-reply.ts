@@ -67,7 +67,7 @@ export class NonMemberReply {
 }
 
 /** RFC 3834 §2 and common practice: auto-submitted, bulk or list mail gets no automatic reply. */
-function isAutomatic(raw: Buffer): boolean {
+export function isAutomatic(raw: Buffer): boolean {
   try {
     const entity = readEntity(raw);
     const autoSubmitted = fieldValue(entity, 'auto-submitted')?.trim().toLowerCase();

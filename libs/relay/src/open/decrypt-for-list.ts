@@ -14,7 +14,7 @@ import {
   SessionKey,
   unarmor,
 } from 'openpgp';
-import { fullOpenpgpConfig, openpgpConfig } from '@cordon/crypto';
+import { fullOpenpgpConfig, MAX_DECOMPRESSED_BYTES, openpgpConfig } from '@cordon/crypto';
 import { OpenContext } from './opened-post';
 import { Encryption, malformed, notEncrypted, refusal } from './post-refusal';
 import { refuseTooManySignatures, signerKeys, verificationDate } from './signer';
@@ -130,16 +130,19 @@ export async function decryptForList(bytes: Uint8Array, ctx: OpenContext, encryp
 
 /**
  * Decrypts what was encrypted to the list key, with the same bounds on key packets, and without
- * checking signatures: for mail the list only passes on to its maintainers (`-owner`).
+ * checking signatures: for mail the list only passes on to its maintainers (`-owner`), and for
+ * vulnerability reports (`-report`), whose signature is not asked for. `maxDecompressed` lowers
+ * the bound on what compressed data may grow to (a report is at most REPORT_MAX_BYTES).
  */
 export async function decryptWithListKey(
   bytes: Uint8Array,
   listKey: PrivateKey,
   now = new Date(),
+  maxDecompressed = MAX_DECOMPRESSED_BYTES,
 ): Promise<Uint8Array> {
   const message = await readOpenpgpMessage(bytes);
   const sessionKey = await listSessionKey(message, listKey, now, 'required');
-  return (await decryptBody(message, sessionKey, now, [])).data;
+  return (await decryptBody(message, sessionKey, now, [], maxDecompressed)).data;
 }
 
 /**
@@ -199,6 +202,7 @@ async function decryptBody(
   sessionKey: DecryptedSessionKey,
   date: Date,
   verificationKeys: PublicKey[],
+  maxDecompressed = MAX_DECOMPRESSED_BYTES,
 ): Promise<Decrypted> {
   const body = message.packets.filterByTag(
     enums.packet.symEncryptedIntegrityProtectedData,
@@ -215,7 +219,7 @@ async function decryptBody(
       expectSigned: false,
       format: 'binary',
       date,
-      config: openpgpConfig,
+      config: { ...openpgpConfig, maxDecompressedMessageSize: Math.min(maxDecompressed, MAX_DECOMPRESSED_BYTES) },
     });
     return { data, signatures };
   } catch (error) {

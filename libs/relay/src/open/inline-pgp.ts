@@ -23,10 +23,8 @@ export const hasArmoredMessage = (text: string): boolean => new RegExp(BEGIN_MES
  * built from the decrypted text; inline PGP has no protected headers, so none are returned.
  */
 export async function openInline(part: Entity, ctx: OpenContext, encryption: Encryption): Promise<OpenedBody> {
-  const body = decodedBody(part).toString('latin1');
-  const block = armoredBlock(body, encryption);
+  const { block, charset } = inlineCiphertext(part, encryption);
   const { data, signatures } = await decryptForList(Buffer.from(block, 'latin1'), ctx, encryption);
-  const charset = armorCharset(block) ?? part.contentType.params.get('charset');
   let text = decodeText(data, charset);
   let signer: MailSigner;
   if (signatures.length === 0 && BEGIN_SIGNED.test(text)) {
@@ -60,6 +58,15 @@ export async function openClearsigned(part: Entity, ctx: OpenContext): Promise<O
   return { signer, content: textEntity(text), inner: {} };
 }
 
+/**
+ * The one armored OpenPGP message of a text part (RFC 4880 §6.2), and the character set its
+ * plaintext is in (the armor's `Charset` header, else the part's); text around it is dropped.
+ */
+export function inlineCiphertext(part: Entity, encryption: Encryption): { block: string; charset: string | undefined } {
+  const block = armoredBlock(decodedBody(part).toString('latin1'), encryption);
+  return { block, charset: armorCharset(block) ?? part.contentType.params.get('charset') };
+}
+
 function armoredBlock(body: string, encryption: Encryption): string {
   const begins = [...body.matchAll(BEGIN_MESSAGE)];
   if (begins.length === 0) {
@@ -86,7 +93,7 @@ function armorCharset(block: string): string | undefined {
  * The decrypted text, decoded from the declared character set; without a declaration (or with
  * US-ASCII, which the bytes may belie), UTF-8 if the bytes are valid UTF-8, else Windows-1252.
  */
-function decodeText(bytes: Uint8Array, declared: string | undefined): string {
+export function decodeText(bytes: Uint8Array, declared: string | undefined): string {
   if (declared && !/^(us-)?ascii$/i.test(declared)) {
     try {
       return new TextDecoder(declared).decode(bytes);

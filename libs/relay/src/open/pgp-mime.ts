@@ -21,6 +21,20 @@ export interface OpenedBody {
  * mutt, gpg, sq) or as a multipart/signed entity inside the encryption (RFC 3156 §6.1: Evolution).
  */
 export async function openPgpMime(outer: Entity, ctx: OpenContext, encryption: Encryption): Promise<OpenedBody> {
+  const { data, signatures } = await decryptForList(pgpMimeCiphertext(outer), ctx, encryption);
+  const payload = canonicalLineEnds(data);
+  if (signatures.length > 0) return openedEntity(await acceptSignatures(signatures, data, ctx), payload);
+  const root = readEntity(payload);
+  if (root.contentType.mediaType === 'multipart/signed') return openNestedSigned(root, Buffer.from(data), ctx);
+  throw refusal('UNSIGNED', 'The post is encrypted but not signed. Sign it with your own key as well.');
+}
+
+/**
+ * The OpenPGP message of a PGP/MIME message (RFC 3156 §4), its structure checked: multipart/encrypted
+ * with exactly two parts, the `application/pgp-encrypted` control part and the
+ * `application/octet-stream` OpenPGP message, whose decoded body this returns.
+ */
+export function pgpMimeCiphertext(outer: Entity): Buffer {
   if (outer.contentType.params.get('protocol')?.toLowerCase() !== 'application/pgp-encrypted') {
     throw unsupported('The post is multipart/encrypted, but not with OpenPGP (RFC 3156 §4)');
   }
@@ -33,12 +47,7 @@ export async function openPgpMime(outer: Entity, ctx: OpenContext, encryption: E
   if (encrypted.contentType.mediaType !== 'application/octet-stream') {
     throw malformed('The second part of a PGP/MIME message must be application/octet-stream (RFC 3156 §4)');
   }
-  const { data, signatures } = await decryptForList(decodedBody(encrypted), ctx, encryption);
-  const payload = canonicalLineEnds(data);
-  if (signatures.length > 0) return openedEntity(await acceptSignatures(signatures, data, ctx), payload);
-  const root = readEntity(payload);
-  if (root.contentType.mediaType === 'multipart/signed') return openNestedSigned(root, Buffer.from(data), ctx);
-  throw refusal('UNSIGNED', 'The post is encrypted but not signed. Sign it with your own key as well.');
+  return decodedBody(encrypted);
 }
 
 /**

@@ -9,6 +9,7 @@ import { MemberMail } from '../member-mail/member-mail';
 import { RelayNotices } from '../notices/relay-notices';
 import { OwnerMail } from '../owner-mail/owner-mail';
 import { Refusal, RefusalCode } from '../refusals/refusal-catalogue';
+import { ReportMail } from '../report-mail/report-mail';
 import { PostPipeline } from './post-pipeline';
 
 const UNKNOWN_BOUNCE: RefusalCode = 'UNKNOWN_BOUNCE';
@@ -23,7 +24,7 @@ const UNPROCESSABLE: Refusal = {
 /**
  * Drains the inbound queue: each stored message is claimed (with a lease, so a crash leaves it
  * claimable again), handed on by the address it came to (a post to PostPipeline, member mail,
- * owner mail, bounces, key requests), and finished in the same transaction that records the
+ * owner mail, vulnerability reports, bounces, key requests), and finished in the same transaction that records the
  * outcome — the post and one queue row per member, or the refusal and its notices.
  * A post is therefore fanned out exactly once, or not at all and retried (docs/architecture.md, invariant 4).
  */
@@ -42,6 +43,7 @@ export class InboundProcessor implements OnModuleDestroy {
     private readonly bounces: Bounces,
     private readonly memberMail: MemberMail,
     private readonly posts: PostPipeline,
+    private readonly reportMail: ReportMail,
     @Inject(SETTINGS) settings: Settings,
   ) {
     this.loop = new PollingLoop(
@@ -98,6 +100,8 @@ export class InboundProcessor implements OnModuleDestroy {
           return await this.memberMail.acknowledge(message);
         case 'leaks':
           return await this.memberMail.reportLeak(message);
+        case 'report':
+          return await this.reportMail.process(message);
       }
     } catch (error) {
       if (error instanceof InboundClaimLost) return; // another worker owns it now

@@ -3,12 +3,14 @@ import { DeliveryModule } from '@cordon/delivery';
 import { EmbargoModule, EmbargoTags } from '@cordon/embargo';
 import { MaintainerLookup, PostingMaintainerKeys } from '@cordon/maintainers';
 import { ConfirmedApplicantKey, KeysExpiringSoon, MemberLookup, MemberSigningKeys } from '@cordon/membership';
+import { ReportsModule } from '@cordon/reports';
 import { Bounces } from '../bounces/bounces';
 import { fanOutProviders } from '../fan-out';
 import { IngressModule } from '../ingress';
 import { memberMailProviders } from '../member-mail/member-mail';
 import { RelayNotices } from '../notices/relay-notices';
 import { OwnerMail } from '../owner-mail/owner-mail';
+import { ReportMail } from '../report-mail/report-mail';
 import { postStages } from '../stages';
 import { KeyExpiryWarnings } from '../timed-jobs/key-expiry-warnings';
 import { RelayAnswersModule } from '../status/relay-answers.module';
@@ -35,7 +37,7 @@ const ownersQueries = [
  * listener and start the workers.
  */
 @Module({
-  imports: [IngressModule, DeliveryModule, EmbargoModule, RelayAnswersModule],
+  imports: [IngressModule, DeliveryModule, EmbargoModule, ReportsModule, RelayAnswersModule],
   providers: [
     ...ownersQueries,
     RelayNotices,
@@ -46,6 +48,7 @@ const ownersQueries = [
     InboundProcessor,
     KeyExpiryWarnings,
     ...memberMailProviders,
+    ReportMail,
     ...fanOutProviders,
   ],
   exports: [IngressModule, InboundProcessor, KeyExpiryWarnings, ...fanOutProviders],

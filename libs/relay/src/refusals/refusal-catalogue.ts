@@ -35,7 +35,7 @@ export const REFUSALS = {
   UNKNOWN_BOUNCE: { means: 'a bounce naming no copy Cordon sent' },
   SIGNED_BEFORE_POLICY: { means: 'signed before the current Embargo Policy was published' },
   NOT_A_STATEMENT: { means: 'does not name this list and the current Embargo Policy' },
-  INVALID_REPORT: { means: 'a leak report that lacks or garbles a field' },
+  INVALID_REPORT: { means: 'a leak or vulnerability report that lacks or garbles a field' },
 } as const satisfies Record<string, RefusalEntry>;
 
 export type RefusalCode = keyof typeof REFUSALS;

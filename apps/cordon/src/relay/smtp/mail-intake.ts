@@ -82,6 +82,8 @@ export class MailIntake {
   private async keepAll(raw: Buffer, session: SMTPServerSession): Promise<string | Error> {
     const groups = this.group(session);
     if (!groups.length) return refusals.unknownRecipient();
+    const tooBig = groups.some((group) => this.overReportLimit(raw, group, session));
+    if (tooBig) return refusals.reportTooBig(this.settings.REPORT_MAX_BYTES);
     try {
       const ids = await this.dataSource.transaction(async (manager) => {
         const stored: string[] = [];
@@ -103,19 +105,37 @@ export class MailIntake {
   private async keepEach(raw: Buffer, session: SMTPServerSession): Promise<SMTPServerDataResult[]> {
     const outcome = new Map<string, SMTPServerDataResult>();
     for (const group of this.group(session)) {
-      let result: SMTPServerDataResult;
-      try {
-        const id = await this.store.accept(this.mail(raw, session, group));
-        this.accepted(session, group, id, raw.length);
-        result = `Stored as ${id}`;
-      } catch (error) {
-        this.notStored(session, error);
-        result = refusals.notStored();
-      }
+      const result = this.overReportLimit(raw, group, session)
+        ? refusals.reportTooBig(this.settings.REPORT_MAX_BYTES)
+        : await this.keepOne(raw, session, group);
       for (const address of group.addresses) outcome.set(address, result);
     }
     // One reply per accepted RCPT, in the order they were given.
     return session.envelope.rcptTo.map((r) => outcome.get(r.address) ?? refusals.unknownRecipient());
+  }
+
+  /** Stores one kind's row on its own (LMTP): its 250 text, or the 451 to answer its recipients with. */
+  private async keepOne(raw: Buffer, session: SMTPServerSession, group: RecipientGroup): Promise<SMTPServerDataResult> {
+    try {
+      const id = await this.store.accept(this.mail(raw, session, group));
+      this.accepted(session, group, id, raw.length);
+      return `Stored as ${id}`;
+    } catch (error) {
+      this.notStored(session, error);
+      return refusals.notStored();
+    }
+  }
+
+  /**
+   * A vulnerability report is bounded by REPORT_MAX_BYTES (README "Mail ingress"), less than the
+   * SMTP_MAX_SIZE the other addresses take: over it, mail to `-report` is refused whole with 552
+   * (in SMTP the whole transaction, whose one reply cannot refuse part of it).
+   */
+  private overReportLimit(raw: Buffer, group: RecipientGroup, session: SMTPServerSession): boolean {
+    const limit = this.settings.REPORT_MAX_BYTES;
+    if (group.kind !== 'report' || raw.length <= limit) return false;
+    this.logger.log(`refused a report from ${this.client(session)}: over REPORT_MAX_BYTES (${limit} bytes)`);
+    return true;
   }
 
   private mail(raw: Buffer, session: SMTPServerSession, group: RecipientGroup): ReceivedMail {

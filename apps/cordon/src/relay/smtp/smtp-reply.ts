@@ -19,6 +19,15 @@ export const refusals = {
   unknownRecipient: () => smtpReply(550, 'No such user here'),
   /** 552 5.3.4 (message too big for system): over SMTP_MAX_SIZE, as announced in EHLO (RFC 1870). */
   tooBig: (limit: number) => smtpReply(552, `Message exceeds the fixed maximum message size of ${limit} bytes`),
+  /**
+   * 552 5.3.4: a vulnerability report (to `<list>-report@`) over REPORT_MAX_BYTES, which is less
+   * than what the list's other addresses take. Nothing is stored; the text says what to do.
+   */
+  reportTooBig: (limit: number) =>
+    smtpReply(
+      552,
+      `A vulnerability report may be at most ${limit} bytes with its attachments; nothing was kept. Leave out large files (offer them in your report) and send it again.`,
+    ),
   /** 451 4.3.0 (other or undefined mail system status): not stored, so the sender must try again. */
   notStored: () => smtpReply(451, 'Could not store the message; please try again later'),
   /**
