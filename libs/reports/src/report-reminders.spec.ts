@@ -1,119 +1,63 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Test, TestingModule } from '@nestjs/testing';
 import { simpleParser } from 'mailparser';
-import { decrypt, readMessage } from 'openpgp';
 import { DataSource } from 'typeorm';
-import { AuditModule } from '@cordon/audit';
-import { ConfigModule } from '@cordon/config';
-import { CryptoModule, ListKey, ServerSecret } from '@cordon/crypto';
-import { DeliveryModule } from '@cordon/delivery';
-import { ChangeEmbargo, EmbargoModule, HeldCopies } from '@cordon/embargo';
-import { AddMaintainer, MaintainersModule } from '@cordon/maintainers';
-import { PersistenceModule } from '@cordon/persistence';
-import { Policies } from '@cordon/policy';
-import { testAuditKey } from '../../../test/support/audit';
-import { openTestDatabase, TestDatabase } from '../../../test/support/database';
-import { anOpenpgpKey, TestKey } from '../../../test/support/keys';
-import { armoredPart } from '../../../test/support/mailbox';
-import { testSettings } from '../../../test/support/settings';
+import { ChangeEmbargo, HeldCopies } from '@cordon/embargo';
+import { aReport, decryptedText, reportsTestbed, ReportsTestbed } from '../../../test/support/reports-testbed';
+import { FileReport } from './file-report';
 import { Report, ReportStatus } from './report.entity';
 import { ReportReadings } from './report-readings';
 import { ReportReminders } from './report-reminders';
 
-const MAINTAINER = 'lena@project.example';
 // Friday 2026-11-27, 18:00 in Berlin: the acknowledgement is due at the end of Wednesday
 // (2026-12-02 24:00, 23:00 UTC), its reminder when Tuesday ends; the fix target 60 days later.
 const FRIDAY_EVENING = new Date('2026-11-27T17:00:00Z');
+const CANARY = 'CANARY-7c1d-reminder';
 const at = (iso: string) => new Date(iso);
 
 describe('ReportReminders', () => {
-  let db: TestDatabase;
-  let moduleRef: TestingModule;
-  let maintainerKey: TestKey;
-  let maintainerId: string;
-  const ds = (): DataSource => db.database.dataSource;
-  const reminders = () => moduleRef.get(ReportReminders);
+  let bed: ReportsTestbed;
+  const ds = (): DataSource => bed.dataSource;
+  const reminders = () => bed.get(ReportReminders);
 
   beforeAll(async () => {
-    db = await openTestDatabase();
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        ConfigModule.forRoot(
-          testSettings({
-            DATA_DIR: db.dataDir,
-            PUBLIC_URL: 'https://cordon.example.org',
-            PROJECT_TIME_ZONE: 'Europe/Berlin',
-          }),
-        ),
-        PersistenceModule.forDatabase(db.database),
-        CryptoModule.forSecret(ServerSecret.fromBytes(randomBytes(32))),
-        AuditModule.forKey(testAuditKey),
-        // What the two need of ReportsModule, without the rest of it.
-        DeliveryModule,
-        MaintainersModule,
-        EmbargoModule,
-      ],
-      providers: [ReportReminders, ReportReadings],
-    }).compile();
-    await ds().transaction(async (manager) => {
-      await moduleRef.get(ListKey).ensure(manager);
-      await moduleRef.get(Policies, { strict: false }).ensurePublished(manager, 'cli');
-    });
+    bed = await reportsTestbed({ PROJECT_TIME_ZONE: 'Europe/Berlin' });
     // The relay answers which copies an ending embargo held; no post was made here, so none.
-    moduleRef.get(HeldCopies, { strict: false }).provide(() => Promise.resolve([]));
-    maintainerKey = await anOpenpgpKey(MAINTAINER, 'Lena');
-    ({ maintainerId } = await moduleRef
-      .get(AddMaintainer, { strict: false })
-      .execute({ email: MAINTAINER, name: 'Lena', keyArmored: maintainerKey.publicKey }, undefined, 'cli'));
-  });
-  afterAll(async () => {
-    await moduleRef?.close();
-    await db?.drop();
-  });
+    bed.get(HeldCopies).provide(() => Promise.resolve([]));
+  }, 120_000);
+  afterAll(() => bed?.close());
 
   /**
-   * A report as filed, straight through the lib's own entity: its content is never read here (the
-   * notices name the report, not what it says), so random bytes stand in for the sealed content.
+   * A report filed at `receivedAt`; `changes` are what a maintainer's answer does to its row (the
+   * first answer, closing it, the embargo made from it), for the clocks that read them.
    */
-  async function aReport(receivedAt: Date, changes: Partial<Report> = {}): Promise<Report> {
-    const id = randomUUID();
-    await ds()
-      .getRepository(Report)
-      .insert({
-        id,
-        status: 'new',
-        receivedVia: 'form',
-        receivedAt,
-        content: randomBytes(64),
-        reporterKeyFingerprint: null,
-        accessTokenHash: randomBytes(32).toString('hex'),
-        accessTokenSealed: randomBytes(48),
-        creditConsent: false,
-        updatedAt: receivedAt,
-        ...changes,
-      });
-    return ds().getRepository(Report).findOneByOrFail({ id });
+  async function aFiledReport(receivedAt: Date, changes: Partial<Report> = {}): Promise<Report> {
+    const filed = await bed
+      .get(FileReport)
+      .execute(aReport({ description: `Overflow ${CANARY} in parse()` }), 'form', receivedAt);
+    if (Object.keys(changes).length) await ds().getRepository(Report).update(filed.id, changes);
+    return ds().getRepository(Report).findOneByOrFail({ id: filed.id });
   }
 
+  /** The reminders and overdue notices audited for a report, as "action clock dueAt". */
   const noticesOf = async (report: Report) =>
     (
-      (await ds().query(`SELECT action, details FROM audit_entry WHERE subject = $1 ORDER BY seq`, [
-        `report:${report.id}`,
-      ])) as { action: string; details: { clock: string; dueAt: string; status: ReportStatus } }[]
+      (await ds().query(
+        `SELECT action, details FROM audit_entry
+         WHERE subject = $1 AND action IN ('report.reminded', 'report.overdue') ORDER BY seq`,
+        [`report:${report.id}`],
+      )) as { action: string; details: { clock: string; dueAt: string; status: ReportStatus } }[]
     ).map((e) => `${e.action} ${e.details.clock} ${e.details.dueAt}`);
 
+  /** The newest mail of `purpose` to the maintainer, opened with its key. */
   const newestMail = async (purpose: string) => {
-    const [row] = (await ds().query(
-      `SELECT raw FROM outbound_message WHERE purpose = $1 ORDER BY created_at DESC LIMIT 1`,
-      [purpose],
-    )) as { raw: Buffer }[];
-    const message = await readMessage({ armoredMessage: armoredPart(Buffer.from(row.raw).toString('utf8')) });
-    const { data } = await decrypt({ message, decryptionKeys: maintainerKey.privateKey, format: 'binary' });
-    return simpleParser(Buffer.from(data as Uint8Array));
+    const mail = (await bed.queuedTo('lea@example.org')).filter((m) => m.purpose === purpose).pop()!;
+    expect(mail.raw).not.toContain(CANARY);
+    const opened = await decryptedText(mail.raw, bed.maintainer.key);
+    expect(opened).not.toContain(CANARY);
+    return simpleParser(opened);
   };
 
   it('reminds of the acknowledgement once, over the weekend in business days, then tells once it is overdue', async () => {
-    const report = await aReport(FRIDAY_EVENING);
+    const report = await aFiledReport(FRIDAY_EVENING);
     // Monday and Tuesday noon: four calendar days on, but only the first and second business day.
     expect(await reminders().run(at('2026-11-30T11:00:00Z'))).toBe(0);
     expect(await reminders().run(at('2026-12-01T11:00:00Z'))).toBe(0);
@@ -147,11 +91,11 @@ describe('ReportReminders', () => {
   });
 
   it('sends nothing about the acknowledgement of a report acknowledged, nor anything about a rejected one', async () => {
-    const acknowledged = await aReport(FRIDAY_EVENING, {
+    const acknowledged = await aFiledReport(FRIDAY_EVENING, {
       status: 'acknowledged',
       acknowledgedAt: at('2026-11-30T09:00:00Z'),
     });
-    const rejected = await aReport(FRIDAY_EVENING, {
+    const rejected = await aFiledReport(FRIDAY_EVENING, {
       status: 'rejected',
       acknowledgedAt: at('2026-11-30T09:00:00Z'),
       closedAt: at('2026-11-30T09:00:00Z'),
@@ -167,22 +111,22 @@ describe('ReportReminders', () => {
   });
 
   it('reminds of the fix target 7 days ahead and tells once it is overdue, unless the embargo made from it ended', async () => {
-    const open = await aReport(FRIDAY_EVENING, { status: 'acknowledged', acknowledgedAt: FRIDAY_EVENING });
-    const embargo = await moduleRef.get(ChangeEmbargo).create(
+    const open = await aFiledReport(FRIDAY_EVENING, { status: 'acknowledged', acknowledgedAt: FRIDAY_EVENING });
+    const embargo = await bed.get(ChangeEmbargo).create(
       {
         title: 'Parser overflow',
         cveIds: [],
         publicAt: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 16),
         timeZone: 'UTC',
       },
-      maintainerId,
+      bed.maintainer.id,
     );
-    const published = await aReport(FRIDAY_EVENING, {
+    const published = await aFiledReport(FRIDAY_EVENING, {
       status: 'accepted',
       acknowledgedAt: FRIDAY_EVENING,
       embargoId: embargo.id,
     });
-    await moduleRef.get(ChangeEmbargo).lift(embargo.id, maintainerId);
+    await bed.get(ChangeEmbargo).lift(embargo.id, bed.maintainer.id);
 
     // 2027-01-19 17:00 UTC is 7 days before 2027-01-26 18:00 in Berlin.
     expect(await reminders().run(at('2027-01-19T16:59:00Z'))).toBe(0);
@@ -202,9 +146,9 @@ describe('ReportReminders', () => {
   });
 
   it('counts reports by state and the overdue clocks, for /metrics', async () => {
-    const readings = moduleRef.get(ReportReadings);
+    const readings = bed.get(ReportReadings);
     const before = await readings.byState();
-    await aReport(at('2027-03-01T10:00:00Z'));
+    await aFiledReport(at('2027-03-01T10:00:00Z'));
     const after = await readings.byState();
     expect(Object.keys(after).sort()).toEqual(
       ['acknowledged', 'accepted', 'duplicate', 'needs_information', 'new', 'rejected'].sort(),
