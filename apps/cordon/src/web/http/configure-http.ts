@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { Settings } from '@cordon/config';
 import { ServerSecret } from '@cordon/crypto';
 import { applicationUpload } from '../public/application-upload';
+import { reportUpload } from '../public/report-upload';
 import { csrf } from './csrf';
 import { refuseDeepJson } from './json-depth';
 import { securityHeaders } from './security-headers';
@@ -49,6 +50,8 @@ export function configureHttp(
   // So may the forms that take a maintainer's key (adding a maintainer, "My key"): the same reader.
   app.use('/admin/maintainers/add', applicationUpload());
   app.use('/admin/key', applicationUpload());
+  // A vulnerability report and a reporter's reply carry attachments, up to REPORT_MAX_BYTES in all.
+  app.use('/report', reportUpload(settings.REPORT_MAX_BYTES));
   app.use(cookieParser());
 
   const ttlMs = settings.ADMIN_SESSION_TTL_MINUTES * 60_000;

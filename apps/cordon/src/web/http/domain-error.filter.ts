@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorKind } from '@cordon/errors';
+import { loggedPath } from './logged-path';
 import { RequestRefused } from './request-refused';
 
 const statusOf: Record<ErrorKind, number> = {
@@ -27,7 +28,8 @@ export class DomainErrorFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const { status, code, message } = this.describe(error);
-    if (status >= 500) this.logger.error(`${req.method} ${req.path} failed`, (error as Error)?.stack);
+    // The route's pattern, not the path: a path may carry a link's token (logged-path.ts).
+    if (status >= 500) this.logger.error(`${req.method} ${loggedPath(req)} failed`, (error as Error)?.stack);
     if (res.headersSent) return;
     if (req.path.startsWith('/api')) {
       res
