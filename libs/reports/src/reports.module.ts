@@ -11,6 +11,12 @@ import { AnswerPublicDate } from './reporter/answer-public-date';
 import { ReporterAccess } from './reporter/reporter-access';
 import { ReporterReply } from './reporter/reporter-reply';
 import { SetCredit } from './reporter/set-credit';
+import { AcceptReport } from './triage/accept-report';
+import { AcknowledgeReport } from './triage/acknowledge-report';
+import { AskReporter } from './triage/ask-reporter';
+import { MarkDuplicate } from './triage/mark-duplicate';
+import { RejectReport } from './triage/reject-report';
+import { TriageStep } from './triage/triage-step';
 import { ReporterMail } from './reporter-mail';
 import { ReportReadings } from './report-readings';
 import { ReportReminders } from './report-reminders';
@@ -26,6 +32,12 @@ const providers = [
   ReporterReply,
   AnswerPublicDate,
   SetCredit,
+  TriageStep,
+  AcknowledgeReport,
+  AskReporter,
+  AcceptReport,
+  RejectReport,
+  MarkDuplicate,
 ];
 
 /** Private vulnerability reports, from intake to the embargo made from them (docs/architecture.md, flow "Report"). */
