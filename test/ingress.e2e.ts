@@ -25,11 +25,15 @@ import {
   dataOf,
 } from './support/ingress-peer';
 
+const REPORT = 'distributors-report@example.org';
+/** Below SMTP_MAX_SIZE (ingress-peer.ts), so that mail to -report alone is refused for its size. */
+const REPORT_MAX = 8 * 1024;
+
 describe('LMTP ingress', () => {
   let relay: RunningRelay;
 
   beforeAll(async () => {
-    relay = await startRelay({ SMTP_LMTP: 'true' });
+    relay = await startRelay({ SMTP_LMTP: 'true', REPORT_MAX_BYTES: String(REPORT_MAX) });
   }, 60_000);
   afterAll(() => relay?.close());
 
@@ -76,6 +80,27 @@ describe('LMTP ingress', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+  it('refuses only the -report recipient of a message over REPORT_MAX_BYTES, with 552, and stores the report sealed', async () => {
+    const big = aPost('x'.repeat(REPORT_MAX));
+    const info = await sender(relay.port, { lmtp: true }).sendMail({
+      envelope: { from: 'reporter@outside.example', to: [LIST, REPORT] },
+      raw: big,
+    });
+    expect(info.accepted).toEqual([LIST]);
+    expect(info.rejected).toEqual([REPORT]);
+    expect(info.rejectedErrors?.[0]).toMatchObject({
+      responseCode: 552,
+      response: expect.stringMatching(/^552 5\.2\.2 A vulnerability report may be at most 8192 bytes/) as unknown,
+    });
+    const small = await sender(relay.port, { lmtp: true }).sendMail({
+      envelope: { from: 'reporter@outside.example', to: [REPORT] },
+      raw: aPost('A small report.'),
+    });
+    const [id] = storedIds(small.response);
+    const row = (await inbound(relay)).find((r) => r.id === id)!;
+    expect(row).toMatchObject({ recipient_kind: 'report', size: aPost('A small report.').length });
+    expect(Buffer.from(row.raw).toString('latin1')).not.toContain('A small report.');
   });
 });
 

@@ -20,8 +20,9 @@ export const refusals = {
   /** 552 5.3.4 (message too big for system): over SMTP_MAX_SIZE, as announced in EHLO (RFC 1870). */
   tooBig: (limit: number) => smtpReply(552, `Message exceeds the fixed maximum message size of ${limit} bytes`),
   /**
-   * 552 5.3.4: a vulnerability report (to `<list>-report@`) over REPORT_MAX_BYTES, which is less
-   * than what the list's other addresses take. Nothing is stored; the text says what to do.
+   * 552 (smtp-server adds 5.2.2, its default for 552): a vulnerability report (to `<list>-report@`)
+   * over REPORT_MAX_BYTES, which is less than what the list's other addresses take. Nothing is
+   * stored; the text says why and what to do.
    */
   reportTooBig: (limit: number) =>
     smtpReply(
