@@ -14,7 +14,11 @@ import { SetCredit } from './reporter/set-credit';
 import { AcceptReport } from './triage/accept-report';
 import { AcknowledgeReport } from './triage/acknowledge-report';
 import { AskReporter } from './triage/ask-reporter';
+import { AssignHandler } from './triage/assign-handler';
+import { CommentOnReport } from './triage/comment-on-report';
 import { MarkDuplicate } from './triage/mark-duplicate';
+import { MessageParty } from './triage/message-party';
+import { ProposePublicDate } from './triage/propose-public-date';
 import { RejectReport } from './triage/reject-report';
 import { TriageStep } from './triage/triage-step';
 import { ReporterMail } from './reporter-mail';
@@ -38,6 +42,10 @@ const providers = [
   AcceptReport,
   RejectReport,
   MarkDuplicate,
+  AssignHandler,
+  CommentOnReport,
+  ProposePublicDate,
+  MessageParty,
 ];
 
 /** Private vulnerability reports, from intake to the embargo made from them (docs/architecture.md, flow "Report"). */
