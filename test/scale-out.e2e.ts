@@ -191,9 +191,12 @@ describe('scale out: two relays and three workers on one PostgreSQL', () => {
     const workers = Array.from({ length: WORKERS }, (_, i) =>
       start(`worker-${i}`, ['--role', 'worker'], { SMTP_PORT: '0', HTTP_PORT: '0' }),
     );
+    // A relay listens before it logs the list key's line: wait for the line too, or a busy
+    // machine reads the output in between (CI saw one relay's line missing).
+    const logged = (child: Child) => child.output.includes('list key ');
     await Promise.all([
-      ...relays.map((relay, i) => ready(relay, () => smtpAnswers(relayPorts[i]))),
-      ...workers.map((worker) => ready(worker, () => worker.output.includes('worker: delivery'))),
+      ...relays.map((relay, i) => ready(relay, async () => (await smtpAnswers(relayPorts[i])) && logged(relay))),
+      ...workers.map((worker) => ready(worker, () => worker.output.includes('worker: delivery') && logged(worker))),
     ]);
     const [counts] = await sql<{ keys: number; policies: number; created: number }>(
       `SELECT (SELECT count(*)::int FROM list_key) AS keys, (SELECT count(*)::int FROM policy_version) AS policies,
