@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EmbargoModule } from '@cordon/embargo';
 import { MembershipModule } from '@cordon/membership';
 import { MaintainerDigestModule, MemberAnswersModule, PostStatusModule } from '@cordon/relay';
+import { ReportsModule } from '@cordon/reports';
 import { AdminHomeController } from './home.controller';
 import { AdminPostsController } from './posts.controller';
 import { AdminAnswersController } from './answers.controller';
@@ -11,6 +12,8 @@ import { AdminInvitationsController } from './invitations.controller';
 import { AdminLeaksController } from './leaks.controller';
 import { AdminMembersController } from './members.controller';
 import { AdminPolicyController } from './policy.controller';
+import { AdminReportsController } from './reports.controller';
+import { ReportTriage } from './report-triage';
 import {
   AdminAuthModule,
   AdminEnrolmentController,
@@ -34,7 +37,9 @@ import {
     EmbargoModule,
     MemberAnswersModule,
     MaintainerDigestModule,
+    ReportsModule,
   ],
+  providers: [ReportTriage],
   controllers: [
     AdminHomeController,
     AdminLoginController,
@@ -54,6 +59,7 @@ import {
     AdminEmbargoesController,
     AdminAnswersController,
     AdminLeaksController,
+    AdminReportsController,
     AdminPolicyController,
   ],
 })
