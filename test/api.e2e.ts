@@ -261,6 +261,8 @@ describe('JSON API', () => {
         '/api/applications/{id}/decision',
         '/api/members/{id}/status',
         '/api/embargoes',
+        '/api/reports',
+        '/api/reports/{id}/accept',
       ]),
     );
   });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EmbargoModule } from '@cordon/embargo';
 import { MembershipModule } from '@cordon/membership';
 import { PostStatusModule } from '@cordon/relay';
+import { ReportsModule } from '@cordon/reports';
 import { PostsApiController } from './posts-api.controller';
 import { ApplicationsApiController } from './applications-api.controller';
 import { EmbargoesApiController } from './embargoes-api.controller';
@@ -11,11 +12,12 @@ import { MaintainersApiController } from './maintainers-api.controller';
 import { MaintainerTotpApiController } from './maintainer-totp-api.controller';
 import { MembersApiController } from './members-api.controller';
 import { PolicyApiController } from './policy-api.controller';
+import { ReportsApiController } from './reports-api.controller';
 import { ApiAuthModule, ApiTokensController } from './auth';
 
 /** The JSON API under /api, for maintainers' scripts; every route sits behind ApiTokenGuard. */
 @Module({
-  imports: [ApiAuthModule, MembershipModule, PostStatusModule, EmbargoModule],
+  imports: [ApiAuthModule, MembershipModule, PostStatusModule, EmbargoModule, ReportsModule],
   controllers: [
     ApiTokensController,
     ApplicationsApiController,
@@ -24,6 +26,7 @@ import { ApiAuthModule, ApiTokensController } from './auth';
     PostsApiController,
     EmbargoesApiController,
     LeaksApiController,
+    ReportsApiController,
     MaintainersApiController,
     MaintainerTotpApiController,
     PolicyApiController,
