@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SETTINGS, Settings } from '@cordon/config';
 import { DomainError } from '@cordon/errors';
 import { AnswerPublicDate, ReporterReply, ReportQueries, SetCredit } from '@cordon/reports';
+import { sendReportFile } from '../http/report-file-download';
 import { UploadRefusal } from './application-upload';
 import { ReporterLinkGuard, ReporterLinkRequest } from './reporter-link.strategy';
 import { creditForm, dateAnswerForm, DATE_COMMENT_MAX, postedFields, REPLY_MAX, replyForm } from './reporter-forms';
@@ -100,10 +101,7 @@ export class ReporterPageController {
     );
   }
 
-  /**
-   * A file from the report's history, only as a download: whatever its name or stated type says,
-   * it is served as opaque bytes that no browser renders (a reporter's HTML must never run here).
-   */
+  /** A file from the report's history, only ever a download (report-file-download.ts): never rendered here. */
   @Get('status/attachments/:id')
   @UseGuards(ReporterSessionGuard)
   async attachment(
@@ -112,12 +110,7 @@ export class ReporterPageController {
     id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const file = await this.queries.attachment(reportId, id, true);
-    res.attachment(file.filename);
-    res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
-    res.status(200).send(file.bytes);
+    sendReportFile(res, await this.queries.attachment(reportId, id, true));
   }
 
   /** Checks a form, runs its use case, and comes back to the page; a refusal is shown beside its field. */
