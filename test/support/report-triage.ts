@@ -4,8 +4,9 @@
  * picture of every row to show a refused step changed nothing.
  */
 import { Secret, TOTP } from 'otpauth';
+import { DomainError } from '@cordon/errors';
 import { AddMaintainer, CompleteEnrolment, ConfirmTotpEnrolment, StartTotpEnrolment } from '@cordon/maintainers';
-import { FileReport, FiledReport, NewReport } from '@cordon/reports';
+import { FileReport, FiledReport, NewReport, Report } from '@cordon/reports';
 import { anOpenpgpKey, TestKey } from './keys';
 import { aReport, ReportsTestbed } from './reports-testbed';
 
@@ -43,4 +44,37 @@ export function fileReport(
 /** Every row of every table, in an order that does not depend on how the database scans them. */
 export async function everyRow(bed: ReportsTestbed): Promise<string> {
   return (await bed.everyRowAsText()).split('\n').sort().join('\n');
+}
+
+/** The report's row as stored. */
+export function reportRow(bed: ReportsTestbed, id: string): Promise<Report> {
+  return bed.dataSource.manager.findOneByOrFail(Report, { id });
+}
+
+/** The audit entries about a report, oldest first. */
+export async function reportAudits(
+  bed: ReportsTestbed,
+  id: string,
+): Promise<{ action: string; details: Record<string, unknown> }[]> {
+  return (await bed.dataSource.query(`SELECT action, details FROM audit_entry WHERE subject = $1 ORDER BY seq`, [
+    `report:${id}`,
+  ])) as { action: string; details: Record<string, unknown> }[];
+}
+
+/** Runs a step that must be refused with `code` (and `field`), and shows that no row changed. */
+export async function expectRefused(
+  bed: ReportsTestbed,
+  step: () => Promise<unknown>,
+  code: string,
+  field?: string,
+): Promise<DomainError> {
+  const before = await everyRow(bed);
+  const error = await step().then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  expect(error).toMatchObject({ code, ...(field ? { field } : {}) });
+  expect(await everyRow(bed)).toBe(before);
+  return error as DomainError;
 }

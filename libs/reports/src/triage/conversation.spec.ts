@@ -1,13 +1,19 @@
 import { decrypt, readMessage } from 'openpgp';
 import { ListKey } from '@cordon/crypto';
 import { OutboundMessage } from '@cordon/delivery';
-import { DomainError } from '@cordon/errors';
 import { anOpenpgpKey, TestKey } from '../../../../test/support/keys';
 import { armoredPart } from '../../../../test/support/mailbox';
-import { ActiveMaintainer, anActiveMaintainer, everyRow, fileReport } from '../../../../test/support/report-triage';
+import {
+  ActiveMaintainer,
+  anActiveMaintainer,
+  everyRow,
+  expectRefused,
+  fileReport,
+  reportAudits,
+  reportRow,
+} from '../../../../test/support/report-triage';
 import { decryptedText, reportsTestbed, ReportsTestbed } from '../../../../test/support/reports-testbed';
 import { ReportQueries } from '../report-queries';
-import { Report } from '../report.entity';
 import { AnswerPublicDate } from '../reporter/answer-public-date';
 import { AcceptReport } from './accept-report';
 import { AssignHandler } from './assign-handler';
@@ -46,38 +52,25 @@ describe('Triage: handler, comments, the public date and messages', () => {
     return { ...filed, contact, key };
   }
 
-  const row = (id: string) => bed.dataSource.manager.findOneByOrFail(Report, { id });
-  const audits = async (id: string) =>
-    (await bed.dataSource.query(`SELECT action, details FROM audit_entry WHERE subject = $1 ORDER BY seq`, [
-      `report:${id}`,
-    ])) as { action: string; details: Record<string, unknown> }[];
-
-  async function refused(step: () => Promise<unknown>, code: string, field?: string): Promise<DomainError> {
-    const before = await everyRow(bed);
-    const error = await step().then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(DomainError);
-    expect(error).toMatchObject({ code, ...(field ? { field } : {}) });
-    expect(await everyRow(bed)).toBe(before);
-    return error as DomainError;
-  }
-
   it('names a handler among the active maintainers, and clears it; the reporter never sees who', async () => {
     const report = await aFiledReport();
-    await refused(
+    await expectRefused(
+      bed,
       () => bed.get(AssignHandler).execute(report.id, tom.id, bed.maintainer.id, NOW),
       'INVALID_INPUT',
       'handlerId',
     );
-    await refused(() => bed.get(AssignHandler).execute(report.id, bed.maintainer.id, ada.id, NOW), 'FORBIDDEN');
+    await expectRefused(
+      bed,
+      () => bed.get(AssignHandler).execute(report.id, bed.maintainer.id, ada.id, NOW),
+      'FORBIDDEN',
+    );
     await bed.get(AssignHandler).execute(report.id, tom.id, ada.id, NOW);
-    expect(await row(report.id)).toMatchObject({ handlerId: ada.id, status: 'new', acknowledgedAt: null });
+    expect(await reportRow(bed, report.id)).toMatchObject({ handlerId: ada.id, status: 'new', acknowledgedAt: null });
     expect((await bed.get(ReportQueries).detail(report.id, NOW)).handler).toEqual({ id: ada.id, name: 'Ada Handler' });
     await bed.get(AssignHandler).execute(report.id, tom.id, null, NOW);
-    expect(await row(report.id)).toMatchObject({ handlerId: null });
-    expect(await audits(report.id)).toEqual(
+    expect(await reportRow(bed, report.id)).toMatchObject({ handlerId: null });
+    expect(await reportAudits(bed, report.id)).toEqual(
       expect.arrayContaining([
         {
           action: 'report.handler_assigned',
@@ -106,23 +99,30 @@ describe('Triage: handler, comments, the public date and messages', () => {
     expect(JSON.stringify(view)).not.toContain('root cause');
     expect(await bed.queuedTo(report.contact)).toHaveLength(1);
     expect(await everyRow(bed)).not.toContain('root cause');
-    expect(await audits(report.id)).toContainEqual({
+    expect(await reportAudits(bed, report.id)).toContainEqual({
       action: 'report.commented',
       details: { reference: report.reference },
     });
-    await refused(() => bed.get(CommentOnReport).execute(report.id, tom.id, ' ', NOW), 'INVALID_INPUT', 'text');
+    await expectRefused(
+      bed,
+      () => bed.get(CommentOnReport).execute(report.id, tom.id, ' ', NOW),
+      'INVALID_INPUT',
+      'text',
+    );
   });
 
   it('proposes a public date, clears the reporter’s answer, and leaves an accepted report’s date to its embargo', async () => {
     const report = await aFiledReport();
     const date = { publicAt: '2026-12-15T10:00', timeZone: 'Europe/Berlin' };
-    await refused(
+    await expectRefused(
+      bed,
       () =>
         bed.get(ProposePublicDate).execute(report.id, tom.id, { publicAt: '2026-12-01T10:00', timeZone: 'UTC' }, NOW),
       'INVALID_INPUT',
       'publicAt',
     );
-    await refused(
+    await expectRefused(
+      bed,
       () =>
         bed
           .get(ProposePublicDate)
@@ -132,7 +132,7 @@ describe('Triage: handler, comments, the public date and messages', () => {
     );
     await bed.get(ProposePublicDate).execute(report.id, tom.id, date, NOW);
     const at = new Date('2026-12-15T09:00:00Z');
-    expect(await row(report.id)).toMatchObject({ proposedPublicAt: at, proposedTimeZone: 'Europe/Berlin' });
+    expect(await reportRow(bed, report.id)).toMatchObject({ proposedPublicAt: at, proposedTimeZone: 'Europe/Berlin' });
     const mails = (await bed.queuedTo(report.contact)).filter((mail) => mail.purpose === 'report.date_proposed');
     expect(await decryptedText(mails[0].raw, report.key)).toContain('2026-12-15 10:00 Europe/Berlin');
     expect((await bed.get(ReportQueries).reporterView(report.id)).proposedPublic).toEqual({
@@ -141,10 +141,10 @@ describe('Triage: handler, comments, the public date and messages', () => {
     });
 
     await bed.get(AnswerPublicDate).execute(report.id, 'agreed', '', NOW);
-    expect(await row(report.id)).toMatchObject({ reporterDateAnswer: 'agreed' });
+    expect(await reportRow(bed, report.id)).toMatchObject({ reporterDateAnswer: 'agreed' });
     await bed.get(ProposePublicDate).execute(report.id, tom.id, { ...date, publicAt: '2026-12-16T10:00' }, NOW);
-    expect(await row(report.id)).toMatchObject({ reporterDateAnswer: null, reporterDateAnsweredAt: null });
-    expect(await audits(report.id)).toContainEqual({
+    expect(await reportRow(bed, report.id)).toMatchObject({ reporterDateAnswer: null, reporterDateAnsweredAt: null });
+    expect(await reportAudits(bed, report.id)).toContainEqual({
       action: 'report.date_proposed',
       details: { reference: report.reference, publicAt: '2026-12-16T09:00:00.000Z', timeZone: 'Europe/Berlin' },
     });
@@ -154,13 +154,17 @@ describe('Triage: handler, comments, the public date and messages', () => {
     await bed
       .get(AcceptReport)
       .execute(report.id, tom.id, { publicAt: '2026-12-16T10:00', timeZone: 'Europe/Berlin' }, NOW);
-    expect(await row(report.id)).toMatchObject({ reporterDateAnswer: 'agreed' });
-    const error = await refused(() => bed.get(ProposePublicDate).execute(report.id, tom.id, date, NOW), 'WRONG_STATE');
+    expect(await reportRow(bed, report.id)).toMatchObject({ reporterDateAnswer: 'agreed' });
+    const error = await expectRefused(
+      bed,
+      () => bed.get(ProposePublicDate).execute(report.id, tom.id, date, NOW),
+      'WRONG_STATE',
+    );
     expect(error.message).toContain('Extend the embargo');
 
     const rejected = await aFiledReport();
     await bed.get(RejectReport).execute(rejected.id, tom.id, 'Works as documented in the manual.', NOW);
-    await refused(() => bed.get(ProposePublicDate).execute(rejected.id, tom.id, date, NOW), 'WRONG_STATE');
+    await expectRefused(bed, () => bed.get(ProposePublicDate).execute(rejected.id, tom.id, date, NOW), 'WRONG_STATE');
   });
 
   it('clears an answer to another date when the report is accepted at a different one', async () => {
@@ -168,7 +172,7 @@ describe('Triage: handler, comments, the public date and messages', () => {
     await bed.get(ProposePublicDate).execute(report.id, tom.id, { publicAt: '2026-12-15T10:00', timeZone: 'UTC' }, NOW);
     await bed.get(AnswerPublicDate).execute(report.id, 'objected', 'Too soon for the distributions.', NOW);
     await bed.get(AcceptReport).execute(report.id, tom.id, { publicAt: '2026-12-18T10:00', timeZone: 'UTC' }, NOW);
-    expect(await row(report.id)).toMatchObject({ reporterDateAnswer: null });
+    expect(await reportRow(bed, report.id)).toMatchObject({ reporterDateAnswer: null });
   });
 
   it('writes to the reporter, encrypted to its key, on its page too', async () => {
@@ -183,7 +187,7 @@ describe('Triage: handler, comments, the public date and messages', () => {
     expect(view.history).toContainEqual(
       expect.objectContaining({ kind: 'message_to_reporter', text, actorName: null }),
     );
-    expect(await audits(report.id)).toContainEqual({
+    expect(await reportAudits(bed, report.id)).toContainEqual({
       action: 'report.message_sent',
       details: { reference: report.reference, to: 'reporter' },
     });
@@ -229,7 +233,7 @@ describe('Triage: handler, comments, the public date and messages', () => {
     );
     expect(JSON.stringify(await bed.get(ReportQueries).reporterView(report.id))).not.toContain('upstream');
     expect(await bed.queuedTo(report.contact)).toHaveLength(1);
-    const facts = await audits(report.id);
+    const facts = await reportAudits(bed, report.id);
     expect(facts).toContainEqual({
       action: 'report.message_sent',
       details: {
@@ -252,22 +256,33 @@ describe('Triage: handler, comments, the public date and messages', () => {
     };
     const send = (to: Parameters<MessageParty['execute']>[2]) =>
       bed.get(MessageParty).execute(report.id, tom.id, to, 'Please look at this.', NOW);
-    await refused(() => send({ ...good, key: '' }), 'INVALID_INPUT', 'key');
-    await refused(() => send({ ...good, key: 'not a key at all' }), 'INVALID_INPUT', 'key');
-    await refused(
+    await expectRefused(bed, () => send({ ...good, key: '' }), 'INVALID_INPUT', 'key');
+    await expectRefused(bed, () => send({ ...good, key: 'not a key at all' }), 'INVALID_INPUT', 'key');
+    await expectRefused(
+      bed,
       () => send({ ...good, key: upstream.publicKey.replace(/[A-Za-z0-9]{20}\n/, 'AAAAAAAAAAAAAAAAAAAA\n') }),
       'KEY_UNREADABLE',
       'key',
     );
     const secret = upstream.privateKey.armor();
-    await refused(() => send({ ...good, key: secret }), 'INVALID_INPUT', 'key');
+    await expectRefused(bed, () => send({ ...good, key: secret }), 'INVALID_INPUT', 'key');
     // A key for another address is not this party's key.
-    await refused(() => send({ ...good, key: report.key.publicKey }), 'KEY_NO_MATCHING_USER_ID', 'key');
-    await refused(() => send({ ...good, email: 'a@x.example, b@y.example' }), 'INVALID_INPUT', 'email');
-    await refused(() => send({ ...good, email: 'Upstream <security@upstream.example>' }), 'INVALID_INPUT', 'email');
-    await refused(() => send({ ...good, name: '' }), 'INVALID_INPUT', 'name');
-    await refused(() => send({ ...good, name: 'x'.repeat(201) }), 'INVALID_INPUT', 'name');
-    await refused(() => send({ ...good, name: 'Up\nstream' }), 'INVALID_INPUT', 'name');
-    await refused(() => bed.get(MessageParty).execute(report.id, tom.id, good, '', NOW), 'INVALID_INPUT', 'text');
+    await expectRefused(bed, () => send({ ...good, key: report.key.publicKey }), 'KEY_NO_MATCHING_USER_ID', 'key');
+    await expectRefused(bed, () => send({ ...good, email: 'a@x.example, b@y.example' }), 'INVALID_INPUT', 'email');
+    await expectRefused(
+      bed,
+      () => send({ ...good, email: 'Upstream <security@upstream.example>' }),
+      'INVALID_INPUT',
+      'email',
+    );
+    await expectRefused(bed, () => send({ ...good, name: '' }), 'INVALID_INPUT', 'name');
+    await expectRefused(bed, () => send({ ...good, name: 'x'.repeat(201) }), 'INVALID_INPUT', 'name');
+    await expectRefused(bed, () => send({ ...good, name: 'Up\nstream' }), 'INVALID_INPUT', 'name');
+    await expectRefused(
+      bed,
+      () => bed.get(MessageParty).execute(report.id, tom.id, good, '', NOW),
+      'INVALID_INPUT',
+      'text',
+    );
   });
 });

@@ -1,10 +1,15 @@
-import { DomainError } from '@cordon/errors';
 import { Embargo } from '@cordon/embargo';
 import { anOpenpgpKey } from '../../../../test/support/keys';
-import { ActiveMaintainer, anActiveMaintainer, everyRow, fileReport } from '../../../../test/support/report-triage';
+import {
+  ActiveMaintainer,
+  anActiveMaintainer,
+  expectRefused,
+  fileReport,
+  reportAudits,
+  reportRow,
+} from '../../../../test/support/report-triage';
 import { decryptedText, reportsTestbed, ReportsTestbed } from '../../../../test/support/reports-testbed';
 import { ReportQueries } from '../report-queries';
-import { Report } from '../report.entity';
 import { ReporterReply } from '../reporter/reporter-reply';
 import { AcceptReport } from './accept-report';
 import { AcknowledgeReport } from './acknowledge-report';
@@ -49,65 +54,56 @@ describe('Triage: the answers to a report', () => {
     };
   }
 
-  const row = (id: string) => bed.dataSource.manager.findOneByOrFail(Report, { id });
-  const audits = async (id: string) =>
-    (await bed.dataSource.query(`SELECT action, details FROM audit_entry WHERE subject = $1 ORDER BY seq`, [
-      `report:${id}`,
-    ])) as { action: string; details: Record<string, unknown> }[];
-
-  /** Runs a step that must be refused with `code`, and shows that no row changed. */
-  async function refused(step: () => Promise<unknown>, code: string, field?: string): Promise<DomainError> {
-    const before = await everyRow(bed);
-    const error = await step().then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(DomainError);
-    expect(error).toMatchObject({ code, ...(field ? { field } : {}) });
-    expect(await everyRow(bed)).toBe(before);
-    return error as DomainError;
-  }
-
   it('acknowledges a new report: the clock stops, the reporter is told, and only once', async () => {
     const report = await aFiledReport();
     await bed.get(AcknowledgeReport).execute(report.id, tom.id, NOW);
-    expect(await row(report.id)).toMatchObject({ status: 'acknowledged', acknowledgedAt: NOW, closedAt: null });
+    expect(await reportRow(bed, report.id)).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedAt: NOW,
+      closedAt: null,
+    });
     expect(await report.mail('report.acknowledged')).toContain(`acknowledged your report ${report.reference}`);
-    expect(await audits(report.id)).toContainEqual({
+    expect(await reportAudits(bed, report.id)).toContainEqual({
       action: 'report.acknowledged',
       details: { reference: report.reference, status: 'acknowledged' },
     });
     const view = await bed.get(ReportQueries).reporterView(report.id);
     expect(view.history.map((item) => item.status)).toEqual(['new', 'acknowledged']);
-    const error = await refused(() => bed.get(AcknowledgeReport).execute(report.id, tom.id, NOW), 'WRONG_STATE');
+    const error = await expectRefused(
+      bed,
+      () => bed.get(AcknowledgeReport).execute(report.id, tom.id, NOW),
+      'WRONG_STATE',
+    );
     expect(error.message).toBe(`${report.reference} is already acknowledged.`);
   });
 
   it('lets only an active maintainer act, and only on a report that exists', async () => {
     const report = await aFiledReport();
     // The testbed's maintainer was added and has not enrolled: it cannot sign in, nor triage.
-    await refused(() => bed.get(AcknowledgeReport).execute(report.id, bed.maintainer.id, NOW), 'FORBIDDEN');
-    await refused(
+    await expectRefused(bed, () => bed.get(AcknowledgeReport).execute(report.id, bed.maintainer.id, NOW), 'FORBIDDEN');
+    await expectRefused(
+      bed,
       () => bed.get(RejectReport).execute(report.id, 'no-such-maintainer', 'Not a bug at all.', NOW),
       'FORBIDDEN',
     );
-    const unknown = await refused(
+    const unknown = await expectRefused(
+      bed,
       () => bed.get(AcknowledgeReport).execute('00000000-0000-4000-8000-000000000000', tom.id, NOW),
       'NOT_FOUND',
     );
     expect(unknown.message).toBe('There is no such report.');
-    await refused(() => bed.get(AskReporter).execute('REP-1', tom.id, 'Which version?', NOW), 'NOT_FOUND');
+    await expectRefused(bed, () => bed.get(AskReporter).execute('REP-1', tom.id, 'Which version?', NOW), 'NOT_FOUND');
   });
 
   it('asks the reporter: the question reaches it encrypted, and its answer brings the report back', async () => {
     const report = await aFiledReport();
     const question = 'Does it also happen with --safe-mode on version 2.3?';
     await bed.get(AskReporter).execute(report.id, tom.id, question, NOW);
-    expect(await row(report.id)).toMatchObject({ status: 'needs_information', acknowledgedAt: NOW });
+    expect(await reportRow(bed, report.id)).toMatchObject({ status: 'needs_information', acknowledgedAt: NOW });
     expect(await report.mail('report.question')).toContain(question);
     const history = (await bed.get(ReportQueries).reporterView(report.id)).history;
     expect(history).toContainEqual(expect.objectContaining({ kind: 'message_to_reporter', text: question }));
-    const facts = await audits(report.id);
+    const facts = await reportAudits(bed, report.id);
     expect(facts).toContainEqual({
       action: 'report.asked',
       details: { reference: report.reference, status: 'needs_information' },
@@ -116,25 +112,35 @@ describe('Triage: the answers to a report', () => {
 
     const later = new Date(NOW.getTime() + 3600_000);
     await bed.get(ReporterReply).execute(report.id, 'Yes, with --safe-mode too.', [], later);
-    expect(await row(report.id)).toMatchObject({ status: 'acknowledged', acknowledgedAt: NOW });
+    expect(await reportRow(bed, report.id)).toMatchObject({ status: 'acknowledged', acknowledgedAt: NOW });
     // A second question may follow; the first answer's time stays the acknowledgement.
     await bed.get(AskReporter).execute(report.id, tom.id, 'And on 2.4.1?', later);
-    expect(await row(report.id)).toMatchObject({ status: 'needs_information', acknowledgedAt: NOW });
-    await refused(() => bed.get(AskReporter).execute(report.id, tom.id, '   ', later), 'INVALID_INPUT', 'question');
+    expect(await reportRow(bed, report.id)).toMatchObject({ status: 'needs_information', acknowledgedAt: NOW });
+    await expectRefused(
+      bed,
+      () => bed.get(AskReporter).execute(report.id, tom.id, '   ', later),
+      'INVALID_INPUT',
+      'question',
+    );
   });
 
   it('rejects with a reason the reporter reads, closes the report, and nothing leaves rejected', async () => {
     const report = await aFiledReport();
-    await refused(() => bed.get(RejectReport).execute(report.id, tom.id, 'Not a bug', NOW), 'INVALID_INPUT', 'reason');
+    await expectRefused(
+      bed,
+      () => bed.get(RejectReport).execute(report.id, tom.id, 'Not a bug', NOW),
+      'INVALID_INPUT',
+      'reason',
+    );
     const reason = 'The parser runs only on files the user already controls: no privilege is crossed.';
     await bed.get(RejectReport).execute(report.id, tom.id, reason, NOW);
-    expect(await row(report.id)).toMatchObject({ status: 'rejected', acknowledgedAt: NOW, closedAt: NOW });
+    expect(await reportRow(bed, report.id)).toMatchObject({ status: 'rejected', acknowledgedAt: NOW, closedAt: NOW });
     const mail = await report.mail('report.rejected');
     expect(mail).toContain(reason);
     expect(mail).toContain(report.reference);
     const view = await bed.get(ReportQueries).reporterView(report.id);
     expect(view.history).toContainEqual(expect.objectContaining({ kind: 'status', status: 'rejected', text: reason }));
-    const facts = await audits(report.id);
+    const facts = await reportAudits(bed, report.id);
     expect(facts).toContainEqual({
       action: 'report.rejected',
       details: { reference: report.reference, status: 'rejected' },
@@ -148,7 +154,7 @@ describe('Triage: the answers to a report', () => {
       () => bed.get(RejectReport).execute(report.id, tom.id, reason, NOW),
       () => bed.get(MarkDuplicate).execute(report.id, tom.id, 'REP-1', NOW),
     ]) {
-      const error = await refused(step, 'WRONG_STATE');
+      const error = await expectRefused(bed, step, 'WRONG_STATE');
       expect(error.message).toBe(`${report.reference} is decided: it was rejected. It cannot be changed any more.`);
     }
   });
@@ -157,21 +163,33 @@ describe('Triage: the answers to a report', () => {
     const original = await aFiledReport();
     const second = await aFiledReport();
     const third = await aFiledReport();
-    await refused(
+    await expectRefused(
+      bed,
       () => bed.get(MarkDuplicate).execute(second.id, tom.id, second.reference, NOW),
       'INVALID_INPUT',
       'of',
     );
-    await refused(() => bed.get(MarkDuplicate).execute(second.id, tom.id, second.id, NOW), 'INVALID_INPUT', 'of');
-    await refused(() => bed.get(MarkDuplicate).execute(second.id, tom.id, 'REP-99999', NOW), 'INVALID_INPUT', 'of');
-    await refused(
+    await expectRefused(
+      bed,
+      () => bed.get(MarkDuplicate).execute(second.id, tom.id, second.id, NOW),
+      'INVALID_INPUT',
+      'of',
+    );
+    await expectRefused(
+      bed,
+      () => bed.get(MarkDuplicate).execute(second.id, tom.id, 'REP-99999', NOW),
+      'INVALID_INPUT',
+      'of',
+    );
+    await expectRefused(
+      bed,
       () => bed.get(MarkDuplicate).execute(second.id, tom.id, '00000000-0000-4000-8000-000000000000', NOW),
       'INVALID_INPUT',
       'of',
     );
 
     await bed.get(MarkDuplicate).execute(second.id, tom.id, original.reference.toLowerCase(), NOW);
-    expect(await row(second.id)).toMatchObject({
+    expect(await reportRow(bed, second.id)).toMatchObject({
       status: 'duplicate',
       duplicateOf: original.id,
       acknowledgedAt: NOW,
@@ -180,18 +198,18 @@ describe('Triage: the answers to a report', () => {
     const mail = await second.mail('report.duplicate');
     expect(mail).toContain(second.reference);
     expect(mail).not.toContain(original.reference);
-    expect(await audits(second.id)).toContainEqual({
+    expect(await reportAudits(bed, second.id)).toContainEqual({
       action: 'report.marked_duplicate',
       details: { reference: second.reference, status: 'duplicate', duplicateOf: original.id },
     });
     // A duplicate of the duplicate points at the original, by id as well as by reference.
     await bed.get(MarkDuplicate).execute(third.id, tom.id, second.id, NOW);
-    expect(await row(third.id)).toMatchObject({ duplicateOf: original.id });
+    expect(await reportRow(bed, third.id)).toMatchObject({ duplicateOf: original.id });
     expect((await bed.get(ReportQueries).detail(third.id, NOW)).duplicateOf).toEqual({
       id: original.id,
       reference: original.reference,
     });
-    await refused(() => bed.get(AcknowledgeReport).execute(third.id, tom.id, NOW), 'WRONG_STATE');
+    await expectRefused(bed, () => bed.get(AcknowledgeReport).execute(third.id, tom.id, NOW), 'WRONG_STATE');
   });
 
   it('accepts into an embargo made from the report: its title, versions, credit with consent, date', async () => {
@@ -219,17 +237,22 @@ describe('Triage: the answers to a report', () => {
       createdBy: `maintainer:${tom.id}`,
       status: 'active',
     });
-    expect(await row(report.id)).toMatchObject({ status: 'accepted', embargoId: embargo.id, closedAt: null });
+    expect(await reportRow(bed, report.id)).toMatchObject({
+      status: 'accepted',
+      embargoId: embargo.id,
+      closedAt: null,
+    });
     const mail = await report.mail('report.accepted');
     expect(mail).toContain('2026-12-10 12:00 Europe/Berlin');
     expect(mail).toContain('credited as “Rita R.”');
-    expect(await audits(report.id)).toContainEqual({
+    expect(await reportAudits(bed, report.id)).toContainEqual({
       action: 'report.accepted',
       details: { reference: report.reference, status: 'accepted', embargo: embargo.id, embargoNumber: embargo.number },
     });
     const view = await bed.get(ReportQueries).reporterView(report.id);
     expect(view.proposedPublic).toEqual({ at: embargo.publicAt, timeZone: 'Europe/Berlin' });
-    const error = await refused(
+    const error = await expectRefused(
+      bed,
       () => bed.get(RejectReport).execute(report.id, tom.id, 'Changed our mind.', NOW),
       'WRONG_STATE',
     );
@@ -248,7 +271,7 @@ describe('Triage: the answers to a report', () => {
       );
     const embargo = await bed.dataSource.manager.findOneByOrFail(Embargo, { id: embargoId });
     expect(embargo).toMatchObject({ title: 'Heap overflow in frob', reporterCredit: '', limitCountedFrom: NOW });
-    expect(await row(report.id)).toMatchObject({ status: 'accepted', acknowledgedAt: NOW });
+    expect(await reportRow(bed, report.id)).toMatchObject({ status: 'accepted', acknowledgedAt: NOW });
     expect(await report.mail('report.accepted')).toContain('will not be credited');
   });
 
@@ -256,18 +279,21 @@ describe('Triage: the answers to a report', () => {
     const report = await aFiledReport(); // ten business days old at NOW
     // Six business days from NOW, sixteen from the report's date: past the 14 the policy allows.
     const terms = { publicAt: '2026-12-14T12:00', timeZone: 'UTC' };
-    const error = await refused(
+    const error = await expectRefused(
+      bed,
       () => bed.get(AcceptReport).execute(report.id, tom.id, terms, NOW),
       'INVALID_INPUT',
       'overLimitReason',
     );
     expect(error.message).toContain('16 business days');
-    await refused(
+    await expectRefused(
+      bed,
       () => bed.get(AcceptReport).execute(report.id, tom.id, { publicAt: '2026-12-01T12:00', timeZone: 'UTC' }, NOW),
       'INVALID_INPUT',
       'publicAt',
     );
-    await refused(
+    await expectRefused(
+      bed,
       () => bed.get(AcceptReport).execute(report.id, tom.id, { ...terms, cveIds: ['CVE-12'] }, NOW),
       'INVALID_INPUT',
     );
