@@ -12,6 +12,7 @@ import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { ListKey } from '@cordon/crypto';
 import { ReportQueries } from '@cordon/reports';
+import { everyRowAsText } from '../support/clear-text';
 import { domainBeside } from '../support/domain-context';
 import { aMaintainer } from '../support/factories';
 import { GpgHome } from '../support/gpg';
@@ -132,30 +133,11 @@ describe('vulnerability reports by mail', () => {
     return pgpMimeMessage(headers(reporter.email, 'Rita Reporter', '...'), stdout.toString('utf8'), 'mutt');
   }
 
-  /** What is in the clear anywhere the server keeps or sends things. */
+  /** What is in the clear anywhere the server keeps or sends things (sent mail also decoded: QP may wrap a line). */
   async function everythingInTheClear(): Promise<string> {
-    const tables = (await db().query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
-    )) as { table_name: string }[];
-    const texts: string[] = [];
-    for (const { table_name } of tables) {
-      for (const row of (await db().query(`SELECT * FROM "${table_name}"`)) as Record<string, unknown>[]) {
-        for (const value of Object.values(row)) texts.push(...readings(value));
-      }
-    }
-    for (const mail of relay.sink.received) texts.push(mail.raw.toString('latin1'), mail.raw.toString('utf8'));
-    texts.push(...logged);
-    return texts.join('\n');
-  }
-
-  function readings(value: unknown): string[] {
-    if (value === null || value === undefined) return [];
-    if (value instanceof Uint8Array) {
-      const bytes = Buffer.from(value);
-      return [bytes.toString('latin1'), bytes.toString('utf8')];
-    }
-    if (typeof value === 'object' && !(value instanceof Date)) return [JSON.stringify(value)];
-    return [String(value)];
+    const sent = relay.sink.received.map((m) => m.raw.toString('utf8'));
+    const decoded = await Promise.all(relay.sink.received.map(async (m) => (await simpleParser(m.raw)).text ?? ''));
+    return [await everyRowAsText(db()), ...sent, ...decoded, ...logged].join('\n');
   }
 
   describe('a report mailed encrypted with gpg, and one in plain text', () => {
@@ -266,6 +248,26 @@ describe('vulnerability reports by mail', () => {
       expect(`${notice.subject} ${notice.text}`).not.toContain(canaries.plain);
       expect(notice.text).not.toContain('libbar');
     });
+  });
+
+  it('files a report mailed as inline PGP, gpg --armor --encrypt in a text/plain body', async () => {
+    const ida = await aReporter('ida@reporter.example');
+    const canary = `inline-${randomUUID()}`;
+    const { stdout } = await ida.gpg.must(
+      ['--trust-model', 'always', '--armor', '--encrypt', '--recipient', listFpr],
+      Buffer.from(`A heap overflow in libquux. ${canary}\n`),
+    );
+    const raw = Buffer.from(
+      `${headers(ida.email, 'Ida', 'libquux')}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${crlf(stdout.toString())}`,
+    );
+    await sendAndSettle(raw, ida.email);
+    const inbound = await lastInbound();
+    expect(inbound.status).toBe('processed');
+    const { reportId } = (await auditOf('report_mail.filed', inbound.id)) as { reportId: string };
+    const detail = await relay.app.get(ReportQueries).detail(reportId);
+    expect(detail.content).toMatchObject({ component: 'libquux', contact: ida.email });
+    expect(detail.content.description).toBe(`A heap overflow in libquux. ${canary}`);
+    expect(await everythingInTheClear()).not.toContain(canary);
   });
 
   describe('hostile mail', () => {
