@@ -1,8 +1,12 @@
 import { simpleParser } from 'mailparser';
 import { DataSource } from 'typeorm';
 import { ChangeEmbargo, HeldCopies } from '@cordon/embargo';
+import { ActiveMaintainer, anActiveMaintainer } from '../../../test/support/report-triage';
 import { aReport, decryptedText, reportsTestbed, ReportsTestbed } from '../../../test/support/reports-testbed';
 import { FileReport } from './file-report';
+import { AcceptReport } from './triage/accept-report';
+import { AcknowledgeReport } from './triage/acknowledge-report';
+import { RejectReport } from './triage/reject-report';
 import { Report, ReportStatus } from './report.entity';
 import { ReportReadings } from './report-readings';
 import { ReportReminders } from './report-reminders';
@@ -15,6 +19,8 @@ const at = (iso: string) => new Date(iso);
 
 describe('ReportReminders', () => {
   let bed: ReportsTestbed;
+  /** Triages; the testbed's own maintainer (invited, not enrolled) only hears the list's mail. */
+  let tom: ActiveMaintainer;
   const ds = (): DataSource => bed.dataSource;
   const reminders = () => bed.get(ReportReminders);
 
@@ -22,20 +28,22 @@ describe('ReportReminders', () => {
     bed = await reportsTestbed({ PROJECT_TIME_ZONE: 'Europe/Berlin' });
     // The relay answers which copies an ending embargo held; no post was made here, so none.
     bed.get(HeldCopies).provide(() => Promise.resolve([]));
+    tom = await anActiveMaintainer(bed, 'tom@example.org');
   }, 120_000);
   afterAll(() => bed?.close());
 
-  /**
-   * A report filed at `receivedAt`; `changes` are what a maintainer's answer does to its row (the
-   * first answer, closing it, the embargo made from it), for the clocks that read them.
-   */
-  async function aFiledReport(receivedAt: Date, changes: Partial<Report> = {}): Promise<Report> {
+  /** A report filed at `receivedAt`, as the form files it. */
+  async function aFiledReport(receivedAt: Date): Promise<Report> {
     const filed = await bed
       .get(FileReport)
       .execute(aReport({ description: `Overflow ${CANARY} in parse()` }), 'form', receivedAt);
-    if (Object.keys(changes).length) await ds().getRepository(Report).update(filed.id, changes);
     return ds().getRepository(Report).findOneByOrFail({ id: filed.id });
   }
+  const acknowledge = (report: Report, now: Date) => bed.get(AcknowledgeReport).execute(report.id, tom.id, now);
+  const reject = (report: Report, now: Date) =>
+    bed.get(RejectReport).execute(report.id, tom.id, 'Not a vulnerability: frob files are trusted.', now);
+  /** Takes a finished test's report out of the later tests' counts. */
+  const close = (report: Report) => reject(report, at('2026-12-10T09:00:00Z'));
 
   /** The reminders and overdue notices audited for a report, as "action clock dueAt". */
   const noticesOf = async (report: Report) =>
@@ -91,15 +99,11 @@ describe('ReportReminders', () => {
   });
 
   it('sends nothing about the acknowledgement of a report acknowledged, nor anything about a rejected one', async () => {
-    const acknowledged = await aFiledReport(FRIDAY_EVENING, {
-      status: 'acknowledged',
-      acknowledgedAt: at('2026-11-30T09:00:00Z'),
-    });
-    const rejected = await aFiledReport(FRIDAY_EVENING, {
-      status: 'rejected',
-      acknowledgedAt: at('2026-11-30T09:00:00Z'),
-      closedAt: at('2026-11-30T09:00:00Z'),
-    });
+    const monday = at('2026-11-30T09:00:00Z');
+    const acknowledged = await aFiledReport(FRIDAY_EVENING);
+    await acknowledge(acknowledged, monday);
+    const rejected = await aFiledReport(FRIDAY_EVENING);
+    await reject(rejected, monday);
     expect(await reminders().run(at('2026-12-02T08:00:00Z'))).toBe(0);
     expect(await reminders().run(at('2026-12-10T08:00:00Z'))).toBe(0);
     expect(await noticesOf(acknowledged)).toEqual([]);
@@ -111,22 +115,15 @@ describe('ReportReminders', () => {
   });
 
   it('reminds of the fix target 7 days ahead and tells once it is overdue, unless the embargo made from it ended', async () => {
-    const open = await aFiledReport(FRIDAY_EVENING, { status: 'acknowledged', acknowledgedAt: FRIDAY_EVENING });
-    const embargo = await bed.get(ChangeEmbargo).create(
-      {
-        title: 'Parser overflow',
-        cveIds: [],
-        publicAt: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 16),
-        timeZone: 'UTC',
-      },
-      bed.maintainer.id,
-    );
-    const published = await aFiledReport(FRIDAY_EVENING, {
-      status: 'accepted',
-      acknowledgedAt: FRIDAY_EVENING,
-      embargoId: embargo.id,
-    });
-    await bed.get(ChangeEmbargo).lift(embargo.id, bed.maintainer.id);
+    const monday = at('2026-11-30T09:00:00Z');
+    const open = await aFiledReport(FRIDAY_EVENING);
+    await acknowledge(open, monday);
+    // Accepted, and its embargo lifted: the fix is public, the clock met.
+    const published = await aFiledReport(FRIDAY_EVENING);
+    const { embargoId } = await bed
+      .get(AcceptReport)
+      .execute(published.id, tom.id, { publicAt: '2026-12-08T14:00', timeZone: 'UTC' }, monday);
+    await bed.get(ChangeEmbargo).lift(embargoId, tom.id);
 
     // 2027-01-19 17:00 UTC is 7 days before 2027-01-26 18:00 in Berlin.
     expect(await reminders().run(at('2027-01-19T16:59:00Z'))).toBe(0);
@@ -161,11 +158,4 @@ describe('ReportReminders', () => {
       fix: baseline.fix,
     });
   });
-
-  /** Takes a finished test's report out of the later tests' counts, as rejecting it would. */
-  async function close(report: Report): Promise<void> {
-    await ds()
-      .getRepository(Report)
-      .update(report.id, { status: 'rejected', acknowledgedAt: new Date(), closedAt: new Date() });
-  }
 });
