@@ -193,6 +193,17 @@ describe('Triage: handler, comments, the public date and messages', () => {
     });
   });
 
+  it('writes to the reporter of a closed report without offering a reply it cannot send', async () => {
+    const report = await aFiledReport();
+    await bed.get(RejectReport).execute(report.id, tom.id, 'Works as documented in the manual.', NOW);
+    await bed.get(MessageParty).execute(report.id, tom.id, { kind: 'reporter' }, 'See section 4 of the manual.', NOW);
+    const mails = (await bed.queuedTo(report.contact)).filter((mail) => mail.purpose === 'report.message');
+    const text = await decryptedText(mails[0].raw, report.key);
+    expect(text).toContain('See section 4 of the manual.');
+    expect(text).toContain('The report is closed');
+    expect(text).not.toContain('You can answer');
+  });
+
   it('writes to an outsider only encrypted to its key and signed by the list key; no one else gets it', async () => {
     const report = await aFiledReport();
     const text = 'Your libfrob 2.4 is affected by REP report: overflow in frob_parse(); details follow.';

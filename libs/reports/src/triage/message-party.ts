@@ -65,7 +65,10 @@ export class MessageParty {
         '',
         message,
         '',
-        'You can answer on the report’s page.',
+        // A closed report takes no more replies (ReporterReply): it is not offered.
+        context.report.closedAt
+          ? 'The report is closed; its page keeps the whole exchange.'
+          : 'You can answer on the report’s page.',
       ].join('\n'),
     });
   }
