@@ -63,13 +63,13 @@ describe('admin report pages', () => {
     };
     const late = row(overdue.reference);
     expect(late).toContain('overdue-lib');
-    expect(late).toMatch(/class="clock ack"><span class="clock clock-overdue">overdue<\/span>/);
+    expect(late).toMatch(/class="ack"><span class="clock clock-overdue">overdue<\/span>/);
     expect(late).toMatch(/\d{4}-\d{2}-\d{2} 24:00 Europe\/Berlin \(23:00 UTC\)/);
     expect(late).toMatch(/class="status new">new</);
     const closed = row(rejected.reference);
     // Answered late (by the rejection, 8 days on), and the fix clock stops with it.
-    expect(closed).toMatch(/class="clock ack"><span class="clock clock-met late">met \(late\)<\/span>/);
-    expect(closed).toMatch(/class="clock fix"><span class="clock clock-stopped">stopped<\/span>/);
+    expect(closed).toMatch(/class="ack"><span class="clock clock-met late">met \(late\)<\/span>/);
+    expect(closed).toMatch(/class="fix"><span class="clock clock-stopped">stopped<\/span>/);
     expect(queue.text.indexOf(overdue.reference)).toBeLessThan(queue.text.indexOf(rejected.reference));
   });
 
