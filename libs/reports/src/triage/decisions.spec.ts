@@ -210,6 +210,13 @@ describe('Triage: the answers to a report', () => {
       reference: original.reference,
     });
     await expectRefused(bed, () => bed.get(AcknowledgeReport).execute(third.id, tom.id, NOW), 'WRONG_STATE');
+    // The original cannot in turn become a duplicate of what duplicates it.
+    await expectRefused(
+      bed,
+      () => bed.get(MarkDuplicate).execute(original.id, tom.id, third.reference, NOW),
+      'INVALID_INPUT',
+      'of',
+    );
   });
 
   it('accepts into an embargo made from the report: its title, versions, credit with consent, date', async () => {

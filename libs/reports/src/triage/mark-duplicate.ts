@@ -26,7 +26,12 @@ export class MarkDuplicate {
       assertMove(report, 'duplicate', context.reference);
       const original = await this.original(manager, of);
       if (original.id === report.id) {
-        throw new DomainError('INVALID_INPUT', 'A report cannot be a duplicate of itself.', 'of');
+        // Named itself, or a report already marked a duplicate of this one.
+        throw new DomainError(
+          'INVALID_INPUT',
+          `A report cannot be a duplicate of itself, nor of a report that duplicates it (${context.reference}).`,
+          'of',
+        );
       }
       await manager.update(Report, report.id, { duplicateOf: original.id });
       await this.triage.moveTo(context, 'duplicate');
@@ -35,7 +40,7 @@ export class MarkDuplicate {
         purpose: 'report.duplicate',
         subject: `Your vulnerability report ${context.reference}`,
         text: [
-          `The project's maintainers have looked into your report ${context.reference}: it describes an issue they already know of from an earlier report, and they handle it there.`,
+          `The project's maintainers have looked into your report ${context.reference}: it describes an issue they already know of from another report, and they handle it there.`,
           '',
           'Your report is closed as a duplicate. Thank you for taking the time to report it.',
         ].join('\n'),
