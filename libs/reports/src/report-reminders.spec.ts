@@ -144,18 +144,20 @@ describe('ReportReminders', () => {
 
   it('counts reports by state and the overdue clocks, for /metrics', async () => {
     const readings = bed.get(ReportReadings);
-    const before = await readings.byState();
     await aFiledReport(at('2027-03-01T10:00:00Z'));
-    const after = await readings.byState();
-    expect(Object.keys(after).sort()).toEqual(
-      ['acknowledged', 'accepted', 'duplicate', 'needs_information', 'new', 'rejected'].sort(),
-    );
-    expect(after.new).toBe(before.new + 1);
-    // 2027-03-01 is a Monday: the acknowledgement is overdue from Friday 00:00 in Berlin.
-    const baseline = await readings.overdue(at('2027-03-04T12:00:00Z'));
-    expect(await readings.overdue(at('2027-03-05T12:00:00Z'))).toEqual({
-      acknowledgement: baseline.acknowledgement + 1,
-      fix: baseline.fix,
+    // What the tests above left: three rejected, one acknowledged, one accepted; and this new one.
+    expect(await readings.byState()).toEqual({
+      new: 1,
+      acknowledged: 1,
+      needs_information: 0,
+      accepted: 1,
+      rejected: 3,
+      duplicate: 0,
     });
+    // The acknowledged report's fix target passed in January; the accepted one's was met when its
+    // embargo was lifted, the rejected ones' stopped. 2027-03-01 is a Monday: the new report's
+    // acknowledgement is overdue from Friday 00:00 in Berlin.
+    expect(await readings.overdue(at('2027-03-04T12:00:00Z'))).toEqual({ acknowledgement: 0, fix: 1 });
+    expect(await readings.overdue(at('2027-03-05T12:00:00Z'))).toEqual({ acknowledgement: 1, fix: 1 });
   });
 });
