@@ -76,6 +76,8 @@ function historyLine(item: ReportHistoryItem): HistoryLine {
 function whatHappened(item: ReportHistoryItem): string {
   switch (item.kind) {
     case 'status':
+      // The first line of every history: the report coming in.
+      if (item.status === 'new') return 'Sent the report';
       return item.status ? `Status: ${REPORTER_STATUS_LABELS[item.status]}` : 'Status changed';
     case 'message_to_reporter':
       return 'Message to you';
