@@ -4,8 +4,10 @@
  * and the reporter's reply with a file, the proposed date agreed or objected to, the credit, a
  * closed report; every form CSRF-protected, every text escaped, files only ever downloads.
  */
+import passport from 'passport';
 import request from 'supertest';
 import { AcknowledgeReport, AskReporter, ProposePublicDate, RejectReport, ReportQueries } from '@cordon/reports';
+import { ReporterLinkStrategy } from '../apps/cordon/src/web/public/reporter-link.strategy';
 import { csrfFrom } from './support/forms';
 import { Agent, ESCAPED, reportFormWorld, XSS } from './support/report-form-world';
 
@@ -13,6 +15,22 @@ jest.setTimeout(120_000);
 
 describe('vulnerability reports: the reporter’s page', () => {
   const { web, maintainerId, from, snapshot, filedAndOpened } = reportFormWorld();
+
+  it('opens the page through the reporter-link passport strategy, as every sign-in (docs/architecture.md, "Sign-in")', async () => {
+    const strategy = (passport as unknown as { _strategy(n: string): unknown })._strategy('reporter-link');
+    expect(strategy).toBeInstanceOf(ReporterLinkStrategy);
+    const authenticate = jest.spyOn(passport, 'authenticate');
+    try {
+      await filedAndOpened();
+      await request(web().url)
+        .get(`/report/access/${'A'.repeat(43)}`)
+        .set('X-Forwarded-For', from())
+        .expect(404);
+      expect(authenticate.mock.calls.map(([name]) => name as string)).toEqual(['reporter-link', 'reporter-link']);
+    } finally {
+      authenticate.mockRestore();
+    }
+  });
 
   it('answers an unknown or malformed link with 404, opening no reporter session', async () => {
     for (const token of ['A'.repeat(43), 'not-a-token', 'x'.repeat(500)]) {
