@@ -166,6 +166,9 @@ describe('vulnerability reports: the public form', () => {
     );
     expect(many.status).toBe(400);
     expect(many.text).toMatch(/id="attachments-error">Attach at most 10 files/);
+    const stray = await fileReport({}, [{ field: 'evil', name: 'x.txt', bytes: Buffer.from('x') }]);
+    expect(stray.status).toBe(400);
+    expect(stray.text).toContain('a file field this page does not send');
     expect(await snapshot()).toEqual(before);
   });
 

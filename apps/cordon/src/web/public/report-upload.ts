@@ -126,10 +126,16 @@ function refusalOf(error: unknown, maxBytes: number): UploadRefusal {
         ? { status: 413, errors: { reporterKey: `The key must be at most ${KEY_MAX_BYTES / 1024} KB.` } }
         : { status: 413, errors: { form: 'A field of the form is longer than this page takes.' } };
     case 'LIMIT_FILE_COUNT':
-    case 'LIMIT_UNEXPECTED_FILE':
-      return field === KEY_FILE_FIELD
-        ? { status: 400, errors: { reporterKey: 'Upload one key file, or paste the key.' } }
-        : { status: 400, errors: { attachments: `Attach at most ${REPORT_MAX_ATTACHMENTS} files.` } };
+    case 'LIMIT_UNEXPECTED_FILE': // a field's maxCount passed, or a file in a field this form has not
+      if (field === KEY_FILE_FIELD)
+        return { status: 400, errors: { reporterKey: 'Upload one key file, or paste the key.' } };
+      if (code === 'LIMIT_FILE_COUNT' || field === ATTACHMENTS_FIELD) {
+        return { status: 400, errors: { attachments: `Attach at most ${REPORT_MAX_ATTACHMENTS} files.` } };
+      }
+      return {
+        status: 400,
+        errors: { form: 'The form has a file field this page does not send. Use the form below.' },
+      };
     case 'LIMIT_FIELD_COUNT':
     case 'LIMIT_PART_COUNT':
       return { status: 400, errors: { form: 'The form has more fields than this page sends. Use the form below.' } };
