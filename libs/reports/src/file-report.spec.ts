@@ -177,6 +177,10 @@ describe('FileReport and the reporter’s side', () => {
       );
     const b = await bed.get(FileReport).execute(aReport(), 'form', NOW);
     const [fileOfA] = (await bed.get(ReportQueries).detail(a.id, NOW)).attachments;
+    // Its own reporter finds it on the first line of its page, where it sent it, and downloads it.
+    const [sent] = (await bed.get(ReportQueries).reporterView(a.id)).history;
+    expect(sent).toMatchObject({ kind: 'status', status: 'new', attachments: [{ id: fileOfA.id, filename: 'a.txt' }] });
+    expect((await bed.get(ReportQueries).attachment(a.id, fileOfA.id, true)).bytes.toString()).toBe('A');
     await expect(bed.get(ReportQueries).attachment(b.id, fileOfA.id, true)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });

@@ -58,7 +58,10 @@ export interface ReportDetail extends ReportSummary {
   reporterDateAnswer: 'agreed' | 'objected' | null;
 }
 
-/** What the reporter's page shows: never an internal comment nor a message to someone else. */
+/**
+ * What the reporter's page shows: never an internal comment nor a message to someone else. The files
+ * it sent with the report come on the first line of its history, where it sent them.
+ */
 export interface ReporterView {
   reference: string;
   status: ReportStatus;
@@ -239,7 +242,7 @@ export class ReportQueries {
         to: forReporter ? undefined : to,
         facts,
         attachments: files
-          .filter((file) => file.eventId === event.id)
+          .filter((file) => file.eventId === event.id || (forReporter && file.eventId === null && status === 'new'))
           .map(({ id, filename, size }) => ({ id, filename, size })),
       };
     });
