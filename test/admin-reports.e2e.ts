@@ -140,6 +140,7 @@ describe('admin report pages', () => {
     );
     expect(page.text).toContain('Internal: &lt;script&gt;');
     expect(page.text).toMatch(/id="handler">Lea Lead</);
+    expect(page.text).toMatch(/<strong>Lea Lead<\/strong>, [^<]+: Handler: Lea Lead </);
 
     const publicAt = /id="publicAt" name="publicAt" type="datetime-local" value="([^"]+)"/.exec(page.text)![1];
     const accepted = await post(report, 'accept', { title: 'libfrob', publicAt, timeZone: 'Europe/Berlin' });

@@ -71,6 +71,13 @@ describe("a report's admin view", () => {
       internal: false,
       party: to,
     });
+    const names = (id: string) => (id === 'm2' ? 'Max' : undefined);
+    expect(adminHistoryLine('r1', item({ kind: 'handler', facts: { handlerId: 'm2' } }), 'UTC', names).what).toBe(
+      'Handler: Max',
+    );
+    expect(adminHistoryLine('r1', item({ kind: 'handler', facts: { handlerId: null } }), 'UTC', names).what).toBe(
+      'Handler: nobody',
+    );
     expect(
       adminHistoryLine(
         'r1',

@@ -81,8 +81,16 @@ export interface AdminHistoryLine {
   attachments: { href: string; filename: string; size: number }[];
 }
 
-/** A history item as the maintainers read it: who, when, what, and to whom it went. */
-export function adminHistoryLine(reportId: string, item: ReportHistoryItem, timeZone: string): AdminHistoryLine {
+/**
+ * A history item as the maintainers read it: who, when, what, and to whom it went. `nameOf` names a
+ * maintainer by id (a handler is recorded by its id).
+ */
+export function adminHistoryLine(
+  reportId: string,
+  item: ReportHistoryItem,
+  timeZone: string,
+  nameOf: (maintainerId: string) => string | undefined = () => undefined,
+): AdminHistoryLine {
   return {
     id: item.id,
     at: formatPublicMoment(item.at, timeZone),
@@ -92,7 +100,7 @@ export function adminHistoryLine(reportId: string, item: ReportHistoryItem, time
         : item.actor === 'system'
           ? 'Cordon'
           : (item.actorName ?? 'A former maintainer'),
-    what: whatHappened(item),
+    what: whatHappened(item, nameOf),
     text: item.text,
     internal: item.kind === 'comment',
     shownToReporter: item.shownToReporter,
@@ -109,7 +117,7 @@ export function attachmentHref(reportId: string, fileId: string): string {
   return `/admin/reports/${encodeURIComponent(reportId)}/attachments/${encodeURIComponent(fileId)}`;
 }
 
-function whatHappened(item: ReportHistoryItem): string {
+function whatHappened(item: ReportHistoryItem, nameOf: (maintainerId: string) => string | undefined): string {
   switch (item.kind) {
     case 'status':
       return item.status ? `Status: ${REPORT_STATUS_LABELS[item.status]}` : 'Status changed';
@@ -130,7 +138,10 @@ function whatHappened(item: ReportHistoryItem): string {
         ? `Credit: as “${item.facts.creditName}”`
         : 'Credit: not to be credited';
     case 'handler':
-      return typeof item.facts.handlerName === 'string' ? `Handler: ${item.facts.handlerName}` : 'Handler changed';
+      if (item.facts.handlerId === null) return 'Handler: nobody';
+      return typeof item.facts.handlerId === 'string'
+        ? `Handler: ${nameOf(item.facts.handlerId) ?? 'a former maintainer'}`
+        : 'Handler changed';
   }
 }
 

@@ -104,7 +104,10 @@ export class AdminReportsController {
   ) {
     const timeZone = this.settings.PROJECT_TIME_ZONE;
     const report = await this.queries.detail(id);
-    const maintainers = (await this.maintainers.execute()).filter((m) => m.status === 'active');
+    const everyone = await this.maintainers.execute();
+    const nameOf = (maintainerId: string) => everyone.find((m) => m.id === maintainerId)?.name;
+    // Only an active maintainer can handle a report (AssignHandler).
+    const maintainers = everyone.filter((m) => m.status === 'active');
     const row = queueRow(report, timeZone);
     const defaults = acceptDefaults(report, timeZone, this.settings.MAX_EMBARGO_BUSINESS_DAYS);
     const proposedDate =
@@ -119,7 +122,7 @@ export class AdminReportsController {
       statusLabels: REPORT_STATUS_LABELS,
       open: report.status === 'new' || report.status === 'acknowledged' || report.status === 'needs_information',
       closed: report.status === 'rejected' || report.status === 'duplicate',
-      history: report.history.map((item) => adminHistoryLine(report.id, item, timeZone)),
+      history: report.history.map((item) => adminHistoryLine(report.id, item, timeZone, nameOf)),
       files: report.attachments.map((file) => ({ ...file, href: attachmentHref(report.id, file.id) })),
       maintainers,
       proposedDate,
