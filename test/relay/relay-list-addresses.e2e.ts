@@ -61,6 +61,8 @@ describe('the encrypted relay: other addresses and expiring keys', () => {
       const parsed = await simpleParser(replies[0].raw);
       const key = parsed.attachments.find((a) => a.contentType === 'application/pgp-keys')!;
       expect((await readKey({ armoredKey: key.content.toString() })).getFingerprint()).toBe(listKey.getFingerprint());
+      // The same key takes vulnerability reports, and the answer says where they go.
+      expect(parsed.text).toContain('vulnerability report to\ndistributors-report@example.org');
     });
 
     it('marks a copy failed when its VERP bounce address gets a bounce', async () => {

@@ -27,7 +27,8 @@ export async function composeKeyReply(mail: {
     .createChild('text/plain; charset=utf-8')
     .setContent(
       `The attached file is the OpenPGP public key of ${mail.listAddress}.\r\n` +
-        'Encrypt posts and replies to the list with it. Check its fingerprint with the maintainers\r\n' +
+        'Encrypt posts and replies to the list with it, and a vulnerability report to\r\n' +
+        `${reportAddress(mail.listAddress)}. Check its fingerprint with the maintainers\r\n` +
         'through another channel before you rely on it.\r\n',
     );
   root
@@ -35,4 +36,10 @@ export async function composeKeyReply(mail: {
     .setHeader('Content-Disposition', 'attachment; filename="list-key.asc"')
     .setContent(mail.publicKey.replace(/\r?\n/g, '\r\n'));
   return root.build();
+}
+
+/** Where vulnerability reports go (README "Vulnerability reports"): `<list>-report@<domain>`. */
+function reportAddress(listAddress: string): string {
+  const at = listAddress.lastIndexOf('@');
+  return `${listAddress.slice(0, at)}-report${listAddress.slice(at)}`;
 }
