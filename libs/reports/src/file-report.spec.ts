@@ -2,7 +2,7 @@ import { simpleParser } from 'mailparser';
 import { DomainError } from '@cordon/errors';
 import { anOpenpgpKey } from '../../../test/support/keys';
 import { aReport, decryptedText, reportsTestbed, ReportsTestbed } from '../../../test/support/reports-testbed';
-import { FileReport } from './file-report';
+import { FileReport, MAIL_RECEIPTS_A_DAY } from './file-report';
 import { ReportQueries } from './report-queries';
 import { AnswerPublicDate } from './reporter/answer-public-date';
 import { ReporterAccess } from './reporter/reporter-access';
@@ -83,6 +83,27 @@ describe('FileReport and the reporter’s side', () => {
     expect((await simpleParser(notice.raw)).text).toContain(plain.accessLink);
     expect(notice.raw).not.toContain('frob-secret-name');
     expect(notice.raw).not.toContain('BEGIN PGP MESSAGE');
+  });
+
+  it('answers a mailed report’s sender a few times a day at most, and automatic mail never', async () => {
+    // The sender of mail can be forged: five receipts a day to one address, then the reports are
+    // filed without one.
+    const replies: string[] = [];
+    for (let i = 0; i < MAIL_RECEIPTS_A_DAY + 1; i++) {
+      const filed = await bed.get(FileReport).execute(aReport({ contact: 'often@reporter.example' }), 'mail', NOW);
+      replies.push(filed.reply);
+    }
+    expect(replies).toEqual([...Array<string>(MAIL_RECEIPTS_A_DAY).fill('plain'), 'none']);
+    expect(await bed.queuedTo('often@reporter.example')).toHaveLength(MAIL_RECEIPTS_A_DAY);
+
+    const quiet = await bed.dataSource.transaction((manager) =>
+      bed
+        .get(FileReport)
+        .within(manager, aReport({ contact: 'robot@reporter.example' }), 'mail', NOW, { receipt: false }),
+    );
+    expect(quiet.reply).toBe('none');
+    expect(await bed.queuedTo('robot@reporter.example')).toEqual([]);
+    expect((await bed.get(ReportQueries).detail(quiet.id, NOW)).status).toBe('new');
   });
 
   it.each([

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { inspectPublicKey, KeyDetails, newToken } from '@cordon/crypto';
-import { Outbox } from '@cordon/delivery';
+import { claimAutoReply, Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { acknowledgementDueAt, formatDueMoment } from './report-clock';
 import { checkedAttachments, checkedContent, NewReport, ReportContent, textBytes } from './report-content';
@@ -50,14 +50,19 @@ export class FileReport {
     return this.dataSource.transaction((manager) => this.store(manager, checked, via, now));
   }
 
-  /** In the caller's transaction (the mail intake, which finishes its inbound message in it). */
+  /**
+   * In the caller's transaction (the mail intake, which finishes its inbound message in it). With
+   * `receipt: false` the reporter is not answered: mail marked automatic is filed but never replied
+   * to, so that two auto-responders cannot keep each other busy through the list.
+   */
   async within(
     manager: EntityManager,
     report: NewReport,
     via: 'form' | 'mail',
     now = new Date(),
+    options: { receipt?: boolean } = {},
   ): Promise<FiledReport> {
-    return this.store(manager, await this.check(report), via, now);
+    return this.store(manager, await this.check(report), via, now, options.receipt ?? true);
   }
 
   /** Everything that can be refused, before a row is written (docs/architecture.md, invariant 7). */
@@ -77,6 +82,7 @@ export class FileReport {
     checked: CheckedReport,
     via: 'form' | 'mail',
     now: Date,
+    receipt = true,
   ): Promise<FiledReport> {
     const id = randomUUID();
     const { token, hash } = newToken();
@@ -128,7 +134,7 @@ export class FileReport {
         creditConsent: checked.creditConsent,
       },
     });
-    const reply = await this.answerReporter(manager, report, checked, via, reference, now);
+    const reply = receipt ? await this.answerReporter(manager, report, checked, via, reference, now) : 'none';
     await this.outbox.sendToMaintainers(manager, {
       purpose: 'report.received',
       subject: `New vulnerability report ${reference}`,
@@ -147,6 +153,10 @@ export class FileReport {
   ): Promise<FiledReport['reply']> {
     // The form shows the link at once; a reporter without a key who used the form gets no mail.
     if (!checked.key && via === 'form') return 'none';
+    // A mailed report's sender may be forged: an address gets a few receipts a day, not one for
+    // every message anyone sends in its name. Past that the report is filed all the same, and the
+    // maintainers' first message to the reporter carries its link.
+    if (via === 'mail' && !(await receiptAllowed(manager, checked.content.contact))) return 'none';
     const due = acknowledgementDueAt(now, this.settings.REPORT_ACK_BUSINESS_DAYS, this.settings.PROJECT_TIME_ZONE);
     return this.reporterMail.tell(manager, report, checked.content, {
       purpose: 'report.receipt',
@@ -183,6 +193,17 @@ interface CheckedReport {
   key: KeyDetails | null;
   creditConsent: boolean;
   attachments: NewReport['attachments'];
+}
+
+/** Receipts to one address for mailed reports, at most, in a day. */
+export const MAIL_RECEIPTS_A_DAY = 5;
+
+/** Claims one of the address's receipt slots for the day (claimAutoReply: one row a slot). */
+async function receiptAllowed(manager: EntityManager, address: string): Promise<boolean> {
+  for (let slot = 1; slot <= MAIL_RECEIPTS_A_DAY; slot++) {
+    if (await claimAutoReply(manager, `report_receipt_${slot}`, address, 1)) return true;
+  }
+  return false;
 }
 
 /** The reporter's key, by the key policy; its refusal names the form's field. */

@@ -56,18 +56,21 @@ export class ReportMail {
       ? await reporterKeyOf(message, message.from.address, now)
       : { armored: null, source: null, refused: null };
     const report = newReportFrom(message, key.armored);
+    // Mail marked automatic (an auto-reply, a bounce) is filed, and never answered: two
+    // auto-responders must not keep each other busy through the list.
+    const receipt = inbound.mailFrom !== '' && !isAutomatic(raw);
     if (!report) {
       return this.refuse(inbound, raw, 'INVALID_REPORT', 'It has no From address to answer the report at.');
     }
     try {
-      await this.file(inbound, report, message, key, now);
+      await this.file(inbound, report, message, key, now, receipt);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       // A key the reports lib will not take (its policy may be stricter than the one used here):
       // the report is filed without it, as with no key at all.
       if (error.field === 'reporterKey' && report.reporterKey) {
         const without = { armored: null, source: null, refused: error.code };
-        return this.file(inbound, { ...report, reporterKey: null }, message, without, now);
+        return this.file(inbound, { ...report, reporterKey: null }, message, without, now, receipt);
       }
       // The report itself was refused (a field the lib's checks name, or too large): nothing filed.
       if (error.kind === 'invalid' || error.code === 'TOO_LARGE') {
@@ -85,9 +88,10 @@ export class ReportMail {
     message: ReportMessage,
     key: ReporterKey,
     now: Date,
+    receipt: boolean,
   ): Promise<void> {
     const filed = await this.dataSource.transaction(async (manager) => {
-      const filed = await this.fileReport.within(manager, report, 'mail', now);
+      const filed = await this.fileReport.within(manager, report, 'mail', now, { receipt });
       await this.queue.finish(manager, inbound, { status: 'processed' });
       await this.audit.append(manager, {
         actor: 'system',

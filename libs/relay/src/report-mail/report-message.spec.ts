@@ -28,7 +28,7 @@ describe('reading a report mailed to -report', () => {
 
   const encrypted = async (data: Uint8Array | string, to = listKey, compress = false) =>
     encrypt({
-      message: await createMessage(typeof data === 'string' ? { text: data } : { binary: data }),
+      message: typeof data === 'string' ? await createMessage({ text: data }) : await createMessage({ binary: data }),
       encryptionKeys: to.toPublic(),
       config: compress ? { ...openpgpConfig, preferredCompressionAlgorithm: enums.compression.zlib } : openpgpConfig,
     });
