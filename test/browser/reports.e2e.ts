@@ -288,6 +288,14 @@ describe('a vulnerability report, from the form to the embargo (browser)', () =>
     expect(await textOf(facts(page, 'Affected'))).toBe('2.3.0 up to 2.4.1');
     expect(await textOf(facts(page, 'Fixed in'))).toBe('2.4.2');
     expect(await textOf(facts(page, 'Reporter'))).toBe(CREDIT);
+    // The embargo names the report it was made from, whose date its business-day limit counts from.
+    const fromReport = page.locator('#from-report');
+    expect(await textOf(fromReport)).toMatch(
+      new RegExp(
+        `^${firstRef}, received \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC: the business-day limit counts from then$`,
+      ),
+    );
+    expect(await fromReport.getByRole('link', { name: firstRef }).getAttribute('href')).toBe(firstPath);
     await screenshot(page, 'embargo-from-report');
     admin.expectNoProblems();
   });
@@ -384,8 +392,9 @@ describe('a vulnerability report, from the form to the embargo (browser)', () =>
   });
 
   step('the embargo’s business-day limit counts from the report’s date', async () => {
-    // No page shows where the limit counts from, so the record is read once the service is stopped
-    // (the embedded database opens in one process at a time).
+    // The embargo's page names the report (above) to the minute; the stored instant, to the
+    // microsecond, is read once the service is stopped (the embedded database opens in one process
+    // at a time).
     await cordon.service.stop('SIGTERM');
     const [row] = await queryBetweenRuns(
       cordon.location,

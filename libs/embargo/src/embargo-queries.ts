@@ -23,6 +23,8 @@ export interface EmbargoView {
   /** Business days left until the public moment (0 on the day); null once the embargo ended. */
   businessDaysLeft: number | null;
   overLimitReason: string | null;
+  /** Where MAX_EMBARGO_BUSINESS_DAYS counts from: when it was recorded, or its report's date. */
+  limitCountedFrom: string;
   status: EmbargoStatus;
   createdAt: string;
   endedAt: string | null;
@@ -75,6 +77,7 @@ function view(e: Embargo, now: Date): EmbargoView {
     publicAtAsAgreed: formatPublicMoment(e.publicAt, e.timeZone),
     businessDaysLeft: e.status === 'active' ? businessDaysBetween(now, e.publicAt, e.timeZone) : null,
     overLimitReason: e.overLimitReason,
+    limitCountedFrom: e.limitCountedFrom.toISOString(),
     status: e.status,
     createdAt: e.createdAt.toISOString(),
     endedAt: e.endedAt?.toISOString() ?? null,

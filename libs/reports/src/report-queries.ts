@@ -160,6 +160,14 @@ export class ReportQueries {
     };
   }
 
+  /** The report an embargo was made from, if it was made from one (the embargo's page links it). */
+  async madeInto(embargoId: string): Promise<{ id: string; reference: string; receivedAt: Date } | null> {
+    const report = /^[0-9a-f-]{36}$/i.test(embargoId)
+      ? await this.dataSource.manager.findOne(Report, { where: { embargoId } })
+      : null;
+    return report && { id: report.id, reference: reportReference(report.number), receivedAt: report.receivedAt };
+  }
+
   /**
    * One file, opened. For the reporter, only the report's own files and those of events its page
    * shows; NOT_FOUND for anything else, as for a file that does not exist.

@@ -12,6 +12,7 @@ import {
   ExportAdvisory,
 } from '@cordon/embargo';
 import { LinkPostToEmbargo, PostStatusQueries } from '@cordon/relay';
+import { ReportQueries } from '@cordon/reports';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
 
@@ -52,6 +53,7 @@ export class AdminEmbargoesController {
     private readonly linkPost: LinkPostToEmbargo,
     private readonly dateAnswers: DateAnswers,
     private readonly exportAdvisory: ExportAdvisory,
+    private readonly reports: ReportQueries,
   ) {}
 
   /** `?fromPost=<id>` fills the form from a post that carried no `[EMB-n]` tag. */
@@ -158,6 +160,8 @@ export class AdminEmbargoesController {
     const [posts, recipients] = [await this.posts.forEmbargo(id), await this.posts.recipientsOfEmbargo(id)];
     // Every member's answer to the proposed date (accept or object, with a comment), from self-service.
     const dateAnswers = await this.dateAnswers.forEmbargo(id);
+    // Made from a vulnerability report: its date is where the business-day limit counts from.
+    const report = await this.reports.madeInto(id);
     res.status(status).render('admin/embargo', {
       title: embargo.tag,
       admin,
@@ -165,6 +169,7 @@ export class AdminEmbargoesController {
       posts,
       recipients,
       dateAnswers,
+      report,
       values: shown,
       errors,
     });
