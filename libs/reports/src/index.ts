@@ -35,3 +35,4 @@ export { ReportsModule } from './reports.module';
 export const reportsEntities = [Report, ReportEvent, ReportAttachment];
 export { ReportReminders } from './report-reminders';
 export { ReportReadings } from './report-readings';
+export { ReportsWaiting, WaitingReports, ReportAwaitingFirstAnswer, ReporterWroteLast } from './reports-waiting';

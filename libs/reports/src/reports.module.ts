@@ -24,6 +24,7 @@ import { TriageStep } from './triage/triage-step';
 import { ReporterMail } from './reporter-mail';
 import { ReportReadings } from './report-readings';
 import { ReportReminders } from './report-reminders';
+import { ReportsWaiting } from './reports-waiting';
 
 const providers = [
   ReportSeal,
@@ -52,7 +53,7 @@ const providers = [
 @Module({
   imports: [DeliveryModule, EmbargoModule],
   // MaintainerLookup keeps no state: each lib that asks it provides its own, as the relay does.
-  providers: [...providers, ReportReminders, ReportReadings, MaintainerLookup],
-  exports: [...providers, ReportReminders, ReportReadings, EmbargoModule],
+  providers: [...providers, ReportReminders, ReportReadings, ReportsWaiting, MaintainerLookup],
+  exports: [...providers, ReportReminders, ReportReadings, ReportsWaiting, EmbargoModule],
 })
 export class ReportsModule {}

@@ -29,7 +29,8 @@ export function digestMail(input: {
     ...(older.length ? [``, `Still waiting:`, ...lines(older)] : []),
     ``,
     `The same list is on the admin home page: ${input.publicUrl}/admin`,
-    `Leak reports and members' answers were also mailed to you on their own when they came.`,
+    `Leak reports, members' answers, vulnerability reports and their reporters' answers were also mailed`,
+    `to you on their own when they came.`,
   ].join('\n');
   const subject = `Waiting for you: ${fresh.length} new, ${input.items.length} in all`;
   return { subject, text };

@@ -3,6 +3,7 @@ import { parseSettings } from '@cordon/config';
 import { Outbox } from '@cordon/delivery';
 import { DateObjections, LeakReportQueries } from '@cordon/embargo';
 import { ApplicationsWaiting } from '@cordon/membership';
+import { ReportsWaiting } from '@cordon/reports';
 import { testAuditKey } from '../../../../test/support/audit';
 import { openTestDatabase, TestDatabase } from '../../../../test/support/database';
 import { testSettings } from '../../../../test/support/settings';
@@ -115,6 +116,24 @@ describe('what waits for the maintainers', () => {
         },
       ],
     },
+    reports: {
+      list: async () => ({
+        firstAnswer: [
+          {
+            id: 'rep-1',
+            reference: 'REP-1',
+            receivedAt: since(9),
+            ackDueAt: new Date('2026-12-07T23:00:00Z'),
+            ackDue: 'Monday 2026-12-07 24:00 Europe/Berlin (23:00 UTC)',
+            overdue: false,
+          },
+        ],
+        reporterWrote: [
+          { reportId: 'rep-2', reference: 'REP-2', eventId: 'ev-1', at: since(10), what: 'message' as const },
+          { reportId: 'rep-3', reference: 'REP-3', eventId: 'ev-2', at: since(11), what: 'date_objection' as const },
+        ],
+      }),
+    },
   };
   const waiting = new WaitingForMaintainers(
     sources.applications as unknown as ApplicationsWaiting,
@@ -122,6 +141,7 @@ describe('what waits for the maintainers', () => {
     sources.leaks as unknown as LeakReportQueries,
     sources.answers as unknown as MemberAnswerQueries,
     sources.bounces as unknown as BounceStreaks,
+    sources.reports as unknown as ReportsWaiting,
   );
 
   it('lists every kind, oldest first, each with a short text, a link and since when', async () => {
@@ -145,6 +165,14 @@ describe('what waits for the maintainers', () => {
       ],
       ['bounces', '1 copy to Distro D <sec@d.example> failed in a row', '/admin/members/mem-3', since(7)],
       ['leak_report', 'A leak report waits for triage', '/admin/leaks/leak-2', since(8)],
+      [
+        'report',
+        'Vulnerability report REP-1 waits for its first answer, due Monday 2026-12-07 24:00 Europe/Berlin (23:00 UTC)',
+        '/admin/reports/rep-1',
+        since(9),
+      ],
+      ['report_answer', 'The reporter of REP-2 wrote on its report', '/admin/reports/rep-2', since(10)],
+      ['report_answer', 'The reporter of REP-3 objected to the public date', '/admin/reports/rep-3', since(11)],
     ]);
     expect(items.filter((i) => i.flagged).map((i) => i.link)).toEqual(['/admin/members/mem-2']);
   });

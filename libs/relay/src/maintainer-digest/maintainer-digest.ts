@@ -54,7 +54,7 @@ export class MaintainerDigest implements OnModuleDestroy {
   }
 
   async runOnce(now = new Date()): Promise<DigestRun> {
-    const items = await this.waiting.list();
+    const items = await this.waiting.list(now);
     const keys = items.map((i) => i.key);
     return this.dataSource.transaction(async (manager) => {
       // The one row is made on first use, not by the migration: a restore loads it from the backup.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DateObjections, LeakReportQueries } from '@cordon/embargo';
 import { ApplicationsWaiting } from '@cordon/membership';
+import { ReportsWaiting } from '@cordon/reports';
 import { BounceStreaks } from '../fan-out';
 import { MemberAnswerQueries } from '../member-answers/member-answer-queries';
 
@@ -11,6 +12,8 @@ export const waitingKinds = [
   'member_answer',
   'leak_report',
   'bounces',
+  'report',
+  'report_answer',
 ] as const;
 export type WaitingKind = (typeof waitingKinds)[number];
 
@@ -35,8 +38,9 @@ export interface WaitingItem {
 /**
  * What waits for the maintainers (issue 11, README "What waits for the maintainers"), read from the
  * libs that own each thing: applications to decide and applicants' answers (membership), objections
- * to an embargo's date and leak reports (embargo), members' answers waiting for release and members
- * whose copies bounce (relay). Oldest first: what has waited longest comes first.
+ * to an embargo's date and leak reports (embargo), vulnerability reports waiting for their first
+ * answer and reporters' answers (reports), members' answers waiting for release and members whose
+ * copies bounce (relay). Oldest first: what has waited longest comes first.
  */
 @Injectable()
 export class WaitingForMaintainers {
@@ -46,15 +50,18 @@ export class WaitingForMaintainers {
     private readonly leaks: LeakReportQueries,
     private readonly answers: MemberAnswerQueries,
     private readonly bounces: BounceStreaks,
+    private readonly reports: ReportsWaiting,
   ) {}
 
-  async list(): Promise<WaitingItem[]> {
-    const [applications, objections, leaks, answers, bounces] = await Promise.all([
+  /** `now` reads the reports' clocks: whether a first answer is overdue. */
+  async list(now = new Date()): Promise<WaitingItem[]> {
+    const [applications, objections, leaks, answers, bounces, reports] = await Promise.all([
       this.applications.list(),
       this.objections.open(),
       this.leaks.list('open'),
       this.answers.list(),
       this.bounces.all(),
+      this.reports.list(undefined, now),
     ]);
     const items: WaitingItem[] = [
       ...applications.map((a) =>
@@ -115,6 +122,29 @@ export class WaitingForMaintainers {
         ),
         flagged: b.flagged,
       })),
+      // The reference and the clock only: what the reporter wrote stays sealed behind the link.
+      ...reports.firstAnswer.map((r) =>
+        item(
+          'report',
+          r.id,
+          r.receivedAt,
+          `Vulnerability report ${r.reference} waits for its first answer, ` +
+            `${r.overdue ? 'overdue since' : 'due'} ${r.ackDue}`,
+          `/admin/reports/${r.id}`,
+        ),
+      ),
+      ...reports.reporterWrote.map((r) =>
+        item(
+          'report_answer',
+          // Each answer is its own item: a further one after the maintainers' next step is news.
+          r.eventId,
+          r.at,
+          r.what === 'date_objection'
+            ? `The reporter of ${r.reference} objected to the public date`
+            : `The reporter of ${r.reference} wrote on its report`,
+          `/admin/reports/${r.reportId}`,
+        ),
+      ),
     ];
     return items.sort((a, b) => a.since.getTime() - b.since.getTime() || a.key.localeCompare(b.key));
   }
