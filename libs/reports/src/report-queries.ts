@@ -116,10 +116,12 @@ export class ReportQueries {
     const report = await this.records.find(manager, id);
     const content = this.records.content(report);
     const embargo = report.embargoId ? await this.embargoes.get(report.embargoId, now, manager) : null;
-    const history = await this.history(manager, report, false);
+    // Each file is opened once a page: its name is sealed with its bytes.
+    const files = await this.records.attachments(manager, report.id);
+    const history = await this.history(manager, report, false, files);
     const handlers = await this.maintainers.byIds(manager, report.handlerId ? [report.handlerId] : []);
     const duplicate = report.duplicateOf ? await this.records.find(manager, report.duplicateOf) : null;
-    const attachments = (await this.records.attachments(manager, report.id))
+    const attachments = files
       .filter((file) => file.eventId === null)
       .map(({ id: fileId, filename, contentType, size }) => ({ id: fileId, filename, contentType, size }));
     return {
@@ -151,7 +153,7 @@ export class ReportQueries {
       status: report.status,
       receivedAt: report.receivedAt,
       component: content.component,
-      history: await this.history(manager, report, true),
+      history: await this.history(manager, report, true, await this.records.attachments(manager, report.id)),
       proposedPublic: await this.dates.of(manager, report),
       reporterDateAnswer: report.reporterDateAnswer,
       creditName: content.creditName,
@@ -226,7 +228,12 @@ export class ReportQueries {
     };
   }
 
-  private async history(manager: EntityManager, report: Report, forReporter: boolean): Promise<ReportHistoryItem[]> {
+  private async history(
+    manager: EntityManager,
+    report: Report,
+    forReporter: boolean,
+    files: Awaited<ReturnType<ReportRecords['attachments']>>,
+  ): Promise<ReportHistoryItem[]> {
     const events = (await this.records.events(manager, report.id)).filter(
       (event) => !forReporter || event.shownToReporter,
     );
@@ -234,7 +241,6 @@ export class ReportQueries {
       manager,
       events.map((event) => event.actor),
     );
-    const files = await this.records.attachments(manager, report.id);
     return events.map((event) => {
       const { text, status, to, ...facts } = this.records.eventBody(event) ?? {};
       return {

@@ -22,7 +22,7 @@ interface ClockWords {
   /** Subject and body words. */
   name: string;
   what: string;
-  todo: string;
+  nextStep: string;
 }
 
 const CLOCKS: Record<Clock, ClockWords> = {
@@ -31,14 +31,14 @@ const CLOCKS: Record<Clock, ClockWords> = {
     stillRunning: 'acknowledged_at IS NULL',
     name: 'acknowledgement',
     what: 'The first answer to the reporter',
-    todo: 'Acknowledge it, ask the reporter, accept, reject or mark it a duplicate:',
+    nextStep: 'Acknowledge it, ask the reporter, accept, reject or mark it a duplicate:',
   },
   fix: {
     mark: { reminder: 'fix_reminded_at', overdue: 'fix_overdue_at' },
     stillRunning: `status NOT IN ('rejected', 'duplicate')`,
     name: 'fix target',
     what: 'The fix target',
-    todo: 'Once the fix is public, lift the embargo made from it (the clock is then met):',
+    nextStep: 'Once the fix is public, lift the embargo made from it (the clock is then met):',
   },
 };
 
@@ -128,7 +128,7 @@ export class ReportReminders implements OnModuleDestroy {
       `Clock: ${words.name}, ${length} from the report's date`,
       `Due: ${formatDueMoment(dueAt, this.settings.PROJECT_TIME_ZONE)}`,
       ``,
-      words.todo,
+      words.nextStep,
       `${this.settings.publicUrl}/admin/reports/${report.id}`,
     ].join('\n');
     const maintainers = await this.outbox.sendToMaintainers(manager, {
