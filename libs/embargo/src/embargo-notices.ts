@@ -22,7 +22,7 @@ export class EmbargoNotices {
 
   extended(manager: EntityManager, embargo: Embargo, previous: Date, reason: string): Promise<number> {
     const tag = embargoTag(embargo.number);
-    return this.tellMembers(manager, 'embargo.extended', `[${tag}] Embargo extended: ${embargo.title}`, [
+    return this.tellAudience(manager, embargo, 'embargo.extended', `[${tag}] Embargo extended: ${embargo.title}`, [
       `The embargo ${tag}, "${embargo.title}", is extended.`,
       ``,
       `Public date, as agreed now: ${formatPublicMoment(embargo.publicAt, embargo.timeZone)}`,
@@ -37,7 +37,7 @@ export class EmbargoNotices {
 
   lifted(manager: EntityManager, embargo: Embargo): Promise<number> {
     const tag = embargoTag(embargo.number);
-    return this.tellMembers(manager, 'embargo.lifted', `[${tag}] Embargo lifted: ${embargo.title}`, [
+    return this.tellAudience(manager, embargo, 'embargo.lifted', `[${tag}] Embargo lifted: ${embargo.title}`, [
       `The embargo ${tag}, "${embargo.title}", is lifted: the information is public now.`,
       ...(embargo.cveIds.length ? [``, `CVE: ${embargo.cveIds.join(', ')}`] : []),
       ``,
@@ -46,7 +46,17 @@ export class EmbargoNotices {
     ]);
   }
 
-  private async tellMembers(manager: EntityManager, purpose: string, subject: string, lines: string[]) {
+  /**
+   * Sends one notice about `embargo` to each member of its audience that may receive its mail now,
+   * encrypted to that member alone; answers how many were queued.
+   */
+  async tellAudience(
+    manager: EntityManager,
+    embargo: Embargo,
+    purpose: string,
+    subject: string,
+    lines: string[],
+  ): Promise<number> {
     const { recipients } = await this.selector.select(manager);
     for (const member of recipients) {
       await this.outbox.send(manager, {
