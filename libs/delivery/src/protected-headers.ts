@@ -12,6 +12,8 @@ export interface ProtectedHeaderFields {
   date: Date;
   messageId?: string | null;
   listId?: string;
+  /** More header fields a reader shows from inside the encryption (a post's terms, issue 14), after List-Id. */
+  extra?: [string, string][];
 }
 
 /**
@@ -32,6 +34,7 @@ export function protectedMultipart(fields: ProtectedHeaderFields, parts: Buffer[
     headerLine('Date', fields.date),
     ...(fields.messageId ? [headerLine('Message-ID', fields.messageId)] : []),
     ...(fields.listId ? [headerLine('List-Id', fields.listId)] : []),
+    ...(fields.extra ?? []).map(([key, value]) => headerLine(fieldName(key), value)),
   ].join('\r\n');
   // The CRLF before each delimiter belongs to the delimiter (RFC 2046 §5.1.1), so a part's own
   // last line break stays the part's.
@@ -40,6 +43,12 @@ export function protectedMultipart(fields: ProtectedHeaderFields, parts: Buffer[
     ...parts.flatMap((part, i) => (i ? [Buffer.from(`\r\n--${boundary}\r\n`), part] : [part])),
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
+}
+
+/** A field name as the caller means it: letters, digits and hyphens, so no name can carry a header of its own. */
+function fieldName(key: string): string {
+  if (!/^[A-Za-z0-9-]{1,76}$/.test(key)) throw new Error(`Not a header field name: ${JSON.stringify(key)}`);
+  return key;
 }
 
 /**

@@ -11,6 +11,23 @@ export interface TaggedEmbargo {
   ended: boolean;
 }
 
+/** What every copy of an embargo's post says of its terms (issue 14): read when the post is sealed. */
+export interface EmbargoTerms {
+  id: string;
+  number: number;
+  title: string;
+  /** The agreed public moment, and the IANA zone it was agreed in. */
+  publicAt: Date;
+  timeZone: string;
+  cveIds: string[];
+}
+
+/** An active embargo's tag and title, as a maintainer picks from them. */
+export interface ActiveTag {
+  number: number;
+  title: string;
+}
+
 interface Row {
   id: string;
   number: number;
@@ -46,5 +63,38 @@ export class EmbargoTags {
       wanted,
     ])) as Row[];
     return new Map(rows.map((row) => [row.id, tagged(row)]));
+  }
+
+  /** The terms of the embargo with this id, or null when there is none. */
+  async terms(manager: EntityManager, id: string): Promise<EmbargoTerms | null> {
+    if (!UUID.test(id)) return null;
+    const [row] = (await manager.query(
+      'SELECT id, number, title, public_at, time_zone, cve_ids FROM embargo WHERE id = $1',
+      [id],
+    )) as {
+      id: string;
+      number: number;
+      title: string;
+      public_at: Date | string;
+      time_zone: string;
+      cve_ids: string[];
+    }[];
+    if (!row) return null;
+    return {
+      id: row.id,
+      number: Number(row.number),
+      title: row.title,
+      publicAt: new Date(row.public_at),
+      timeZone: row.time_zone,
+      cveIds: row.cve_ids ?? [],
+    };
+  }
+
+  /** The active embargoes' tags and titles, lowest number first. */
+  async active(manager: EntityManager): Promise<ActiveTag[]> {
+    const rows = (await manager.query(
+      "SELECT number, title FROM embargo WHERE status = 'active' ORDER BY number",
+    )) as ActiveTag[];
+    return rows.map((row) => ({ number: Number(row.number), title: row.title }));
   }
 }

@@ -43,4 +43,4 @@ export { csafAdvisory, CsafDocument, csafFileName } from './advisory/csaf';
 export { advisorySourceOf, AdvisorySource, AdvisoryPublisher } from './advisory/advisory-source';
 export const embargoEntities = [Embargo, LeakReport, Strike, EmbargoDateAnswer];
 export { EmbargoReadings } from './embargo-readings';
-export { EmbargoTags, TaggedEmbargo } from './embargo-tags';
+export { EmbargoTags, TaggedEmbargo, EmbargoTerms, ActiveTag } from './embargo-tags';

@@ -21,6 +21,7 @@ export {
   NEUTRAL_SUBJECT,
 } from './copy';
 export { ArmoredBody, ArmorOptions, crc24 } from './armor';
+export { postTerms, termsPart, PostTerms, TermsEmbargo } from './post-terms';
 export { BounceStreaks, BounceStreak } from './bounce-streaks';
 
 export const fanOutEntities = [Post, PostDelivery];

@@ -10,7 +10,7 @@ describe('the post pipeline', () => {
       new AuthoriseStage(none),
       new LinkEmbargoStage(none, none),
       new SelectRecipientsStage(none, none),
-      new SealStage(none, none),
+      new SealStage(none, none, none, none),
       new EnqueueStage(none, none, none, none, none, none, none, none),
     );
     expect(pipeline.stageNames).toEqual([
