@@ -9,6 +9,7 @@ import { acknowledgementStatement, Policies, PolicyVersion } from '@cordon/polic
 import { InboundMessage, InboundQueue, ListAddresses } from '../ingress';
 import { OpenedMail } from '../open';
 import { SIGNED_MAIL_REPLAYED } from '../refusals/refusal-catalogue';
+import { AckStatementHandler, AckStatements } from './ack-statements';
 import { MemberMailRefusal, MemberMailRefusals } from './member-mail-refusals';
 import { MemberSigners } from './member-signers';
 import { signedText } from './signed-text';
@@ -37,7 +38,8 @@ export function namesCurrentPolicy(signed: string, policy: PolicyVersion, addres
  * statement, or an old signature replayed, must not agree to a newer text) with the member's
  * current key, and only once per signature. Acknowledging releases the member's held list mail
  * (Policies.acknowledge). The member gets an encrypted confirmation; anything else is refused
- * with nothing recorded but the refusal (MemberMailRefusals).
+ * with nothing recorded but the refusal (MemberMailRefusals). A signed statement of another kind
+ * (an embargo status, a drill answer) goes to the AckStatements handler that takes it instead.
  */
 @Injectable()
 export class AcknowledgementMail {
@@ -54,6 +56,7 @@ export class AcknowledgementMail {
     private readonly addresses: ListAddresses,
     private readonly mailboxes: MemberLookup,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly statements: AckStatements,
   ) {}
 
   async process(inbound: InboundMessage): Promise<void> {
@@ -63,6 +66,8 @@ export class AcknowledgementMail {
     }
     const { opened } = verdict;
     const { text, signedHeaders } = await signedText(opened.content);
+    const handler = this.statements.find(text);
+    if (handler) return this.dispatch(handler, inbound, opened, text);
     await this.dataSource.transaction(async (manager) => {
       const policy = await this.policies.current(manager);
       const checked = await this.check(manager, inbound, opened, `${signedHeaders}\n${text}`, policy);
@@ -70,6 +75,36 @@ export class AcknowledgementMail {
         return this.refusals.refuse(manager, inbound, { ...checked, advice: this.adviceFor(policy) });
       }
       await this.record(manager, inbound, opened, policy, checked);
+    });
+  }
+
+  /**
+   * A statement another handler takes: the member must still be active or suspended (its row
+   * locked, as for an acknowledgement) and the signature unused; the signature is used up here.
+   */
+  private async dispatch(
+    handler: AckStatementHandler,
+    inbound: InboundMessage,
+    opened: OpenedMail,
+    text: string,
+  ): Promise<void> {
+    const memberId = opened.signer.id;
+    await this.dataSource.transaction(async (manager) => {
+      const refuse = (refusal: Omit<MemberMailRefusal, 'advice'>) =>
+        this.refusals.refuse(manager, inbound, {
+          ...refusal,
+          advice: `Send ${this.addresses.ack} a new statement, signed with the key registered for your membership.`,
+        });
+      if (!(await this.mailboxes.of(manager, memberId, ['active', 'suspended'], true))) {
+        return refuse({ code: 'SIGNER_UNKNOWN', message: 'The signing key is no longer a member key.' });
+      }
+      if (!(await claimSignature(manager, opened, inbound, 'acknowledgement'))) {
+        return refuse({ code: 'REPLAYED', message: SIGNED_MAIL_REPLAYED });
+      }
+      const refusal = await handler.handle(manager, inbound, opened, memberId, text);
+      if (refusal) return this.refusals.refuse(manager, inbound, refusal);
+      await this.queue.finish(manager, inbound, { status: 'processed' });
+      this.logger.log(`inbound ${inbound.id}: member ${memberId}'s signed ${handler.name} statement recorded`);
     });
   }
 

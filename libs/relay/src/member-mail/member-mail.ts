@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InboundMessage } from '../ingress';
 import { RefusalCode } from '../refusals/refusal-catalogue';
+import { AckStatements } from './ack-statements';
 import { AcknowledgementMail } from './acknowledgement-mail';
 import { LeakMail } from './leak-mail';
 import { AnswerOutcome, MemberAnswers } from './member-answers';
@@ -51,6 +52,7 @@ export class MemberMail {
 export const memberMailProviders = [
   MemberSigners,
   MemberMailRefusals,
+  AckStatements,
   AcknowledgementMail,
   LeakMail,
   MemberAnswers,

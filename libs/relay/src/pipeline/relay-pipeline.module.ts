@@ -7,6 +7,7 @@ import { ReportsModule } from '@cordon/reports';
 import { Bounces } from '../bounces/bounces';
 import { fanOutProviders } from '../fan-out';
 import { IngressModule } from '../ingress';
+import { AckStatements } from '../member-mail/ack-statements';
 import { memberMailProviders } from '../member-mail/member-mail';
 import { RelayNotices } from '../notices/relay-notices';
 import { OwnerMail } from '../owner-mail/owner-mail';
@@ -51,6 +52,6 @@ const ownersQueries = [
     ReportMail,
     ...fanOutProviders,
   ],
-  exports: [IngressModule, InboundProcessor, KeyExpiryWarnings, ...fanOutProviders],
+  exports: [IngressModule, InboundProcessor, KeyExpiryWarnings, AckStatements, ...fanOutProviders],
 })
 export class RelayPipelineModule {}
