@@ -18,6 +18,7 @@ const TABLES_WITHOUT_ENTITY: Record<string, string> = {
   audit_checkpoint: 'libs/delivery', // the signed checkpoints mailed to maintainers (AuditCheckpoints)
   auto_reply: 'libs/delivery', // the auto-replies sent, so that each address gets one a day (AutoReplies)
   embargo_reminder: 'libs/embargo', // reminders sent before an embargo's date (EmbargoReminders)
+  embargo_audience_pick: 'libs/embargo', // maintainers' picks of members in or out of an embargo's audience
   key_expiry_warning: 'libs/relay', // warnings sent before a member key expires (KeyExpiryWarnings)
   key_health_check: 'libs/relay', // the day the key check last ran (KeyExpiryWarnings)
   login_throttle: 'libs/maintainers', // failed logins per address, for the slow-down (LoginThrottle)

@@ -139,6 +139,11 @@ const schema = z.object({
     .regex(/^\s*\d{1,4}\s*(,\s*\d{1,4}\s*)*$/, 'must be whole numbers of hours separated by commas, e.g. 72,24')
     .transform((list) => [...new Set(list.split(',').map((hours) => Number(hours.trim())))].filter((h) => h > 0))
     .default([72, 24]),
+  /**
+   * Who a new embargo's mail reaches (issue 14): `all` members (as before), or `products`: the
+   * members shipping one of its affected products. Each embargo can be changed either way.
+   */
+  EMBARGO_AUDIENCE: z.enum(['all', 'products'], { error: 'must be all or products' }).default('all'),
   /** Confirmed leaks that remove a member for good and ban it from applying again (issue 5). */
   LEAK_STRIKE_THRESHOLD: positiveInt.default(2),
   /** Days the bytes of a finished inbound message are kept before they are erased; 0: kept for good. */

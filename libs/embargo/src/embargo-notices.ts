@@ -6,6 +6,7 @@ import { formatPublicMoment } from './embargo-clock';
 import { embargoTag } from './embargo-queries';
 import { Embargo } from './embargo.entity';
 import { RecipientSelector } from './recipients';
+import { EmbargoAudiences } from './audience/embargo-audiences';
 
 /**
  * Tells the members of a change to an embargo, each copy encrypted to the member alone, in the
@@ -14,6 +15,8 @@ import { RecipientSelector } from './recipients';
  */
 @Injectable()
 export class EmbargoNotices {
+  private readonly audiences = new EmbargoAudiences();
+
   constructor(
     private readonly selector: RecipientSelector,
     private readonly outbox: Outbox,
@@ -57,7 +60,9 @@ export class EmbargoNotices {
     subject: string,
     lines: string[],
   ): Promise<number> {
-    const { recipients } = await this.selector.select(manager);
+    // The embargo as this transaction sees it: its audience, and whether it ended (a lift commits with its notice).
+    const circumstances = await this.audiences.of(manager, embargo.id);
+    const { recipients } = await this.selector.select(manager, new Date(), circumstances);
     for (const member of recipients) {
       await this.outbox.send(manager, {
         purpose,

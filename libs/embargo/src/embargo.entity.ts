@@ -4,6 +4,10 @@ import { CvssSeverity } from './cvss';
 /** active: running; lifted: made public by the maintainers; broken: ended early by a leak. */
 export type EmbargoStatus = 'active' | 'lifted' | 'broken';
 
+/** Who an embargo's mail reaches (issue 14): every member, or those shipping an affected product. */
+export const audienceModes = ['all', 'products'] as const;
+export type AudienceMode = (typeof audienceModes)[number];
+
 /** A coming disclosure (docs/architecture.md, flow "Embargo"). */
 @Entity('embargo')
 export class Embargo {
@@ -74,6 +78,14 @@ export class Embargo {
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** The products it affects, normalised (normaliseProducts): its audience in mode `products` (issue 14). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  products!: string[];
+
+  /** Who its mail reaches: every member, or those shipping one of `products` (picks aside). */
+  @Column({ name: 'audience_mode', type: 'text', default: 'all' })
+  audienceMode!: AudienceMode;
 
   /** When it was lifted or broken. */
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })

@@ -21,6 +21,8 @@ import { MemberHistory } from './member-history';
 import { EmbargoPolicyFollowUps } from './policy-follow-ups';
 import { PostsUnderEmbargo } from './posts-under-embargo';
 import { RecipientSelector } from './recipients';
+import { EmbargoAudiences } from './audience/embargo-audiences';
+import { ChangeAudience } from './audience/change-audience';
 
 const providers = [
   HeldCopies,
@@ -28,6 +30,8 @@ const providers = [
   Embargoes,
   EmbargoQueries,
   RecipientSelector,
+  EmbargoAudiences,
+  ChangeAudience,
   EmbargoNotices,
   EmbargoReminders,
   ChangeEmbargo,

@@ -8,6 +8,9 @@ import { businessDaysBetween, formatPublicMoment, publicMoment } from './embargo
 import { HeldMail } from './held-mail';
 import { Embargo, EmbargoStatus } from './embargo.entity';
 import { scoreCvss } from './cvss';
+import { normaliseProducts } from '@cordon/membership';
+import { audienceModeOf } from './audience/audience-mode';
+import { AudienceMode } from './embargo.entity';
 
 /** What a maintainer gives for a new embargo. Free text is shown escaped; it is never HTML. */
 export interface EmbargoInput {
@@ -28,6 +31,10 @@ export interface EmbargoInput {
    * report the embargo is made from (issue 13). Never later than now.
    */
   limitCountedFrom?: Date;
+  /** The products it affects (one per line, or separated by commas), and who its mail reaches (issue 14). */
+  products?: string[] | string;
+  /** Absent: the list's default, EMBARGO_AUDIENCE. */
+  audienceMode?: AudienceMode;
 }
 
 const CVE_ID = /^CVE-\d{4}-\d{4,7}$/;
@@ -67,6 +74,8 @@ export class Embargoes {
       affectedVersions: text(input.affectedVersions, 'affectedVersions'),
       fixedVersions: text(input.fixedVersions, 'fixedVersions'),
       reporterCredit: text(input.reporterCredit, 'reporterCredit', 500),
+      products: normaliseProducts(input.products ?? []),
+      audienceMode: audienceModeOf(input.audienceMode, this.settings.EMBARGO_AUDIENCE),
       publicAt,
       timeZone: input.timeZone,
       overLimitReason,
@@ -94,6 +103,7 @@ export class Embargoes {
         timeZone: input.timeZone,
         overLimitReason,
         limitCountedFrom: limitCountedFrom.toISOString(),
+        audience: { mode: embargo.audienceMode, products: embargo.products },
       },
     });
     return embargo;

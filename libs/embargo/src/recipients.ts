@@ -7,6 +7,7 @@ import {
   EligibilityCandidate,
   INELIGIBILITY,
   MemberEligibilityQueries,
+  PostCircumstances,
   RecordedIneligibility,
 } from '@cordon/membership';
 import { Policies } from '@cordon/policy';
@@ -57,13 +58,15 @@ export class RecipientSelector {
   constructor(private readonly policies: Policies) {}
 
   /**
-   * With `embargo`, a post of an embargo that has ended is not held for members yet to acknowledge
-   * the policy: they are skipped (`embargo_ended`). Without it, they are held.
+   * With `embargo` (its circumstances: EmbargoAudiences), only the members of its audience are
+   * selected (the others are skipped, `not_in_audience`), and a post of an embargo that has ended is
+   * not held for members yet to acknowledge the policy: they are skipped (`embargo_ended`). Without
+   * it (mail of no embargo), every member on the list is, and those yet to acknowledge are held.
    */
   async select(
     manager: EntityManager,
     now = new Date(),
-    embargo?: { ended: boolean } | null,
+    embargo?: PostCircumstances['embargo'],
   ): Promise<RecipientSelection> {
     const policy = await this.policies.current(manager);
     const post = { currentPolicyVersion: policy.version, embargo };

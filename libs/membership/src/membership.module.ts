@@ -28,6 +28,7 @@ import { ReattestationRequests } from './reattestation/reattestation-requests';
 import { SubmitApplication } from './use-cases/submit-application';
 import { AcknowledgeCurrentPolicy } from './self-service/acknowledge-current-policy';
 import { LeaveList } from './self-service/leave-list';
+import { SetMemberProducts } from './products/set-member-products';
 import { ConfirmMemberKey } from './self-service/confirm-member-key';
 import { MemberAccount } from './self-service/member-account';
 import { OpenMemberSession } from './self-service/open-member-session';
@@ -64,6 +65,7 @@ const useCases = [
   MemberAccount,
   AcknowledgeCurrentPolicy,
   LeaveList,
+  SetMemberProducts,
   ProposeMemberKey,
   ConfirmMemberKey,
   ProposeMemberEmail,

@@ -1,15 +1,54 @@
-import { ELIGIBILITY_RULES } from './eligibility';
+import { ELIGIBILITY_RULES, PostCircumstances } from './eligibility';
 import { INELIGIBILITY } from './ineligibility';
 
-/** Where the SQL form's three parameters sit in the caller's statement, e.g. { now: 1, policy: 2, embargoEnded: 3 }. */
+/**
+ * Where the SQL form's parameters sit in the caller's statement, e.g. { now: 1, policy: 2,
+ * embargoEnded: 3, audienceAll: 4, audienceProducts: 5, audienceInclude: 6, audienceExclude: 7 }
+ * (eligibilityParamsFrom(1) gives that; eligibilityParamValues their values, in that order).
+ */
 export interface EligibilityParams {
   now: number;
   policy: number;
   embargoEnded: number;
+  audienceAll: number;
+  audienceProducts: number;
+  audienceInclude: number;
+  audienceExclude: number;
 }
 
+const PARAM_NAMES = [
+  'now',
+  'policy',
+  'embargoEnded',
+  'audienceAll',
+  'audienceProducts',
+  'audienceInclude',
+  'audienceExclude',
+] as const;
+
+/** The parameters placed one after another from `first` on, in the order eligibilityParamValues gives. */
+export function eligibilityParamsFrom(first: number): EligibilityParams {
+  return Object.fromEntries(PARAM_NAMES.map((name, i) => [name, first + i])) as unknown as EligibilityParams;
+}
+
+/** The parameters' values for a post at `now`; without an audience rule the post is for everyone. */
+export function eligibilityParamValues(post: PostCircumstances, now: Date): unknown[] {
+  const audience = post.embargo?.audience ?? null;
+  return [
+    now,
+    post.currentPolicyVersion,
+    post.embargo?.ended === true,
+    audience === null || audience.everyone,
+    audience?.products ?? [],
+    audience?.include ?? [],
+    audience?.exclude ?? [],
+  ];
+}
+
+const PARAM = new RegExp(`(?<!:):(${PARAM_NAMES.join('|')})\\b`, 'g');
+
 function bind(sql: string, alias: string, at: EligibilityParams): string {
-  return sql.replace(/\bm\./g, `${alias}.`).replace(/(?<!:):(now|policy|embargoEnded)\b/g, (_, name: string) => {
+  return sql.replace(/\bm\./g, `${alias}.`).replace(PARAM, (_, name: string) => {
     return `$${at[name as keyof EligibilityParams]}`;
   });
 }

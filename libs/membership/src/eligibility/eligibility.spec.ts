@@ -1,5 +1,5 @@
-import { completeVerdict, copyFate, eligibility, MemberStanding, PostCircumstances } from './eligibility';
-import { ineligibilitySql, onTheListSql } from './eligibility-sql';
+import { AudienceRule, completeVerdict, copyFate, eligibility, MemberStanding, PostCircumstances } from './eligibility';
+import { eligibilityParamsFrom, eligibilityParamValues, ineligibilitySql, onTheListSql } from './eligibility-sql';
 import { INELIGIBILITY, Ineligibility, ineligibilityRecordedAs } from './ineligibility';
 
 const now = new Date('2026-06-01T12:00:00Z');
@@ -15,6 +15,11 @@ const member = (changes: Partial<MemberStanding> = {}): MemberStanding => ({
   ...changes,
 });
 const post = (changes: Partial<PostCircumstances> = {}): PostCircumstances => ({ currentPolicyVersion: 3, ...changes });
+const ME = '11111111-1111-4111-8111-111111111111';
+const shipping = (products: string[]) => member({ memberId: ME, products });
+/** A running embargo with this audience (issue 14). */
+const audience = (rule: Partial<AudienceRule>): PostCircumstances =>
+  post({ embargo: { ended: false, audience: { everyone: false, products: [], include: [], exclude: [], ...rule } } });
 
 // docs/architecture.md, invariant 2: each member state, and the verdict the one rule gives.
 const table: [string, MemberStanding, PostCircumstances, Ineligibility | 'eligible'][] = [
@@ -69,6 +74,55 @@ const table: [string, MemberStanding, PostCircumstances, Ineligibility | 'eligib
     post({ embargo: { ended: true } }),
     'KEY_UNUSABLE',
   ],
+  ['audience of everyone', shipping([]), audience({ everyone: true }), 'eligible'],
+  ['ships an affected product', shipping(['libfoo', 'openssl']), audience({ products: ['openssl'] }), 'eligible'],
+  ['ships no affected product', shipping(['libfoo']), audience({ products: ['openssl'] }), 'NOT_IN_AUDIENCE'],
+  ['ships nothing, the audience is its products', shipping([]), audience({ products: ['openssl'] }), 'NOT_IN_AUDIENCE'],
+  ['an embargo with no products reaches nobody', shipping(['openssl']), audience({}), 'NOT_IN_AUDIENCE'],
+  ['ships nothing, but the maintainers included it', shipping([]), audience({ include: [ME] }), 'eligible'],
+  [
+    'ships an affected product, but excluded',
+    shipping(['openssl']),
+    audience({ products: ['openssl'], exclude: [ME] }),
+    'NOT_IN_AUDIENCE',
+  ],
+  [
+    'excluded from an audience of everyone',
+    shipping([]),
+    audience({ everyone: true, exclude: [ME] }),
+    'NOT_IN_AUDIENCE',
+  ],
+  ['someone else excluded', shipping(['openssl']), audience({ products: ['openssl'], exclude: ['x'] }), 'eligible'],
+  [
+    'outside the audience and suspended: the status comes first',
+    member({ memberId: ME, status: 'suspended' }),
+    audience({ products: ['openssl'] }),
+    'MEMBER_SUSPENDED',
+  ],
+  [
+    'outside the audience, copy sealed to a replaced key: the key comes first',
+    shipping([]),
+    { ...audience({}), sealedFor: 'B'.repeat(40) },
+    'KEY_CHANGED',
+  ],
+  [
+    'outside the audience of an ended embargo, not acknowledged: the audience comes first',
+    member({ memberId: ME, acknowledgedPolicyVersion: 2 }),
+    post({ embargo: { ended: true, audience: { everyone: false, products: ['x'], include: [], exclude: [] } } }),
+    'NOT_IN_AUDIENCE',
+  ],
+  [
+    'in the audience, not acknowledged: held',
+    member({ memberId: ME, acknowledgedPolicyVersion: 2, products: ['x'] }),
+    audience({ products: ['x'] }),
+    'POLICY_NOT_ACKNOWLEDGED',
+  ],
+  [
+    'a post with no audience rule is for everyone',
+    shipping([]),
+    post({ embargo: { ended: false, audience: null } }),
+    'eligible',
+  ],
 ];
 
 describe('eligibility: may this member receive this post now', () => {
@@ -87,6 +141,10 @@ describe('eligibility: may this member receive this post now', () => {
     expect(copyFate({ eligible: false, reason: 'MEMBER_SUSPENDED' })).toEqual({
       status: 'skipped',
       reason: 'member_suspended',
+    });
+    expect(copyFate({ eligible: false, reason: 'NOT_IN_AUDIENCE' })).toEqual({
+      status: 'skipped',
+      reason: 'not_in_audience',
     });
     expect(ineligibilityRecordedAs('key_changed')).toBe('KEY_CHANGED');
     expect(ineligibilityRecordedAs('bounced')).toBeNull();
@@ -110,15 +168,40 @@ describe('eligibility: may this member receive this post now', () => {
   });
 
   it('writes the set form from the same rules, on the alias and parameters of the caller', () => {
-    const sql = ineligibilitySql('x', { now: 4, policy: 5, embargoEnded: 6 });
-    for (const reason of ['MEMBER_SUSPENDED', 'KEY_EXPIRED', 'EMBARGO_ENDED', 'POLICY_NOT_ACKNOWLEDGED']) {
+    const sql = ineligibilitySql('x', eligibilityParamsFrom(4));
+    for (const reason of [
+      'MEMBER_SUSPENDED',
+      'KEY_EXPIRED',
+      'NOT_IN_AUDIENCE',
+      'EMBARGO_ENDED',
+      'POLICY_NOT_ACKNOWLEDGED',
+    ]) {
       expect(sql).toContain(`THEN '${reason}'`);
     }
-    expect(sql).not.toMatch(/KEY_UNUSABLE|KEY_CHANGED|\bm\.|:now|:policy/);
+    expect(sql.indexOf("'NOT_IN_AUDIENCE'")).toBeLessThan(sql.indexOf("'EMBARGO_ENDED'"));
+    expect(sql).not.toMatch(/KEY_UNUSABLE|KEY_CHANGED|\bm\.|:now|:policy|:audience/);
     expect(sql).toContain('x.key_expires_at <= $4::timestamptz');
     expect(sql).toContain('$6::boolean');
-    expect(onTheListSql('x', { now: 1, policy: 2, embargoEnded: 3 })).toBe(
+    expect(sql).toContain('x.id::text = ANY($10::text[])');
+    expect(sql).toContain('x.products && $8::text[]');
+    expect(onTheListSql('x', eligibilityParamsFrom(1))).toBe(
       "NOT (x.status = 'suspended' OR x.status = 'removed' OR x.status = 'banned')",
     );
+  });
+});
+
+describe("the SQL form's parameters", () => {
+  it('say everyone when the post names no audience, and carry the audience when it does', () => {
+    expect(eligibilityParamValues(post(), now)).toEqual([now, 3, false, true, [], [], []]);
+    const rule = { everyone: false, products: ['openssl'], include: ['a'], exclude: ['b'] };
+    expect(eligibilityParamValues(post({ embargo: { ended: true, audience: rule } }), now)).toEqual([
+      now,
+      3,
+      true,
+      false,
+      ['openssl'],
+      ['a'],
+      ['b'],
+    ]);
   });
 });

@@ -13,6 +13,32 @@ export interface MemberStanding {
    * database cannot): a key can be unusable (revoked, no encryption subkey) whatever its expiry.
    */
   keyCanEncrypt?: true | 'KEY_EXPIRED' | 'KEY_UNUSABLE';
+  /** Who the member is and the products it ships: what an embargo's audience reads (issue 14). */
+  memberId?: string;
+  products?: string[];
+}
+
+/**
+ * Who an embargo's mail is for (issue 14): every member, or those shipping one of its affected
+ * products, plus the members the maintainers included and minus those they excluded. A member is
+ * in it iff not excluded AND (everyone OR included OR it ships one of `products`).
+ */
+export interface AudienceRule {
+  everyone: boolean;
+  /** The affected products, normalised (normaliseProducts). */
+  products: string[];
+  /** Member ids picked in, and picked out. */
+  include: string[];
+  exclude: string[];
+}
+
+/** True when the member is in the audience; a post with no audience rule is for everyone. */
+export function inAudience(member: Pick<MemberStanding, 'memberId' | 'products'>, audience?: AudienceRule | null) {
+  if (!audience) return true;
+  const id = member.memberId;
+  if (id !== undefined && audience.exclude.includes(id)) return false;
+  if (audience.everyone || (id !== undefined && audience.include.includes(id))) return true;
+  return (member.products ?? []).some((product) => audience.products.includes(product));
 }
 
 /** What the rule reads about the post the member would receive. */
@@ -20,7 +46,7 @@ export interface PostCircumstances {
   /** The policy version in force; null when none is published (then nobody has acknowledged it). */
   currentPolicyVersion: number | null;
   /** The post's embargo; null or absent when the post names none, or the caller does not ask. */
-  embargo?: { ended: boolean } | null;
+  embargo?: { ended: boolean; audience?: AudienceRule | null } | null;
   /**
    * The key a copy's key packet was made for, once there is a copy (send time; absent at fan-out):
    * a member who replaced its key (perhaps because the old one leaked) must not be sent a copy the
@@ -33,7 +59,8 @@ export type Verdict = { eligible: true } | { eligible: false; reason: Ineligibil
 
 /**
  * One rule, told from what the member row and the post say (`row`, with the same test in SQL over
- * the member row `m` and the parameters `:now`, `:policy` and `:embargoEnded`: see eligibility-sql.ts),
+ * the member row `m` and the parameters `:now`, `:policy`, `:embargoEnded` and the audience's
+ * `:audienceAll`, `:audienceProducts`, `:audienceInclude`, `:audienceExclude`: see eligibility-sql.ts),
  * from what only a caller can tell (`caller`: a parsed key, a copy's key packet), or both. The order
  * is the order of the reasons: the first rule that refuses gives the verdict.
  */
@@ -81,6 +108,15 @@ export const ELIGIBILITY_RULES: readonly EligibilityRule[] = [
   {
     reason: 'KEY_CHANGED',
     caller: (member, post) => !!post.sealedFor && post.sealedFor.toUpperCase() !== member.keyFingerprint.toUpperCase(),
+  },
+  {
+    // Without an audience rule (no embargo, or a caller that does not ask) the SQL parameters say everyone.
+    reason: 'NOT_IN_AUDIENCE',
+    row: {
+      refuses: (member, post) => !inAudience(member, post.embargo?.audience),
+      sql: `(m.id::text = ANY(:audienceExclude::text[]) OR NOT (:audienceAll::boolean
+        OR m.id::text = ANY(:audienceInclude::text[]) OR m.products && :audienceProducts::text[]))`,
+    },
   },
   {
     // A post whose embargo has ended is never held for an acknowledgement that may come later.

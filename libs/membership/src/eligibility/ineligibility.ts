@@ -21,6 +21,12 @@ export const INELIGIBILITY = {
     recorded: 'key_changed',
     words: 'key was replaced after the post was queued',
   },
+  NOT_IN_AUDIENCE: {
+    scope: 'post',
+    copy: 'skipped',
+    recorded: 'not_in_audience',
+    words: "is not in the embargo's audience",
+  },
   EMBARGO_ENDED: {
     scope: 'post',
     copy: 'skipped',

@@ -1,13 +1,14 @@
 import { EntityManager } from 'typeorm';
 import { MemberStatus } from '../entities/member.entity';
 import { MemberStanding, PostCircumstances, Verdict } from './eligibility';
-import { ineligibilitySql, onTheListSql } from './eligibility-sql';
+import { eligibilityParamsFrom, eligibilityParamValues, ineligibilitySql, onTheListSql } from './eligibility-sql';
 import { Ineligibility } from './ineligibility';
 
 /** A member on the list, with what fan-out needs to seal to it and the verdict the database gave. */
 export interface EligibilityCandidate extends MemberStanding {
   memberId: string;
   email: string;
+  organisation: string;
   keyArmored: string;
   /** The SQL form's verdict; complete it with the rules only a parsed key tells (completeVerdict). */
   verdict: Verdict;
@@ -26,6 +27,7 @@ interface StandingRow {
   key_expires_at: Date | null;
   status: MemberStatus;
   acknowledged_policy_version: number | null;
+  products: string[];
   ineligibility?: Ineligibility | null;
 }
 
@@ -35,6 +37,8 @@ function standingOf(row: StandingRow): MemberStanding {
     keyFingerprint: row.key_fingerprint,
     keyExpiresAt: row.key_expires_at === null ? null : new Date(row.key_expires_at),
     acknowledgedPolicyVersion: row.acknowledged_policy_version,
+    memberId: row.id,
+    products: row.products,
   };
 }
 
@@ -49,17 +53,18 @@ export class MemberEligibilityQueries {
    * order, with the verdict of the SQL form for this post at `now`.
    */
   async candidates(manager: EntityManager, post: PostCircumstances, now: Date): Promise<EligibilityCandidate[]> {
-    const at = { now: 1, policy: 2, embargoEnded: 3 };
+    const at = eligibilityParamsFrom(1);
     const rows = (await manager.query(
-      `SELECT m.id, m.email, m.key_armored, m.key_fingerprint, m.key_expires_at, m.status,
-              m.acknowledged_policy_version, ${ineligibilitySql('m', at)} AS ineligibility
+      `SELECT m.id, m.email, m.organisation, m.key_armored, m.key_fingerprint, m.key_expires_at, m.status,
+              m.acknowledged_policy_version, m.products, ${ineligibilitySql('m', at)} AS ineligibility
        FROM member m WHERE ${onTheListSql('m', at)} ORDER BY m.id`,
-      [now, post.currentPolicyVersion, post.embargo?.ended === true],
-    )) as (StandingRow & { key_armored: string })[];
+      eligibilityParamValues(post, now),
+    )) as (StandingRow & { key_armored: string; organisation: string })[];
     return rows.map((row) => ({
       ...standingOf(row),
       memberId: row.id,
       email: row.email,
+      organisation: row.organisation,
       keyArmored: row.key_armored,
       verdict: row.ineligibility ? { eligible: false, reason: row.ineligibility } : { eligible: true },
     }));
@@ -72,7 +77,7 @@ export class MemberEligibilityQueries {
   async current(manager: EntityManager, memberIds: string[]): Promise<Map<string, CurrentMember>> {
     if (memberIds.length === 0) return new Map();
     const rows = (await manager.query(
-      `SELECT id, email, key_fingerprint, key_expires_at, status, acknowledged_policy_version
+      `SELECT id, email, key_fingerprint, key_expires_at, status, acknowledged_policy_version, products
        FROM member WHERE id = ANY($1::uuid[])`,
       [[...new Set(memberIds)]],
     )) as StandingRow[];

@@ -33,6 +33,7 @@ interface ClaimRow {
   key_fingerprint: string | null;
   post_id: string;
   member_id: string;
+  embargo_id: string | null;
   recipient: string;
   key_packet: Uint8Array;
   attempts: number;
@@ -195,7 +196,8 @@ export class PostDeliveryWorker implements OnModuleDestroy {
    * One transaction claims a batch: SKIP LOCKED lets concurrent workers take disjoint rows, and
    * the lease keeps them theirs after it commits. In the same transaction each member is checked
    * again by the one rule (SendTimeEligibility; docs/architecture.md, invariant 2): one suspended,
-   * removed or banned since the fan-out, or whose key expired or changed, is skipped; one that has
+   * removed or banned since the fan-out, whose key expired or changed, or now outside the audience
+   * of the post's embargo, is skipped; one that has
    * not acknowledged the current policy is held. Only the rest are returned, to be sent, each to the
    * member's address as it is now.
    */
@@ -213,14 +215,18 @@ export class PostDeliveryWorker implements OnModuleDestroy {
              FOR UPDATE SKIP LOCKED) due, post p
            WHERE d.id = due.id AND p.id = d.post_id
            RETURNING d.id, d.post_id, d.member_id, d.recipient, d.key_fingerprint, d.key_packet, d.attempts,
-                     p.created_at AS post_created_at`,
+                     p.created_at AS post_created_at, p.embargo_id`,
           [now, new Date(now.getTime() + CLAIM_LEASE_MS), limit],
           true,
         )
       ).records as ClaimRow[];
       const verdicts = await this.eligibility.check(
         manager,
-        rows.map((row) => ({ memberId: row.member_id, keyFingerprint: row.key_fingerprint })),
+        rows.map((row) => ({
+          memberId: row.member_id,
+          keyFingerprint: row.key_fingerprint,
+          embargoId: row.embargo_id,
+        })),
         now,
       );
       const copies: ClaimedCopy[] = [];

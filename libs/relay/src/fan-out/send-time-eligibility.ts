@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { DomainError } from '@cordon/errors';
+import { EmbargoAudiences, EmbargoCircumstances } from '@cordon/embargo';
 import { copyFate, CurrentMember, eligibility, MemberEligibilityQueries, Verdict } from '@cordon/membership';
 import { Policies } from '@cordon/policy';
 
@@ -8,6 +9,8 @@ export interface CopyToCheck {
   memberId: string;
   /** The fingerprint the copy's key packet was made for (null: made before it was recorded). */
   keyFingerprint: string | null;
+  /** The embargo of the copy's post, if it names one: the copy goes only to that embargo's audience. */
+  embargoId?: string | null;
 }
 
 /** A copy that must not go out now: skipped for good, or held until the member acknowledges the policy. */
@@ -27,11 +30,14 @@ export interface SendTimeVerdict {
  * membership's `eligibility`; this reads the members and the policy in force through their owners,
  * in the claim's transaction, once per batch.
  *
- * The post's embargo is not asked about: a copy held here because the member has not acknowledged a
- * new version is withdrawn when held mail is released if its embargo has ended by then (HeldMail).
+ * The post's embargo is asked about for its audience (issue 14): a member the maintainers took out
+ * of it, or that no longer ships an affected product, gets no copy not yet sent. Whether it ended is
+ * not asked: a copy held here because the member has not acknowledged a new version is withdrawn
+ * when held mail is released if its embargo has ended by then (HeldMail).
  */
 export class SendTimeEligibility {
   private readonly members = new MemberEligibilityQueries();
+  private readonly audiences = new EmbargoAudiences();
 
   constructor(private readonly policies: Policies) {}
 
@@ -42,9 +48,14 @@ export class SendTimeEligibility {
       manager,
       copies.map((copy) => copy.memberId),
     );
+    const embargoes = await this.audiences.circumstances(
+      manager,
+      copies.flatMap((copy) => copy.embargoId ?? []),
+    );
     return copies.map((copy) => {
       const member = members.get(copy.memberId);
-      const verdict = member ? verdictFor(member, copy, currentPolicyVersion, now) : GONE;
+      const embargo = copy.embargoId ? embargoes.get(copy.embargoId) : undefined;
+      const verdict = member ? verdictFor(member, copy, currentPolicyVersion, embargo, now) : GONE;
       const fate = copyFate(verdict);
       return { verdict, refusal: fate.status === 'pending' ? null : fate, email: member?.email ?? null };
     });
@@ -64,6 +75,14 @@ export class SendTimeEligibility {
 /** Members are never deleted (a removed one keeps its row); a copy whose member is not found goes nowhere. */
 const GONE: Verdict = { eligible: false, reason: 'MEMBER_REMOVED' };
 
-function verdictFor(member: CurrentMember, copy: CopyToCheck, currentPolicyVersion: number | null, now: Date) {
-  return eligibility(member, { currentPolicyVersion, sealedFor: copy.keyFingerprint }, now);
+function verdictFor(
+  member: CurrentMember,
+  copy: CopyToCheck,
+  currentPolicyVersion: number | null,
+  embargo: EmbargoCircumstances | undefined,
+  now: Date,
+) {
+  // Its audience only: whether it ended is HeldMail's to act on (see above).
+  const audience = embargo && { ended: false, audience: embargo.audience };
+  return eligibility(member, { currentPolicyVersion, sealedFor: copy.keyFingerprint, embargo: audience }, now);
 }

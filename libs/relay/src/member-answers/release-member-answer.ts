@@ -6,7 +6,7 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { ListKey, SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
-import { EmbargoTags, RecipientSelector } from '@cordon/embargo';
+import { EmbargoAudiences, EmbargoTags, RecipientSelector } from '@cordon/embargo';
 import { MaintainerLookup } from '@cordon/maintainers';
 import { MemberLookup } from '@cordon/membership';
 import { FanOut, Post, sealPost } from '../fan-out';
@@ -49,6 +49,7 @@ const alreadyReleased = () =>
 @Injectable()
 export class ReleaseMemberAnswer {
   private readonly logger = new Logger('relay');
+  private readonly audiences = new EmbargoAudiences();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -81,10 +82,12 @@ export class ReleaseMemberAnswer {
     );
     // The slow part (sealing, one key packet per member) before the transaction, as a post does.
     const sealed = await sealPost(content, await this.listKey.secretKey());
-    const embargo = { ended: answer.embargoEnded };
-    const selection = await this.dataSource.transaction((manager) =>
-      this.selector.select(manager, new Date(), embargo),
-    );
+    // To the audience of the answer's embargo only (issue 14), as the posts of that embargo go.
+    const selection = await this.dataSource.transaction(async (manager) => {
+      const found = answer.embargo_id && (await this.audiences.circumstances(manager, [answer.embargo_id]));
+      const audience = found ? (found.get(answer.embargo_id!)?.audience ?? null) : null;
+      return this.selector.select(manager, new Date(), { ended: answer.embargoEnded, audience });
+    });
     const { deliveries, skipped } = await copiesOf(this.fanOut, sealed.sessionKey, selection);
     const postId = randomUUID();
     const counts = await this.dataSource.transaction(async (manager) => {

@@ -23,7 +23,7 @@ describe('stage 4, select recipients', () => {
     expect(asked).toHaveLength(1);
   });
 
-  it("asks with the post's embargo, so that an ended one's post is held for nobody (the rule's EMBARGO_ENDED)", async () => {
+  it("asks with the post's embargo as it is now: whether it ended (EMBARGO_ENDED) and its audience (NOT_IN_AUDIENCE)", async () => {
     const embargoes: unknown[] = [];
     const selector = {
       select: async (_manager: unknown, _now: Date, embargo: unknown) => (
@@ -31,9 +31,15 @@ describe('stage 4, select recipients', () => {
         { recipients: [], held: [], skipped: [] }
       ),
     } as unknown as RecipientSelector;
-    const ended = { id: 'e-1', ended: true };
-    await new SelectRecipientsStage(aDataSource(), selector).run({ ...aLinkedPost(), embargo: ended });
-    await new SelectRecipientsStage(aDataSource(), selector).run({ ...aLinkedPost(), embargo: null });
-    expect(embargoes).toEqual([ended, null]);
+    const id = '0f4c1f0e-9b7e-4c39-9d0c-3b3f7c1d2e01';
+    // The embargo's row as the database answers it (the same rows answer the query of its picks: none).
+    const row = { id, status: 'lifted', audience_mode: 'products', products: ['openssl'] };
+    await new SelectRecipientsStage(aDataSource([row]), selector).run({
+      ...aLinkedPost(),
+      embargo: { id, ended: true },
+    });
+    await new SelectRecipientsStage(aDataSource([row]), selector).run({ ...aLinkedPost(), embargo: null });
+    const audience = { everyone: false, products: ['openssl'], include: [], exclude: [] };
+    expect(embargoes).toEqual([{ ended: true, audience }, null]);
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { RecipientSelector } from '@cordon/embargo';
+import { EmbargoAudiences, RecipientSelector } from '@cordon/embargo';
 import { Linked, Selected } from './post-state';
 import { PostStage, proceed, Verdict } from './post-stage';
 
@@ -11,6 +11,7 @@ import { PostStage, proceed, Verdict } from './post-stage';
 @Injectable()
 export class SelectRecipientsStage implements PostStage<Linked, Selected> {
   readonly name = 'select recipients';
+  private readonly audiences = new EmbargoAudiences();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -18,9 +19,10 @@ export class SelectRecipientsStage implements PostStage<Linked, Selected> {
   ) {}
 
   async run(post: Linked): Promise<Verdict<Selected>> {
-    // With the post's embargo: one that has ended holds nothing for a later acknowledgement.
-    const selection = await this.dataSource.transaction((manager) =>
-      this.selector.select(manager, new Date(), post.embargo),
+    // With the post's embargo: its audience only, and one that has ended holds nothing for a later
+    // acknowledgement. Its circumstances are read in the selection's transaction, as they are now.
+    const selection = await this.dataSource.transaction(async (manager) =>
+      this.selector.select(manager, new Date(), post.embargo && (await this.audiences.of(manager, post.embargo.id))),
     );
     return proceed({ ...post, selection });
   }
