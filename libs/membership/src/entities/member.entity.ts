@@ -36,6 +36,10 @@ export class Member {
   @Column({ name: 'acknowledged_policy_version', type: 'integer', nullable: true })
   acknowledgedPolicyVersion!: number | null;
 
+  /** The products (components, packages) it ships, normalised: an embargo's audience reads them (issue 14). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  products!: string[];
+
   @Column({ name: 'application_id', type: 'uuid', nullable: true })
   applicationId!: string | null;
 
