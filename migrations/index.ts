@@ -21,6 +21,7 @@ import { MemberEmailChange1764370000000 } from './1764370000000-member-email-cha
 import { VulnerabilityReports1764380000000 } from './1764380000000-vulnerability-reports';
 import { ReportAddress1764385000000 } from './1764385000000-report-address';
 import { EmbargoAudience1764400000000 } from './1764400000000-embargo-audience';
+import { Drills1764460000000 } from './1764460000000-drills';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   VulnerabilityReports1764380000000,
   ReportAddress1764385000000,
   EmbargoAudience1764400000000,
+  Drills1764460000000,
 ];

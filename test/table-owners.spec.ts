@@ -15,6 +15,8 @@ const root = join(__dirname, '..');
 /** Tables no TypeORM entity maps: the folder that keeps each, and what it is. */
 const TABLES_WITHOUT_ENTITY: Record<string, string> = {
   audit_head: 'libs/audit', // the head of the hash chain, kept by AuditLog
+  drill: 'libs/relay', // fire drills (libs/relay/src/drill)
+  drill_participant: 'libs/relay', // who each drill was sent to and who answered (libs/relay/src/drill)
   audit_checkpoint: 'libs/delivery', // the signed checkpoints mailed to maintainers (AuditCheckpoints)
   auto_reply: 'libs/delivery', // the auto-replies sent, so that each address gets one a day (AutoReplies)
   embargo_reminder: 'libs/embargo', // reminders sent before an embargo's date (EmbargoReminders)

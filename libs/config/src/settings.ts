@@ -187,6 +187,8 @@ const schema = z.object({
   REPORT_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
   /** Failed copies in a row after which a member is flagged as bouncing (issue 11). */
   BOUNCE_FLAG_THRESHOLD: positiveInt.default(3),
+  /** Hours members have to answer a fire drill (issue 14). */
+  DRILL_HOURS: positiveInt.max(720, 'must be at most 720 (30 days)').default(48),
 });
 
 export type RawSettings = z.infer<typeof schema>;

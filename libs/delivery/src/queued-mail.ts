@@ -1,4 +1,12 @@
 import { EntityManager } from 'typeorm';
+import { OutboundStatus } from './outbound-message.entity';
+
+/** What became of one queued message, as the lib that queued it reports it. */
+export interface QueuedMailState {
+  status: OutboundStatus;
+  lastError: string | null;
+  sentAt: Date | null;
+}
 
 /**
  * What the outbound queue holds, as the libs above it ask about it or call some of it back: they
@@ -13,6 +21,21 @@ export class QueuedMail {
       [purpose, recipient, hours],
     )) as unknown[];
     return rows.length > 0;
+  }
+
+  /** These messages' states by id (an id no message has is left out): a drill's report, say. */
+  async states(manager: EntityManager, ids: string[]): Promise<Map<string, QueuedMailState>> {
+    if (!ids.length) return new Map();
+    const rows = (await manager.query(
+      `SELECT id, status, last_error, sent_at FROM outbound_message WHERE id = ANY($1::uuid[])`,
+      [[...new Set(ids)]],
+    )) as { id: string; status: OutboundStatus; last_error: string | null; sent_at: Date | null }[];
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        { status: row.status, lastError: row.last_error, sentAt: row.sent_at === null ? null : new Date(row.sent_at) },
+      ]),
+    );
   }
 
   /**

@@ -111,6 +111,7 @@ export { PostsOnRecord } from './use-cases/posts-on-record';
 export { MemberSigningKeys, MemberSigningKey } from './queries/member-signing-keys';
 export { KeysExpiringSoon, ExpiringMemberKey } from './queries/keys-expiring-soon';
 export { ConfirmedApplicantKey } from './queries/confirmed-applicant-key';
+export { DrillRecipients, DrillRecipient } from './queries/drill-recipients';
 export { normaliseProducts, PRODUCTS_MAX } from './products/products';
 export { SetMemberProducts } from './products/set-member-products';
 export { AudienceRule, inAudience } from './eligibility/eligibility';

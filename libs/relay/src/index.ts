@@ -14,6 +14,7 @@ export { MemberAnswersModule } from './member-answers/member-answers.module';
 export { MemberAnswerQueries, MemberAnswerSummary, MemberAnswerView } from './member-answers/member-answer-queries';
 export { ReleaseMemberAnswer } from './member-answers/release-member-answer';
 export * from './maintainer-digest';
+export * from './drill';
 export { AckStatements, AckStatementHandler } from './member-mail/ack-statements';
 
 /** Every entity of the relay lib. */

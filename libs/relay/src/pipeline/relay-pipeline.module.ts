@@ -5,6 +5,8 @@ import { MaintainerLookup, PostingMaintainerKeys } from '@cordon/maintainers';
 import { ConfirmedApplicantKey, KeysExpiringSoon, MemberLookup, MemberSigningKeys } from '@cordon/membership';
 import { ReportsModule } from '@cordon/reports';
 import { Bounces } from '../bounces/bounces';
+import { DrillAckStatement } from '../drill/drill-ack-statement';
+import { DrillModule } from '../drill/drill.module';
 import { fanOutProviders } from '../fan-out';
 import { IngressModule } from '../ingress';
 import { AckStatements } from '../member-mail/ack-statements';
@@ -38,7 +40,7 @@ const ownersQueries = [
  * listener and start the workers.
  */
 @Module({
-  imports: [IngressModule, DeliveryModule, EmbargoModule, ReportsModule, RelayAnswersModule],
+  imports: [IngressModule, DeliveryModule, EmbargoModule, ReportsModule, RelayAnswersModule, DrillModule],
   providers: [
     ...ownersQueries,
     RelayNotices,
@@ -49,6 +51,7 @@ const ownersQueries = [
     InboundProcessor,
     KeyExpiryWarnings,
     ...memberMailProviders,
+    DrillAckStatement,
     ReportMail,
     ...fanOutProviders,
   ],

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EmbargoModule } from '@cordon/embargo';
 import { MembershipModule } from '@cordon/membership';
-import { MaintainerDigestModule, MemberAnswersModule, PostStatusModule } from '@cordon/relay';
+import { DrillModule, MaintainerDigestModule, MemberAnswersModule, PostStatusModule } from '@cordon/relay';
 import { ReportsModule } from '@cordon/reports';
 import { AdminHomeController } from './home.controller';
 import { AdminPostsController } from './posts.controller';
@@ -10,6 +10,7 @@ import { AdminApplicationsController } from './applications.controller';
 import { AdminEmbargoesController } from './embargoes.controller';
 import { AdminInvitationsController } from './invitations.controller';
 import { AdminLeaksController } from './leaks.controller';
+import { AdminDrillsController } from './drills.controller';
 import { AdminMembersController } from './members.controller';
 import { AdminPolicyController } from './policy.controller';
 import { AdminReportsController } from './reports.controller';
@@ -38,6 +39,7 @@ import {
     MemberAnswersModule,
     MaintainerDigestModule,
     ReportsModule,
+    DrillModule,
   ],
   providers: [ReportTriage],
   controllers: [
@@ -59,6 +61,7 @@ import {
     AdminEmbargoesController,
     AdminAnswersController,
     AdminLeaksController,
+    AdminDrillsController,
     AdminReportsController,
     AdminPolicyController,
   ],

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { EmbargoModule } from '@cordon/embargo';
 import { MembershipModule } from '@cordon/membership';
-import { PostStatusModule } from '@cordon/relay';
+import { DrillModule, PostStatusModule } from '@cordon/relay';
 import { ReportsModule } from '@cordon/reports';
 import { PostsApiController } from './posts-api.controller';
 import { ApplicationsApiController } from './applications-api.controller';
 import { EmbargoesApiController } from './embargoes-api.controller';
 import { InvitationsApiController } from './invitations-api.controller';
 import { LeaksApiController } from './leaks-api.controller';
+import { DrillsApiController } from './drills-api.controller';
 import { MaintainersApiController } from './maintainers-api.controller';
 import { MaintainerTotpApiController } from './maintainer-totp-api.controller';
 import { MembersApiController } from './members-api.controller';
@@ -17,7 +18,7 @@ import { ApiAuthModule, ApiTokensController } from './auth';
 
 /** The JSON API under /api, for maintainers' scripts; every route sits behind ApiTokenGuard. */
 @Module({
-  imports: [ApiAuthModule, MembershipModule, PostStatusModule, EmbargoModule, ReportsModule],
+  imports: [ApiAuthModule, MembershipModule, PostStatusModule, EmbargoModule, ReportsModule, DrillModule],
   controllers: [
     ApiTokensController,
     ApplicationsApiController,
@@ -26,6 +27,7 @@ import { ApiAuthModule, ApiTokensController } from './auth';
     PostsApiController,
     EmbargoesApiController,
     LeaksApiController,
+    DrillsApiController,
     ReportsApiController,
     MaintainersApiController,
     MaintainerTotpApiController,

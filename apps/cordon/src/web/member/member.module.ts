@@ -2,12 +2,14 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { EmbargoModule } from '@cordon/embargo';
 import { MembershipModule } from '@cordon/membership';
+import { DrillModule } from '@cordon/relay';
 import { MemberAddressConfirmController, MemberAddressController } from './address.controller';
 import { MemberEmbargoesController } from './embargoes.controller';
 import { MemberHomeController } from './home.controller';
 import { MemberKeyConfirmController, MemberKeyController } from './key.controller';
 import { MemberLeaksController } from './leaks.controller';
 import { MemberLeaveController } from './leave.controller';
+import { MemberDrillController } from './drill.controller';
 import { MemberLinkSessionStrategy } from './member-link.strategy';
 import { MemberReattestController } from './reattest.controller';
 import { MemberSessionGuard } from './member-session.guard';
@@ -21,7 +23,7 @@ import { MemberTeamController } from './team.controller';
  * member's page and the key proof sits behind MemberSessionGuard.
  */
 @Module({
-  imports: [PassportModule, MembershipModule, EmbargoModule],
+  imports: [PassportModule, MembershipModule, EmbargoModule, DrillModule],
   providers: [MemberLinkSessionStrategy, MemberSessionGuard],
   controllers: [
     MemberSignInController,
@@ -36,6 +38,7 @@ import { MemberTeamController } from './team.controller';
     MemberLeaksController,
     MemberReattestController,
     MemberLeaveController,
+    MemberDrillController,
   ],
 })
 export class MemberModule {}

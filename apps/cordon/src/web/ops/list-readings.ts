@@ -4,7 +4,7 @@ import { OutboxReadings } from '@cordon/delivery';
 import { EmbargoReadings, embargoTag } from '@cordon/embargo';
 import { MembershipReadings } from '@cordon/membership';
 import { CurrentPolicyVersion } from '@cordon/policy';
-import { KEY_WARNING_DAYS, RelayReadings } from '@cordon/relay';
+import { DrillReadings, KEY_WARNING_DAYS, RelayReadings } from '@cordon/relay';
 import { ReportReadings } from '@cordon/reports';
 
 /** A count under a set of labels. */
@@ -39,6 +39,9 @@ export interface ListReadings {
   reports: Tally<'state'>[];
   /** Reports whose acknowledgement or fix target is past due and not met. */
   reportsOverdue: Tally<'clock'>[];
+  /** The last fire drill: the share of its members that answered (0 before the first), and how many it was sent to. */
+  drillAnswerRate: number;
+  drillMembers: number;
 }
 
 /** Every status a table allows (its CHECK constraint): reported as 0 when no row has it. */
@@ -61,6 +64,7 @@ export class ListReadingQueries {
   private readonly relay = new RelayReadings();
   private readonly outbox = new OutboxReadings();
   private readonly embargoes = new EmbargoReadings();
+  private readonly drills = new DrillReadings();
   private readonly reports: ReportReadings;
 
   constructor(
@@ -74,6 +78,7 @@ export class ListReadingQueries {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
       const { membership, relay, outbox, embargoes } = this;
+      const drill = await this.drills.last(manager);
       return {
         applications: tally(await membership.applicationsByStatus(manager), ['status']),
         members: withZeros(tally(await membership.membersByStatus(manager), ['status']), 'status', MEMBER_STATUSES),
@@ -105,6 +110,8 @@ export class ListReadingQueries {
           labels: { clock },
           value: n,
         })),
+        drillAnswerRate: drill?.members ? drill.answered / drill.members : 0,
+        drillMembers: drill?.members ?? 0,
       };
     });
   }

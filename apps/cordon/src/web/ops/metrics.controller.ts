@@ -106,6 +106,12 @@ export class MetricsController {
       ['clock'],
       (r) => r.reportsOverdue,
     );
+    this.single(
+      'cordon_drill_answer_rate',
+      'Share (0 to 1) of the members sent the last fire drill who answered it (0 before the first drill)',
+      (r) => r.drillAnswerRate,
+    );
+    this.single('cordon_drill_members', 'Members the last fire drill was sent to', (r) => r.drillMembers);
   }
 
   @Get('metrics')

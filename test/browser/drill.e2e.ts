@@ -1,0 +1,105 @@
+/**
+ * A fire drill in a real browser (issue 14): a maintainer starts one from /admin/drills; a member
+ * reads its drill mail with its own gpg, signs in and answers with the button at /member/drill;
+ * the maintainer's report shows who answered (how) and who has not. Every page is watched for
+ * console errors, CSP violations and dialogs (test/support/browser.ts).
+ */
+import type { Browser } from 'playwright-core';
+import { ListKey } from '@cordon/crypto';
+import { DeliveryWorker } from '@cordon/delivery';
+import { ImportMember } from '@cordon/membership';
+import { addMaintainer, enrolInBrowser } from '../support/admin-login';
+import { launchBrowser, newVisitor, screenshot, submit, textOf, visit, Visitor } from '../support/browser';
+import { GpgHome } from '../support/gpg';
+import { linkIn, mailTo, openMail } from '../support/mailbox';
+import { RunningWebApp, startWebApp } from '../support/web-app';
+
+jest.setTimeout(180_000);
+
+const ANSWERS = 'security@distro-w.example';
+const SILENT = 'security@distro-x.example';
+
+describe('a fire drill in the browser', () => {
+  let web: RunningWebApp;
+  let gpg: GpgHome;
+  let browser: Browser;
+  const visitors: Visitor[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    web = await startWebApp();
+    gpg = GpgHome.create();
+    await gpg.importKey(await web.app.get(ListKey).armoredPublicKey());
+    for (const [email, organisation] of [
+      [ANSWERS, 'Distro W'],
+      [SILENT, 'Distro X'],
+    ]) {
+      const key = await gpg.exportPublic(await gpg.generateKey(email));
+      await web.app.get(ImportMember).execute({ email, organisation, key, acknowledged: true });
+    }
+  });
+
+  afterAll(async () => {
+    for (const visitor of visitors) await visitor.close();
+    await browser?.close();
+    await web?.close();
+    await gpg?.cleanup();
+  });
+
+  const visitor = async () => {
+    const made = await newVisitor(browser, web.url);
+    visitors.push(made);
+    return made.page;
+  };
+
+  it('starts a drill, a member answers with the button, and the report shows who answered and who has not', async () => {
+    const admin = await visitor();
+    await enrolInBrowser(admin, await addMaintainer(web, { gpg, name: 'Dora Drill', email: 'dora@example.org' }));
+    await submit(admin, admin.getByRole('navigation').getByRole('link', { name: 'Drills' }));
+    expect(await textOf(admin.locator('#no-drills'))).toBe('No drill yet.');
+    await submit(admin, admin.getByRole('button', { name: 'Start a drill' }));
+    expect(new URL(admin.url()).pathname).toBe('/admin/drills/1');
+    expect(await textOf(admin.locator('#answer-rate'))).toBe('0 of 2 (0%)');
+    expect(await textOf(admin.locator('#not-answered'))).toMatch(/Distro W[\s\S]*Distro X/);
+    await screenshot(admin, 'drill-started');
+
+    // The drill mail, read with the member's own gpg: signed by the list key, saying how to answer.
+    await web.app.get(DeliveryWorker).drain();
+    const drillMail = await openMail(gpg, mailTo(web.settings.dataDir, ANSWERS).at(-1)!);
+    expect(drillMail.goodSignature).toBe(true);
+    expect(drillMail.text).toContain('Drill 1 received');
+    expect(drillMail.text).toContain(`${web.url}/member/drill`);
+
+    const member = await visitor();
+    await visit(member, '/member');
+    await member.locator('#email').fill(ANSWERS);
+    await submit(member, member.getByRole('button', { name: 'Mail me a link' }));
+    await web.app.get(DeliveryWorker).drain();
+    const link = new URL(
+      linkIn((await openMail(gpg, mailTo(web.settings.dataDir, ANSWERS).at(-1)!)).text, '/member/sign-in/'),
+    );
+    await visit(member, link.pathname);
+    await submit(member, member.getByRole('button', { name: 'Sign in' }));
+    await submit(
+      member,
+      member.getByRole('navigation', { name: 'Member pages' }).getByRole('link', { name: 'Fire drill' }),
+    );
+    expect(new URL(member.url()).pathname).toBe('/member/drill');
+    await screenshot(member, 'member-drill');
+    await submit(member, member.getByRole('button', { name: 'I received drill 1' }));
+    expect(await textOf(member.locator('#drill-1 .status'))).toMatch(/^answered .* UTC \(here\)$/);
+    expect(await member.getByRole('button', { name: 'I received drill 1' }).count()).toBe(0);
+
+    await visit(admin, '/admin/drills/1');
+    expect(await textOf(admin.locator('#answer-rate'))).toBe('1 of 2 (50%)');
+    expect(await textOf(admin.locator('#answered tbody'))).toMatch(
+      /Distro W <security@distro-w\.example>.*self-service/,
+    );
+    expect(await textOf(admin.locator('#not-answered'))).toBe('Distro X <security@distro-x.example>');
+    expect(await textOf(admin.locator('#no-failed-copies'))).toBe('No copy failed or bounced.');
+    await screenshot(admin, 'drill-report');
+    await visit(admin, '/admin/drills');
+    expect(await textOf(admin.locator('#drills tbody tr'))).toMatch(/Drill 1.*running\s+2\s+1 \(50%\)/);
+    for (const v of visitors) v.expectNoProblems();
+  });
+});
