@@ -86,6 +86,15 @@ describe('a fire drill in the browser', () => {
     );
     expect(new URL(member.url()).pathname).toBe('/member/drill');
     await screenshot(member, 'member-drill');
+    // An answer forged for another drill (the form's hidden number changed) changes nothing.
+    await member
+      .locator('#drill-1 input[name="number"]')
+      .evaluate((input) => ((input as unknown as { value: string }).value = '2'));
+    const forged = await submit(member, member.getByRole('button', { name: 'I received drill 1' }));
+    expect(forged.status()).toBe(404);
+    expect(await textOf(member.locator('#error-summary'))).toContain('There is no running drill 2 sent to you');
+    await visit(admin, '/admin/drills/1');
+    expect(await textOf(admin.locator('#answer-rate'))).toBe('0 of 2 (0%)');
     await submit(member, member.getByRole('button', { name: 'I received drill 1' }));
     expect(await textOf(member.locator('#drill-1 .status'))).toMatch(/^answered .* UTC \(here\)$/);
     expect(await member.getByRole('button', { name: 'I received drill 1' }).count()).toBe(0);

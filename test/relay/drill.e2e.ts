@@ -51,8 +51,9 @@ describe('fire drills', () => {
   }
 
   /** `gpg --clearsign`ed text, as mutt sends it, over SMTP to -ack; then the pipeline and the queues run. */
-  async function replySigned(signer: { email: string; fpr: string }, text: string): Promise<void> {
-    const { stdout } = await gpg.must(['--local-user', signer.fpr, '--clearsign'], text);
+  async function replySigned(signer: { email: string; fpr: string }, text: string, signedAt?: Date): Promise<void> {
+    const clock = signedAt ? ['--faked-system-time', `${Math.floor(signedAt.getTime() / 1000)}!`] : [];
+    const { stdout } = await gpg.must([...clock, '--local-user', signer.fpr, '--clearsign'], text);
     const raw = Buffer.from(
       `From: <${signer.email}>\r\nTo: ${ACK}\r\nSubject: Re: drill\r\nMessage-ID: <${randomUUID()}@example.net>\r\n` +
         `Date: ${new Date().toUTCString()}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n` +
@@ -104,9 +105,13 @@ describe('fire drills', () => {
   });
 
   let number: number;
+  let startedAt: Date;
 
   it('starts a drill by the API: each member gets its own copy, signed by the list key, saying how to answer', async () => {
+    // A second between the members' keys and the drill, so that a signature can fall between them.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const started = await request(url).post('/api/drills').set(auth()).expect(201);
+    startedAt = new Date(started.body.startedAt);
     number = started.body.number;
     expect(started.body).toMatchObject({ status: 'running', members: 2, answered: 0, answerRate: 0 });
     const before = relay.sink.received.length;
@@ -141,9 +146,12 @@ describe('fire drills', () => {
     await request(url).get(`/api/drills/${number}`).expect(401);
   });
 
-  it('refuses answers for another drill, by a stranger, or by a member the drill was not sent to', async () => {
+  it('refuses answers for another drill, signed before it started, by a stranger, or by a member it was not sent to', async () => {
     const answersBefore = await count(`SELECT count(*)::int AS n FROM drill_participant WHERE answered_at IS NOT NULL`);
     await replySigned(people.a, `Drill ${number + 1} received`);
+    expect(await lastInbound()).toEqual({ status: 'refused', refusal_code: 'UNKNOWN_DRILL' });
+    // Signed by the member's own key, but in the second before the drill started.
+    await replySigned(people.a, `Drill ${number} received`, new Date(startedAt.getTime() - 1000));
     expect(await lastInbound()).toEqual({ status: 'refused', refusal_code: 'UNKNOWN_DRILL' });
     const strangerFpr = await gpg.generateKey('someone@elsewhere.example');
     await replySigned({ email: 'someone@elsewhere.example', fpr: strangerFpr }, `Drill ${number} received`);

@@ -10,8 +10,9 @@ export type DrillAnswer = { answered: 'now' | 'before'; at: Date; via: DrillAnsw
  * A member answers a fire drill (issue 14), by the button at /member/drill or a signed reply to
  * `-ack`. It counts only for a drill that is still running and that was sent to this member; any
  * other (a number no drill has, one that ended, one the member was not sent) changes nothing and
- * is refused with the same words, so an answer tells nobody which drills others are in. A second
- * answer changes nothing either: the first one stands. Audited `drill.answered`.
+ * is refused with the same words, so an answer tells nobody which drills others are in; so is a
+ * signed answer signed before the drill started. A second answer changes nothing either: the first
+ * one stands. Audited `drill.answered`.
  */
 @Injectable()
 export class AnswerDrill {
@@ -32,6 +33,7 @@ export class AnswerDrill {
     number: number,
     via: DrillAnswerVia,
     now = new Date(),
+    signedAt?: Date,
   ): Promise<DrillAnswer> {
     const drill = await this.drills.byNumber(manager, number, now, true);
     const [participant] = drill
@@ -42,6 +44,11 @@ export class AnswerDrill {
       : [];
     if (!drill || drill.status !== 'running' || !participant) {
       throw new DomainError('NOT_FOUND', `There is no running drill ${number} sent to you to answer.`, 'number');
+    }
+    // A signed answer must be signed after the drill started (whole seconds, RFC 4880 §5.2.3.4): one
+    // made earlier, by whoever held the key, proves nothing about this drill's mail arriving.
+    if (signedAt && signedAt.getTime() < Math.floor(drill.startedAt.getTime() / 1000) * 1000) {
+      throw new DomainError('WRONG_STATE', `The signature was made before drill ${number} started.`, 'number');
     }
     if (participant.answered_at && participant.answered_via) {
       return { answered: 'before', at: new Date(participant.answered_at), via: participant.answered_via };

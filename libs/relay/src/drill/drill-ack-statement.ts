@@ -5,6 +5,7 @@ import { Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { MemberLookup } from '@cordon/membership';
 import { InboundMessage } from '../ingress';
+import { OpenedMail } from '../open';
 import { ListAddresses } from '../ingress/list-addresses';
 import { AckStatementHandler, AckStatements } from '../member-mail/ack-statements';
 import { MemberMailRefusal } from '../member-mail/member-mail-refusals';
@@ -16,8 +17,8 @@ const STATEMENT = /\bdrill\s+(\d{1,9})\s+received\b/i;
  * A member answers a fire drill by a signed reply to `-ack` saying `Drill <n> received` (issue
  * 14). AcknowledgementMail has checked the signature against the member's current key and used it
  * up; AnswerDrill decides whether it counts (a running drill sent to this member). The member gets
- * an encrypted confirmation; a statement for a drill it cannot answer changes nothing and is
- * refused as UNKNOWN_DRILL.
+ * an encrypted confirmation; a statement for a drill it cannot answer (or signed before the drill
+ * started) changes nothing and is refused as UNKNOWN_DRILL.
  */
 @Injectable()
 export class DrillAckStatement implements AckStatementHandler, OnModuleInit {
@@ -42,16 +43,23 @@ export class DrillAckStatement implements AckStatementHandler, OnModuleInit {
   async handle(
     manager: EntityManager,
     _inbound: InboundMessage,
-    _opened: unknown,
+    opened: OpenedMail,
     memberId: string,
     text: string,
   ): Promise<MemberMailRefusal | null> {
     const number = Number(STATEMENT.exec(text)?.[1]);
     let answer;
     try {
-      answer = await this.answers.inTransaction(manager, memberId, number, 'signed_mail');
+      answer = await this.answers.inTransaction(
+        manager,
+        memberId,
+        number,
+        'signed_mail',
+        new Date(),
+        opened.signer.signedAt,
+      );
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'NOT_FOUND') throw error;
+      if (!(error instanceof DomainError) || !['NOT_FOUND', 'WRONG_STATE'].includes(error.code)) throw error;
       return {
         code: 'UNKNOWN_DRILL',
         message: error.message,
