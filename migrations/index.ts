@@ -20,6 +20,7 @@ import { MaintainerDigest1764360000000 } from './1764360000000-maintainer-digest
 import { MemberEmailChange1764370000000 } from './1764370000000-member-email-change';
 import { VulnerabilityReports1764380000000 } from './1764380000000-vulnerability-reports';
 import { ReportAddress1764385000000 } from './1764385000000-report-address';
+import { EmbargoEdits1764420000000 } from './1764420000000-embargo-edits';
 import { EmbargoAudience1764400000000 } from './1764400000000-embargo-audience';
 import { Drills1764460000000 } from './1764460000000-drills';
 
@@ -47,6 +48,7 @@ export const migrations = [
   MemberEmailChange1764370000000,
   VulnerabilityReports1764380000000,
   ReportAddress1764385000000,
+  EmbargoEdits1764420000000,
   EmbargoAudience1764400000000,
   Drills1764460000000,
 ];

@@ -326,6 +326,9 @@ describe('advisory documents from every shape of embargo', () => {
     affectedVersions: '',
     fixedVersions: '',
     reporterCredit: '',
+    description: '',
+    mitigations: '',
+    references: [],
     status: 'lifted',
     releasedAt: new Date('2026-12-08T13:00:00.000Z'),
     modifiedAt: new Date('2026-12-08T13:00:00.000Z'),
@@ -356,6 +359,22 @@ describe('advisory documents from every shape of embargo', () => {
       { ...base, cveIds: ['CVE-2026-10001', 'CVE-2026-10002', 'CVE-2026-10003'], reporterCredit: 'A' },
     ],
     ['a broken embargo', { ...base, status: 'broken', affectedVersions: '1.0' }],
+    [
+      'a broken embargo with a description, mitigations and references (issue 14)',
+      {
+        ...base,
+        status: 'broken',
+        affectedVersions: '1.0 1.1',
+        fixedVersions: '1.2',
+        description: 'A *crafted* frame\n\noverflows the <heap>.',
+        mitigations: 'Set max_frame = 4096.',
+        references: ['https://example.org/advisories/EX-1', 'https://example.org/bug/9'],
+      },
+    ],
+    [
+      'mitigations and references but no affected product',
+      { ...base, mitigations: 'Block port 1234.', references: ['http://example.org/x'] },
+    ],
   ];
 
   it('checks against the schemas for real: a wrong document fails', async () => {

@@ -4,6 +4,7 @@ import { AuditCheckpoints } from '@cordon/delivery';
 import { EmbargoNotices } from './embargo-notices';
 import { Embargo } from './embargo.entity';
 import { EmbargoInput, Embargoes } from './embargoes';
+import { EditedField, EmbargoEdit, EmbargoEdits } from './embargo-edits';
 
 /**
  * What a maintainer does to embargoes, from the admin UI or the API (issue 5, "Embargoes"), each in
@@ -18,6 +19,7 @@ export class ChangeEmbargo {
     private readonly embargoes: Embargoes,
     private readonly notices: EmbargoNotices,
     private readonly checkpoints: AuditCheckpoints,
+    private readonly edits: EmbargoEdits,
   ) {}
 
   /**
@@ -45,6 +47,22 @@ export class ChangeEmbargo {
       const { embargo, previous } = await this.embargoes.extend(manager, id, change, `maintainer:${maintainerId}`);
       const membersTold = await this.notices.extended(manager, embargo, previous, change.reason.trim());
       return { embargo, membersTold };
+    });
+  }
+
+  /**
+   * Edits the embargo's facts (issue 14); a change members must know of (CVE IDs, versions,
+   * mitigations) while it runs is mailed to its audience, encrypted, in the same transaction.
+   */
+  edit(
+    id: string,
+    changes: EmbargoEdit,
+    maintainerId: string,
+  ): Promise<{ embargo: Embargo; changed: EditedField[]; membersTold: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      const { embargo, changed } = await this.edits.edit(manager, id, changes, `maintainer:${maintainerId}`);
+      const membersTold = await this.notices.changed(manager, embargo, changed);
+      return { embargo, changed, membersTold };
     });
   }
 

@@ -5,6 +5,7 @@ import { Outbox } from '@cordon/delivery';
 import { formatPublicMoment } from './embargo-clock';
 import { embargoTag } from './embargo-queries';
 import { Embargo } from './embargo.entity';
+import { EditedField, memberRelevantFields } from './embargo-edits';
 import { RecipientSelector } from './recipients';
 import { EmbargoAudiences } from './audience/embargo-audiences';
 
@@ -46,6 +47,50 @@ export class EmbargoNotices {
       ``,
       `The agreed public date was ${formatPublicMoment(embargo.publicAt, embargo.timeZone)}.`,
       `You may publish your fixes and advisories.`,
+    ]);
+  }
+
+  /**
+   * A change members must know of while the embargo runs (issue 14): the CVE IDs, the versions or
+   * the mitigations, with their values now. Other changes (title, description, references) are
+   * not mailed; they answer 0.
+   */
+  changed(manager: EntityManager, embargo: Embargo, changed: readonly EditedField[]): Promise<number> {
+    const told = memberRelevantFields.filter((field) => changed.includes(field));
+    if (embargo.status !== 'active' || !told.length) return Promise.resolve(0);
+    const tag = embargoTag(embargo.number);
+    const value: Record<string, string[]> = {
+      cveIds: [`CVE: ${embargo.cveIds.join(', ') || 'none'}`],
+      affectedVersions: [`Affected versions: ${embargo.affectedVersions || 'not stated'}`],
+      fixedVersions: [`Fixed in: ${embargo.fixedVersions || 'not stated'}`],
+      mitigations: ['Mitigations:', embargo.mitigations || 'none stated'],
+    };
+    return this.tellAudience(manager, embargo, 'embargo.changed', `[${tag}] Embargo changed: ${embargo.title}`, [
+      `The maintainers changed the embargo ${tag}, "${embargo.title}". Now:`,
+      ...told.flatMap((field) => [``, ...value[field]]),
+      ``,
+      `Public date, unchanged: ${formatPublicMoment(embargo.publicAt, embargo.timeZone)}`,
+      `Until then nothing of it may be shared beyond your team members who have acknowledged the`,
+      `${this.settings.LIST_NAME} Embargo Policy.`,
+    ]);
+  }
+
+  /**
+   * A leak broke the embargo (issue 14): the audience learns at once, with the moment in UTC and
+   * in the embargo's zone, that the information is out and they may publish.
+   */
+  broken(manager: EntityManager, embargo: Embargo): Promise<number> {
+    const tag = embargoTag(embargo.number);
+    const endedAt = embargo.endedAt ?? new Date();
+    return this.tellAudience(manager, embargo, 'embargo.broken', `[${tag}] Embargo broken: ${embargo.title}`, [
+      `The embargo ${tag}, "${embargo.title}", is broken: the maintainers confirmed a leak, and the`,
+      `information is public before the agreed date.`,
+      ...(embargo.cveIds.length ? [``, `CVE: ${embargo.cveIds.join(', ')}`] : []),
+      ``,
+      `Broken at:                  ${formatPublicMoment(endedAt, embargo.timeZone)}`,
+      `The agreed public date was: ${formatPublicMoment(embargo.publicAt, embargo.timeZone)}`,
+      ``,
+      `The embargo has ended: you may publish your fixes and advisories now.`,
     ]);
   }
 

@@ -16,6 +16,11 @@ export interface EmbargoView {
   affectedVersions: string;
   fixedVersions: string;
   reporterCredit: string;
+  /** Free text as written (issue 14); shown escaped. */
+  description: string;
+  mitigations: string;
+  /** http(s) URLs only. */
+  references: string[];
   publicAt: string;
   timeZone: string;
   /** "2026-12-08 14:00 Europe/Berlin (13:00 UTC)". */
@@ -72,6 +77,9 @@ function view(e: Embargo, now: Date): EmbargoView {
     affectedVersions: e.affectedVersions,
     fixedVersions: e.fixedVersions,
     reporterCredit: e.reporterCredit,
+    description: e.description,
+    mitigations: e.mitigations,
+    references: e.referenceUrls,
     publicAt: e.publicAt.toISOString(),
     timeZone: e.timeZone,
     publicAtAsAgreed: formatPublicMoment(e.publicAt, e.timeZone),

@@ -48,6 +48,18 @@ export class Embargo {
   @Column({ name: 'reporter_credit', type: 'text' })
   reporterCredit!: string;
 
+  /** What the issue is (issue 14): for the members, and the advisory's details. */
+  @Column({ type: 'text' })
+  description!: string;
+
+  /** What members can do before a fix (issue 14). */
+  @Column({ type: 'text' })
+  mitigations!: string;
+
+  /** http(s) URLs only, at most 20 (issue 14); the advisory's references. */
+  @Column({ name: 'reference_urls', type: 'text', array: true })
+  referenceUrls!: string[];
+
   /** The agreed public disclosure moment. */
   @Column({ name: 'public_at', type: 'timestamptz' })
   publicAt!: Date;

@@ -9,6 +9,7 @@ import { EmbargoNotices } from './embargo-notices';
 import { EmbargoReminders } from './embargo-reminders';
 import { EmbargoQueries } from './embargo-queries';
 import { Embargoes } from './embargoes';
+import { EmbargoEdits } from './embargo-edits';
 import { HeldCopies } from './held-copies';
 import { HeldMail } from './held-mail';
 import { DismissLeakReport } from './leaks/dismiss-leak-report';
@@ -35,6 +36,7 @@ const providers = [
   EmbargoNotices,
   EmbargoReminders,
   ChangeEmbargo,
+  EmbargoEdits,
   LeakReports,
   LeakReportQueries,
   FileLeakReport,

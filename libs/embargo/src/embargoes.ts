@@ -8,6 +8,7 @@ import { businessDaysBetween, formatPublicMoment, publicMoment } from './embargo
 import { HeldMail } from './held-mail';
 import { Embargo, EmbargoStatus } from './embargo.entity';
 import { scoreCvss } from './cvss';
+import { cves, DESCRIPTION_MAX, invalid, MITIGATIONS_MAX, referenceUrls, text, TEXT_MAX } from './embargo-fields';
 import { normaliseProducts } from '@cordon/membership';
 import { audienceModeOf } from './audience/audience-mode';
 import { AudienceMode } from './embargo.entity';
@@ -20,6 +21,10 @@ export interface EmbargoInput {
   affectedVersions?: string;
   fixedVersions?: string;
   reporterCredit?: string;
+  /** What the issue is, what members can do before a fix, and http(s) references (issue 14). */
+  description?: string;
+  mitigations?: string;
+  references?: string[] | string;
   /** Local date and time as agreed, "YYYY-MM-DDTHH:MM", in `timeZone`. */
   publicAt: string;
   /** IANA name. */
@@ -37,8 +42,6 @@ export interface EmbargoInput {
   audienceMode?: AudienceMode;
 }
 
-const CVE_ID = /^CVE-\d{4}-\d{4,7}$/;
-const TEXT_MAX = 2000;
 const MIN_REASON = 10;
 
 /**
@@ -74,6 +77,9 @@ export class Embargoes {
       affectedVersions: text(input.affectedVersions, 'affectedVersions'),
       fixedVersions: text(input.fixedVersions, 'fixedVersions'),
       reporterCredit: text(input.reporterCredit, 'reporterCredit', 500),
+      description: text(input.description, 'description', DESCRIPTION_MAX),
+      mitigations: text(input.mitigations, 'mitigations', MITIGATIONS_MAX),
+      referenceUrls: referenceUrls(input.references),
       products: normaliseProducts(input.products ?? []),
       audienceMode: audienceModeOf(input.audienceMode, this.settings.EMBARGO_AUDIENCE),
       publicAt,
@@ -210,26 +216,4 @@ export class Embargoes {
     if (embargo.status !== 'active') throw new DomainError('WRONG_STATE', `This embargo is already ${embargo.status}.`);
     return embargo;
   }
-}
-
-function invalid(message: string, field: string): DomainError {
-  return new DomainError('INVALID_INPUT', message, field);
-}
-
-/** Trimmed free text, bounded; control characters other than line breaks and tabs refused. */
-function text(value: string | undefined, field: string, max = TEXT_MAX): string {
-  const trimmed = (value ?? '').trim();
-  if (trimmed.length > max) throw invalid(`At most ${max} characters.`, field);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(trimmed))
-    throw invalid('Control characters are not allowed.', field);
-  return trimmed;
-}
-
-function cves(ids: string[]): string[] {
-  const normalised = [...new Set(ids.map((id) => id.trim().toUpperCase()).filter(Boolean))];
-  if (normalised.length > 20) throw invalid('At most 20 CVE IDs.', 'cveIds');
-  const bad = normalised.find((id) => !CVE_ID.test(id));
-  if (bad) throw invalid(`${bad.slice(0, 30)} is not a CVE ID (CVE-YYYY-NNNN).`, 'cveIds');
-  return normalised;
 }

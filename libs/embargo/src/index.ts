@@ -7,6 +7,8 @@ export { Embargo };
 export { EmbargoStatus } from './embargo.entity';
 export { Embargoes, EmbargoInput } from './embargoes';
 export { ChangeEmbargo } from './change-embargo';
+export { EmbargoEdits, EmbargoEdit, EditedField, memberRelevantFields } from './embargo-edits';
+export { DESCRIPTION_MAX, MITIGATIONS_MAX, REFERENCES_MAX } from './embargo-fields';
 export { EmbargoNotices } from './embargo-notices';
 export { EmbargoAudiences, EmbargoCircumstances, AudienceView, AudienceWhy } from './audience/embargo-audiences';
 export { ChangeAudience, AudiencePick } from './audience/change-audience';

@@ -33,6 +33,10 @@ export interface AdvisorySource {
   affectedVersions: string;
   fixedVersions: string;
   reporterCredit: string;
+  /** What the issue is, what to do before a fix, and http(s) references (issue 14); free text as written. */
+  description: string;
+  mitigations: string;
+  references: string[];
   status: 'lifted' | 'broken';
   /** When the embargo ended: the advisory's release date. */
   releasedAt: Date;
@@ -50,7 +54,7 @@ export function advisorySourceOf(embargo: Embargo): AdvisorySource {
   if (embargo.status === 'active' || !embargo.endedAt) {
     throw new DomainError(
       'WRONG_STATE',
-      `${tag} is still under embargo until ${formatPublicMoment(embargo.publicAt, embargo.timeZone)}: its advisory can be exported only once the embargo is lifted.`,
+      `${tag} is still under embargo until ${formatPublicMoment(embargo.publicAt, embargo.timeZone)}: its advisory can be exported only once the embargo is lifted or broken.`,
     );
   }
   return {
@@ -61,6 +65,9 @@ export function advisorySourceOf(embargo: Embargo): AdvisorySource {
     affectedVersions: embargo.affectedVersions,
     fixedVersions: embargo.fixedVersions,
     reporterCredit: embargo.reporterCredit,
+    description: embargo.description,
+    mitigations: embargo.mitigations,
+    references: [...embargo.referenceUrls],
     status: embargo.status,
     releasedAt: embargo.endedAt,
     modifiedAt: embargo.updatedAt.getTime() > embargo.endedAt.getTime() ? embargo.updatedAt : embargo.endedAt,

@@ -1,7 +1,7 @@
 import { DomainError } from '@cordon/errors';
 import { Embargo } from '../embargo.entity';
 import { advisorySourceOf } from './advisory-source';
-import { csafFileName } from './csaf';
+import { csafAdvisory, csafFileName } from './csaf';
 import { osvAdvisory } from './osv';
 import { readVersions } from './version-list';
 
@@ -19,6 +19,9 @@ function anEmbargo(changes: Partial<Embargo> = {}): Embargo {
     affectedVersions: '1.0',
     fixedVersions: '1.1',
     reporterCredit: 'Jane',
+    description: '',
+    mitigations: '',
+    referenceUrls: [],
     publicAt: new Date('2026-12-08T13:00:00Z'),
     timeZone: 'Europe/Berlin',
     overLimitReason: null,
@@ -57,7 +60,7 @@ describe('the facts an advisory states', () => {
     const active = anEmbargo({ status: 'active', endedAt: null });
     expect(() => advisorySourceOf(active)).toThrow(DomainError);
     expect(() => advisorySourceOf(active)).toThrow(
-      'EMB-4 is still under embargo until 2026-12-08 14:00 Europe/Berlin (13:00 UTC): its advisory can be exported only once the embargo is lifted.',
+      'EMB-4 is still under embargo until 2026-12-08 14:00 Europe/Berlin (13:00 UTC): its advisory can be exported only once the embargo is lifted or broken.',
     );
   });
 
@@ -98,6 +101,77 @@ describe('OSV details as Markdown', () => {
   it('leaves versions readable', () => {
     const { details } = osvAdvisory(advisorySourceOf(anEmbargo({ affectedVersions: '1.0, 1.1' })), publisher);
     expect(details).toContain('Affected versions: 1.0, 1.1');
+  });
+});
+
+describe('description, mitigations and references (issue 14)', () => {
+  const edited = (changes: Partial<Embargo> = {}) =>
+    advisorySourceOf(
+      anEmbargo({
+        status: 'broken',
+        description: 'A crafted frame overflows the <heap>.',
+        mitigations: 'Set max_frame = 0\n- or block port 1234',
+        referenceUrls: ['https://example.org/advisories/EX-1', 'https://example.org/bug/9'],
+        ...changes,
+      }),
+    );
+
+  it('OSV: details carry the description and mitigations escaped; references are typed', () => {
+    const osv = osvAdvisory(edited(), publisher);
+    const paragraphs = osv.details.split('\n\n');
+    expect(paragraphs[1]).toBe('A crafted frame overflows the \\<heap\\>.');
+    expect(osv.details).toContain('Mitigations: Set max\\_frame = 0\n\\- or block port 1234');
+    expect(osv.database_specific).toMatchObject({
+      embargo_status: 'broken',
+      mitigations: 'Set max_frame = 0\n- or block port 1234',
+    });
+    expect(osv.references).toEqual([
+      { type: 'ADVISORY', url: 'https://example.org/advisories/EX-1' },
+      { type: 'WEB', url: 'https://example.org/bug/9' },
+    ]);
+  });
+
+  it('OSV: states none of them when there are none', () => {
+    const osv = osvAdvisory(advisorySourceOf(anEmbargo()), publisher);
+    expect(osv).not.toHaveProperty('references');
+    expect(osv.database_specific).not.toHaveProperty('mitigations');
+    expect(osv.details).not.toContain('Mitigations');
+  });
+
+  it('CSAF: a description note, a mitigation for the affected products, and the references', () => {
+    const csaf = csafAdvisory(edited(), publisher);
+    const [vulnerability] = csaf.vulnerabilities as {
+      notes: { category: string; text: string }[];
+      remediations: unknown[];
+      references: unknown[];
+    }[];
+    expect(vulnerability.notes[0]).toMatchObject({ category: 'description' });
+    expect(vulnerability.notes[0].text).toContain('A crafted frame overflows the <heap>.');
+    expect(vulnerability.remediations).toEqual([
+      { category: 'vendor_fix', details: 'Fixed in: 1.1', product_ids: ['CSAFPID-AFFECTED-1'] },
+      {
+        category: 'mitigation',
+        details: 'Set max_frame = 0\n- or block port 1234',
+        product_ids: ['CSAFPID-AFFECTED-1'],
+      },
+    ]);
+    const references = [
+      { category: 'external', summary: 'Reference: example.org', url: 'https://example.org/advisories/EX-1' },
+      { category: 'external', summary: 'Reference: example.org', url: 'https://example.org/bug/9' },
+    ];
+    expect(vulnerability.references).toEqual(references);
+    expect(csaf.document.references).toEqual(references);
+  });
+
+  it('CSAF: without an affected product the mitigations are a note, not a remediation', () => {
+    const csaf = csafAdvisory(edited({ affectedVersions: '', fixedVersions: '' }), publisher);
+    const [vulnerability] = csaf.vulnerabilities;
+    expect(vulnerability).not.toHaveProperty('remediations');
+    expect(vulnerability.notes).toContainEqual({
+      category: 'general',
+      title: 'Mitigations',
+      text: 'Set max_frame = 0\n- or block port 1234',
+    });
   });
 });
 

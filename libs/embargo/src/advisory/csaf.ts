@@ -3,6 +3,7 @@ import { readVersions, VersionText } from './version-list';
 
 type Note = { category: 'description' | 'general' | 'summary' | 'other'; title: string; text: string };
 type Product = { name: string; product_id: string };
+type Reference = { category: 'external'; summary: string; url: string };
 
 /** A CSAF 2.0 document, as far as Cordon fills it in (OASIS CSAF 2.0, JSON schema csaf_json_schema.json). */
 export interface CsafDocument {
@@ -13,6 +14,7 @@ export interface CsafDocument {
     title: string;
     publisher: { category: 'vendor'; name: string; namespace: string };
     notes: Note[];
+    references?: Reference[];
     tracking: {
       id: string;
       status: 'final';
@@ -41,6 +43,9 @@ export interface CsafDocument {
  * - One vulnerability per CVE ID (one without `cve` when there is none), each with the embargo's
  *   CVSS: a v3.1 vector as `scores[].cvss_v3` for the affected products; a v4.0 vector, which CSAF
  *   2.0 has no place for, in a note.
+ * - The description joins the title in the `description` note; the mitigations are a `mitigation`
+ *   remediation for the affected products (a note when there is none); the references are
+ *   `external` references of the document and of each vulnerability.
  */
 export function csafAdvisory(source: AdvisorySource, publisher: AdvisoryPublisher, now = new Date()): CsafDocument {
   const released = source.releasedAt.toISOString();
@@ -49,6 +54,7 @@ export function csafAdvisory(source: AdvisorySource, publisher: AdvisoryPublishe
   const knownAffected = affected.map((p) => p.product_id);
   const hasProducts = affected.length + fixed.length > 0;
   const description = [source.title];
+  if (source.description) description.push(source.description);
   if (source.affectedVersions) description.push(`Affected versions: ${source.affectedVersions}`);
   if (source.fixedVersions) description.push(`Fixed in: ${source.fixedVersions}`);
   const notes: Note[] = [{ category: 'description', title: 'Description', text: description.join('\n\n') }];
@@ -72,6 +78,23 @@ export function csafAdvisory(source: AdvisorySource, publisher: AdvisoryPublishe
   const status: Record<string, string[]> = {};
   if (knownAffected.length) status.known_affected = knownAffected;
   if (fixed.length) status.fixed = fixed.map((p) => p.product_id);
+  const remediations = [
+    ...(source.fixedVersions && knownAffected.length
+      ? [{ category: 'vendor_fix', details: `Fixed in: ${source.fixedVersions}`, product_ids: knownAffected }]
+      : []),
+    // A remediation names its products (CSAF 2.0 §6.1.29): without an affected product, a note.
+    ...(source.mitigations && knownAffected.length
+      ? [{ category: 'mitigation', details: source.mitigations, product_ids: knownAffected }]
+      : []),
+  ];
+  if (source.mitigations && !knownAffected.length) {
+    notes.push({ category: 'general', title: 'Mitigations', text: source.mitigations });
+  }
+  const references: Reference[] = source.references.map((url) => ({
+    category: 'external',
+    summary: `Reference: ${new URL(url).hostname}`,
+    url,
+  }));
   const vulnerability = {
     title: source.title,
     ids: [{ system_name: `${publisher.name} embargo`, text: source.tag }],
@@ -79,12 +102,8 @@ export function csafAdvisory(source: AdvisorySource, publisher: AdvisoryPublishe
     notes,
     ...(hasProducts && { product_status: status }),
     ...(scores && { scores }),
-    ...(source.fixedVersions &&
-      knownAffected.length && {
-        remediations: [
-          { category: 'vendor_fix', details: `Fixed in: ${source.fixedVersions}`, product_ids: knownAffected },
-        ],
-      }),
+    ...(remediations.length && { remediations }),
+    ...(references.length && { references }),
     ...(source.reporterCredit && { acknowledgments: [{ names: [source.reporterCredit] }] }),
   };
   const cves = source.cveIds.length ? source.cveIds : [null];
@@ -96,6 +115,7 @@ export function csafAdvisory(source: AdvisorySource, publisher: AdvisoryPublishe
       title: source.title,
       publisher: { category: 'vendor', name: publisher.name, namespace: publisher.namespace },
       notes: [{ category: 'general', title: 'Disclosure', text: endedSentence(source, publisher) }],
+      ...(references.length && { references }),
       tracking: {
         id: source.tag,
         status: 'final',

@@ -17,6 +17,7 @@ export interface OsvRecord {
   severity?: { type: 'CVSS_V3' | 'CVSS_V4'; score: string }[];
   affected?: { versions: string[] }[];
   credits?: { name: string; type: 'REPORTER' }[];
+  references?: { type: 'ADVISORY' | 'WEB'; url: string }[];
   database_specific: Record<string, unknown>;
 }
 
@@ -31,6 +32,9 @@ export interface OsvRecord {
  *   No `package` is named: Cordon does not know the project's ecosystem, and OSV requires a known
  *   one. Fixed versions cannot honestly become `ranges` (that would claim every earlier version
  *   affected), so they, and the texts as written, go to `database_specific`.
+ * - The description and the mitigations are paragraphs of `details` (the mitigations also, as
+ *   written, in `database_specific.mitigations`); each reference is `ADVISORY` when its URL names an
+ *   advisory and `WEB` otherwise.
  */
 export function osvAdvisory(source: AdvisorySource, publisher: AdvisoryPublisher): OsvRecord {
   const affected = readVersions(source.affectedVersions);
@@ -51,6 +55,7 @@ export function osvAdvisory(source: AdvisorySource, publisher: AdvisoryPublisher
       ...(source.fixedVersions && { fixed_versions_text: source.fixedVersions }),
       ...(fixed.kind === 'list' && { fixed_versions: fixed.versions }),
       ...(source.cvss && { cvss_score: source.cvss.score, cvss_severity: source.cvss.severity }),
+      ...(source.mitigations && { mitigations: source.mitigations }),
     },
   };
   if (source.cveIds.length === 1) record.aliases = [...source.cveIds];
@@ -60,16 +65,21 @@ export function osvAdvisory(source: AdvisorySource, publisher: AdvisoryPublisher
   }
   if (affected.kind === 'list') record.affected = [{ versions: affected.versions }];
   if (source.reporterCredit) record.credits = [{ name: source.reporterCredit, type: 'REPORTER' }];
+  if (source.references.length) {
+    record.references = source.references.map((url) => ({ type: /advisor/i.test(url) ? 'ADVISORY' : 'WEB', url }));
+  }
   return record;
 }
 
 /** `details` is CommonMark (OSV schema, "summary, details fields"): the maintainers' text is escaped. */
 function details(source: AdvisorySource, publisher: AdvisoryPublisher): string {
   const paragraphs = [markdownInline(source.title)];
+  if (source.description) paragraphs.push(markdownInline(source.description));
   if (source.cveIds.length) paragraphs.push(`CVE: ${source.cveIds.join(', ')}`);
   if (source.affectedVersions) paragraphs.push(`Affected versions: ${markdownInline(source.affectedVersions)}`);
   if (source.fixedVersions) paragraphs.push(`Fixed in: ${markdownInline(source.fixedVersions)}`);
   if (source.cvss) paragraphs.push(markdownInline(cvssSentence(source.cvss)));
+  if (source.mitigations) paragraphs.push(`Mitigations: ${markdownInline(source.mitigations)}`);
   if (source.reporterCredit) paragraphs.push(`Reported by: ${markdownInline(source.reporterCredit)}`);
   paragraphs.push(markdownInline(endedSentence(source, publisher)));
   return paragraphs.map(literalLines).join('\n\n');

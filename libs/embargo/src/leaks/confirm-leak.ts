@@ -5,6 +5,7 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { AuditCheckpoints, Outbox, QueuedMail } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
 import { Bans, Member, MemberRemoval } from '@cordon/membership';
+import { EmbargoNotices } from '../embargo-notices';
 import { LeakReports } from './leak-reports';
 import { UnsentCopies } from './unsent-copies';
 
@@ -15,6 +16,8 @@ export interface ConfirmedLeak {
   threshold: number;
   /** This confirmation removed the member for good. */
   removed: boolean;
+  /** Members told that the embargo is broken (issue 14); 0 when the leak broke none. */
+  membersTold: number;
 }
 
 /**
@@ -33,6 +36,7 @@ export class ConfirmLeak {
     private readonly outbox: Outbox,
     private readonly checkpoints: AuditCheckpoints,
     private readonly unsentCopies: UnsentCopies,
+    private readonly notices: EmbargoNotices,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -47,15 +51,18 @@ export class ConfirmLeak {
       // The member's row first: two confirmations for one member count their strikes in turn.
       const member = await new MemberRemoval().lockedMember(manager, memberId);
       if (!member) throw new DomainError('INVALID_INPUT', 'There is no such member.', 'memberId');
-      const { strikes } = await this.leaks.confirm(manager, reportId, member.id, reason, maintainerId, options);
+      const { strikes, broken } = await this.leaks.confirm(manager, reportId, member.id, reason, maintainerId, options);
       const threshold = this.settings.LEAK_STRIKE_THRESHOLD;
       const actor: Actor = `maintainer:${maintainerId}`;
-      const result = { reportId, memberId: member.id, strikes, threshold, removed: false };
+      const result = { reportId, memberId: member.id, strikes, threshold, removed: false, membersTold: 0 };
       if (strikes < threshold) {
         await this.tellOfStrike(manager, member, strikes, threshold, reason);
-        return result;
+      } else {
+        result.removed = await this.removeForGood(manager, member, { strikes, threshold, reportId, reason }, actor);
       }
-      result.removed = await this.removeForGood(manager, member, { strikes, threshold, reportId, reason }, actor);
+      // A break is loud (issue 14): the audience is told at once, in this transaction; after a
+      // removal, so that a member removed for its leaks is not among them.
+      if (broken) result.membersTold = await this.notices.broken(manager, broken);
       return result;
     });
   }

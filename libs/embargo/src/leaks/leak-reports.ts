@@ -9,6 +9,7 @@ import { MaintainerLookup } from '@cordon/maintainers';
 import { MemberLookup } from '@cordon/membership';
 import { embargoTag } from '../embargo-queries';
 import { Embargoes } from '../embargoes';
+import { Embargo } from '../embargo.entity';
 import { LeakReport } from './leak-report.entity';
 import { leakReportMail } from './leak-report-mail';
 import { Strike } from './strike.entity';
@@ -162,7 +163,7 @@ export class LeakReports {
     maintainerId: string,
     options: { embargoBroken?: boolean } = {},
     now = new Date(),
-  ): Promise<{ report: LeakReport; strikes: number }> {
+  ): Promise<{ report: LeakReport; strikes: number; broken: Embargo | null }> {
     const why = triageReason(reason);
     const report = await this.openForUpdate(manager, reportId);
     await this.member(manager, memberId, 'memberId');
@@ -215,10 +216,10 @@ export class LeakReports {
       subject: `member:${memberId}`,
       details: { leakReportId: report.id, strikes },
     });
-    if (broken) {
-      await this.embargoes.markBroken(manager, report.embargoId!, `Leak confirmed: report ${report.id}.`, actor, now);
-    }
-    return { report, strikes };
+    const brokenEmbargo = broken
+      ? await this.embargoes.markBroken(manager, report.embargoId!, `Leak confirmed: report ${report.id}.`, actor, now)
+      : null;
+    return { report, strikes, broken: brokenEmbargo };
   }
 
   async strikes(manager: EntityManager, memberId: string): Promise<number> {

@@ -15,6 +15,7 @@ import { LinkPostToEmbargo, PostStatusQueries } from '@cordon/relay';
 import { ReportQueries } from '@cordon/reports';
 import { firstErrors, reasonText } from './admin-forms';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
+import { adviceFields, editForm, editValues } from './embargo-edit-form';
 
 const optional = (max: number) => z.string().trim().max(max, `At most ${max} characters.`);
 // The domain checks meaning (CVE format, CVSS grammar, dates, the business-day limit); the form
@@ -29,6 +30,7 @@ const createForm = z.object({
   publicAt: z.string().trim().min(1, 'Give the public date and time.').max(16, 'Use YYYY-MM-DDTHH:MM.'),
   timeZone: z.string().trim().min(1, 'Give the time zone.').max(64, 'At most 64 characters.'),
   overLimitReason: optional(2000),
+  ...adviceFields,
   // Set when the embargo is opened from a post that carried no tag: the post is linked to it.
   postId: z.union([z.literal(''), z.uuid('Not a post.')]),
 });
@@ -116,6 +118,26 @@ export class AdminEmbargoesController {
     res.redirect(303, `/admin/embargoes/${id}`);
   }
 
+  /** Edits the embargo's facts (issue 14); members are told, encrypted, of what they must know. */
+  @Post(':id/edit')
+  async edit(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentMaintainer() admin: AdminUser,
+    @Res() res: Response,
+  ) {
+    const values = fieldsOf(editForm, body);
+    const parsed = editForm.safeParse(values);
+    if (!parsed.success) return this.renderOne(res, id, admin, values, firstErrors(parsed.error), 400);
+    try {
+      await this.change.edit(id, parsed.data, admin.id);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error;
+      return this.renderOne(res, id, admin, values, { [error.field ?? 'form']: error.message }, 400);
+    }
+    res.redirect(303, `/admin/embargoes/${id}#edit`);
+  }
+
   @Post(':id/lift')
   async lift(@Param('id', ParseUUIDPipe) id: string, @CurrentMaintainer() admin: AdminUser, @Res() res: Response) {
     try {
@@ -156,7 +178,7 @@ export class AdminEmbargoesController {
 
   private async renderOne(res: Response, id: string, admin: AdminUser, values: object, errors: object, status = 200) {
     const embargo = await this.queries.get(id);
-    const shown = { timeZone: embargo.timeZone, ...values };
+    const shown = { ...editValues(embargo), timeZone: embargo.timeZone, ...values };
     const [posts, recipients] = [await this.posts.forEmbargo(id), await this.posts.recipientsOfEmbargo(id)];
     // Every member's answer to the proposed date (accept or object, with a comment), from self-service.
     const dateAnswers = await this.dateAnswers.forEmbargo(id);

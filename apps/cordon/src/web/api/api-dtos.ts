@@ -10,6 +10,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import { DESCRIPTION_MAX, MITIGATIONS_MAX, REFERENCES_MAX } from '@cordon/embargo';
 
 export class DecisionDto {
   @ApiProperty({ enum: ['approve', 'reject', 'request_info'] })
@@ -124,6 +125,26 @@ export class CreateEmbargoDto {
   @IsString()
   @MaxLength(2000)
   overLimitReason?: string;
+
+  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX })
+  @IsOptional()
+  @IsString()
+  @MaxLength(DESCRIPTION_MAX)
+  description?: string;
+
+  @ApiPropertyOptional({ maxLength: MITIGATIONS_MAX, description: 'What members can do before a fix.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MITIGATIONS_MAX)
+  mitigations?: string;
+
+  @ApiPropertyOptional({ type: [String], maxItems: REFERENCES_MAX, description: 'http(s) URLs.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(REFERENCES_MAX)
+  @IsString({ each: true })
+  @MaxLength(2000, { each: true })
+  references?: string[];
 }
 
 export class ExtendEmbargoDto {

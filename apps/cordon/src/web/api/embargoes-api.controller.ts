@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ChangeEmbargo, EmbargoQueries, EmbargoStatus, ExportAdvisory } from '@cordon/embargo';
 import { PostStatusQueries } from '@cordon/relay';
 import { CreateEmbargoDto, ExtendEmbargoDto, StatusFilterDto } from './api-dtos';
 import { ApiTokenGuard, CurrentApiMaintainer } from './auth';
+import { EditEmbargoDto } from './embargo-edit-dto';
 
 @ApiTags('embargoes')
 @ApiBearerAuth()
@@ -68,6 +69,21 @@ export class EmbargoesApiController {
   ) {
     const { membersTold } = await this.change.extend(id, dto, maintainer.id);
     return { ...(await this.queries.get(id)), membersTold };
+  }
+
+  /**
+   * Changes the given facts (issue 14), each change audited; while the embargo runs, a change of
+   * the CVE IDs, versions or mitigations is mailed to its audience, encrypted. Answers the embargo,
+   * the fields that changed and how many members were told.
+   */
+  @Patch(':id')
+  async edit(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: EditEmbargoDto,
+    @CurrentApiMaintainer() maintainer: { id: string },
+  ) {
+    const { changed, membersTold } = await this.change.edit(id, dto, maintainer.id);
+    return { ...(await this.queries.get(id)), changed, membersTold };
   }
 
   /** The information is public: the embargo ends, and the members are told. */
