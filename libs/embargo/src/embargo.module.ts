@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '@cordon/delivery';
-import { MembershipModule } from '@cordon/membership';
+import { MemberLookup, MembershipModule } from '@cordon/membership';
 import { PolicyModule } from '@cordon/policy';
 import { ChangeEmbargo } from './change-embargo';
 import { DateAnswers } from './date-answers';
@@ -52,7 +52,8 @@ const providers = [
 // PolicyModule is exported too: what uses embargoes uses the policy its members acknowledge.
 @Module({
   imports: [DeliveryModule, PolicyModule, MembershipModule],
-  providers: [...providers, EmbargoPolicyFollowUps],
+  // MemberLookup: ChangeAudience checks picked members through it (a query class, provided where used).
+  providers: [...providers, EmbargoPolicyFollowUps, MemberLookup],
   exports: [...providers, PolicyModule],
 })
 export class EmbargoModule {}
