@@ -23,6 +23,7 @@ import { ReportAddress1764385000000 } from './1764385000000-report-address';
 import { EmbargoEdits1764420000000 } from './1764420000000-embargo-edits';
 import { EmbargoAudience1764400000000 } from './1764400000000-embargo-audience';
 import { Drills1764460000000 } from './1764460000000-drills';
+import { PostCatchUp1764430000000 } from './1764430000000-post-catch-up';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -51,4 +52,5 @@ export const migrations = [
   EmbargoEdits1764420000000,
   EmbargoAudience1764400000000,
   Drills1764460000000,
+  PostCatchUp1764430000000,
 ];

@@ -30,6 +30,7 @@ const TABLES_WITHOUT_ENTITY: Record<string, string> = {
   member_attestation: 'libs/membership', // a member's re-attestation of the criteria (reattestation)
   member_signed_mail: 'libs/relay', // signatures of member mail seen, against replay (SignatureRegistry)
   one_time_token: 'libs/crypto', // hashed one-time links (OneTimeLinks)
+  post_catch_up: 'libs/relay', // catch-up copies made of an embargo's earlier posts (CatchUp)
   reattestation_request: 'libs/membership', // rounds of re-attestation (reattestation)
   web_session: 'apps/cordon/src/web', // express-session's store (http/session-store.ts)
 };

@@ -153,6 +153,11 @@ const schema = z.object({
     .min(0)
     .default(14),
   /**
+   * Seconds between the worker's looks for members that became eligible during an active embargo,
+   * who are sent its earlier posts (README, "Catch-up").
+   */
+  CATCH_UP_SECONDS: positiveInt.max(86_400, 'must be at most 86400 (a day)').default(60),
+  /**
    * Days after which a member confirms again that criteria 1–5 still hold (issue 6, "Watch it"),
    * counted from its last attestation or its joining; 0 turns re-attestation off.
    */

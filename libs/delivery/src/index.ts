@@ -1,7 +1,7 @@
 import { OutboundMessage } from './outbound-message.entity';
 
 export { OutboundMessage, OutboundStatus } from './outbound-message.entity';
-export { Outbox, MailToSend, NON_MEMBER_REPLY_DAYS } from './outbox';
+export { Outbox, MailToSend, SealedMail, NON_MEMBER_REPLY_DAYS } from './outbox';
 export { claimAutoReply } from './auto-replies';
 export { DeliveryWorker } from './delivery-worker';
 export { PollingLoop } from './polling-loop';

@@ -25,6 +25,18 @@ export interface MailToSend {
   forwarded?: Buffer[];
 }
 
+/** A finished message, already encrypted to its one recipient (Outbox.queueSealed). */
+export interface SealedMail {
+  purpose: string;
+  to: string;
+  /** The whole RFC 5322 message: PGP/MIME, one key packet. */
+  raw: Buffer;
+  /** Its Message-ID, for the record. */
+  messageId: string;
+  /** The fingerprint of the key it is encrypted to, for the record. */
+  recipientKey: string;
+}
+
 /** A sender that is not on the list is answered at most once in this many days (issue 5). */
 export const NON_MEMBER_REPLY_DAYS = 30;
 
@@ -252,8 +264,36 @@ export class Outbox implements OnApplicationBootstrap {
     return true;
   }
 
-  /** Queues one of the fixed, unencrypted messages above, and records it. */
-  private async queuePlain(manager: EntityManager, purpose: string, to: string, raw: Buffer, messageId: string) {
+  /**
+   * Queues a message another lib finished and sealed to its one recipient (a catch-up copy of a
+   * post, which the relay seals as it seals every copy: docs/architecture.md, invariant 1), in the
+   * caller's transaction; returns its id. Refuses anything that is not PGP/MIME encrypted.
+   */
+  async queueSealed(manager: EntityManager, mail: SealedMail): Promise<string> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('Outbox.queueSealed must run inside the transaction that causes the mail');
+    }
+    if (mail.to.length > 254 || !BARE_ADDRESS.test(mail.to)) {
+      throw new DomainError('INVALID_INPUT', 'The recipient must be one e-mail address.', 'to');
+    }
+    const head = mail.raw.subarray(0, mail.raw.indexOf('\r\n\r\n')).toString('latin1');
+    if (!/^Content-Type: multipart\/encrypted; protocol="application\/pgp-encrypted"/im.test(head)) {
+      throw new Error('Outbox.queueSealed takes only a PGP/MIME encrypted message');
+    }
+    return this.queuePlain(manager, mail.purpose, mail.to, mail.raw, mail.messageId, {
+      recipientKey: mail.recipientKey,
+    });
+  }
+
+  /** Queues one finished message (one of the fixed, unencrypted ones above, or a sealed one), and records it. */
+  private async queuePlain(
+    manager: EntityManager,
+    purpose: string,
+    to: string,
+    raw: Buffer,
+    messageId: string,
+    more: Record<string, string> = {},
+  ): Promise<string> {
     const id = randomUUID();
     await manager.insert(OutboundMessage, {
       id,
@@ -272,8 +312,9 @@ export class Outbox implements OnApplicationBootstrap {
       actor: 'system',
       action: 'mail.queued',
       subject: `outbound_message:${id}`,
-      details: { purpose, messageId, recipient: to },
+      details: { purpose, messageId, recipient: to, ...more },
     });
+    return id;
   }
 }
 

@@ -9,6 +9,7 @@ export { LinkPostToEmbargo } from './status/link-post-to-embargo';
 export { PostStatusModule } from './status/post-status.module';
 export { InboundProcessor } from './pipeline/inbound-processor';
 export { KeyExpiryWarnings, KEY_WARNING_DAYS } from './timed-jobs/key-expiry-warnings';
+export { CatchUp, catchUpLine, CATCH_UP_HEADER, CATCH_UP_PREFIX } from './catch-up';
 export { RelayPipelineModule } from './pipeline/relay-pipeline.module';
 export { MemberAnswersModule } from './member-answers/member-answers.module';
 export { MemberAnswerQueries, MemberAnswerSummary, MemberAnswerView } from './member-answers/member-answer-queries';

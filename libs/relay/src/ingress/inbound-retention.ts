@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
 import { PollingLoop } from '@cordon/delivery';
+import { EmbargoTags } from '@cordon/embargo';
 
 const CHECK_EVERY_MS = 60 * 60_000;
 /** Rows erased per transaction, so that a first run over a long history holds no lock for long. */
@@ -14,11 +15,18 @@ const BATCH = 500;
  * as it came: a post is encrypted to the list key, whose secret the server holds, and a refused
  * plaintext post is plaintext. The row stays, emptied (size and envelope kept), with the audit
  * entries that name it.
+ *
+ * Except while a post's embargo runs (README, "Catch-up"): a member that becomes eligible during
+ * the embargo gets its earlier posts, made again from their stored messages, so the message of a
+ * post of an active embargo is kept until the embargo ends, whatever INBOUND_RETENTION_DAYS says,
+ * and erased by the first run after that when it is due by then.
  */
 @Injectable()
 export class InboundRetention implements OnModuleDestroy {
   private readonly logger = new Logger('retention');
   private readonly loop: PollingLoop;
+  /** Which embargoes still run: asked of their owner (docs/architecture.md, Table owners). */
+  private readonly embargoes = new EmbargoTags();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -45,6 +53,7 @@ export class InboundRetention implements OnModuleDestroy {
   async runOnce(now = new Date()): Promise<number> {
     const days = this.settings.INBOUND_RETENTION_DAYS;
     if (days === 0) return 0;
+    const kept = await this.runningEmbargoes(now, days);
     let total = 0;
     for (;;) {
       const erased = await this.dataSource.transaction(async (manager) => {
@@ -55,10 +64,13 @@ export class InboundRetention implements OnModuleDestroy {
                SELECT id FROM inbound_message
                WHERE raw_erased_at IS NULL AND status IN ('processed', 'refused')
                  AND processed_at < $1::timestamptz - make_interval(days => $2)
+                 AND NOT EXISTS (
+                   SELECT 1 FROM post p WHERE p.inbound_message_id = inbound_message.id
+                     AND p.embargo_id = ANY($4::uuid[]))
                LIMIT $3
                FOR UPDATE SKIP LOCKED)
              RETURNING id`,
-            [now, days, BATCH],
+            [now, days, BATCH, kept],
           )) as [{ id: string }[], number]
         )[0].map((row) => row.id);
         if (ids.length > 0) {
@@ -76,5 +88,21 @@ export class InboundRetention implements OnModuleDestroy {
     }
     if (total > 0) this.logger.log(`erased the bytes of ${total} inbound message(s) finished over ${days} days ago`);
     return total;
+  }
+
+  /** The embargoes still running among those of the posts whose messages are otherwise due. */
+  private async runningEmbargoes(now: Date, days: number): Promise<string[]> {
+    const manager = this.dataSource.manager;
+    const named = (await manager.query(
+      `SELECT DISTINCT p.embargo_id FROM post p JOIN inbound_message i ON i.id = p.inbound_message_id
+       WHERE p.embargo_id IS NOT NULL AND i.raw_erased_at IS NULL
+         AND i.processed_at < $1::timestamptz - make_interval(days => $2)`,
+      [now, days],
+    )) as { embargo_id: string }[];
+    const embargoes = await this.embargoes.byIds(
+      manager,
+      named.map((row) => row.embargo_id),
+    );
+    return [...embargoes.values()].filter((embargo) => !embargo.ended).map((embargo) => embargo.id);
   }
 }

@@ -5,6 +5,7 @@ import { MaintainerLookup, PostingMaintainerKeys } from '@cordon/maintainers';
 import { ConfirmedApplicantKey, KeysExpiringSoon, MemberLookup, MemberSigningKeys } from '@cordon/membership';
 import { ReportsModule } from '@cordon/reports';
 import { Bounces } from '../bounces/bounces';
+import { CatchUp } from '../catch-up';
 import { DrillAckStatement } from '../drill/drill-ack-statement';
 import { DrillModule } from '../drill/drill.module';
 import { fanOutProviders } from '../fan-out';
@@ -50,11 +51,12 @@ const ownersQueries = [
     PostPipeline,
     InboundProcessor,
     KeyExpiryWarnings,
+    CatchUp,
     ...memberMailProviders,
     DrillAckStatement,
     ReportMail,
     ...fanOutProviders,
   ],
-  exports: [IngressModule, InboundProcessor, KeyExpiryWarnings, AckStatements, ...fanOutProviders],
+  exports: [IngressModule, InboundProcessor, KeyExpiryWarnings, CatchUp, AckStatements, ...fanOutProviders],
 })
 export class RelayPipelineModule {}
