@@ -110,6 +110,7 @@ describe('scale out: two relays and three workers on one PostgreSQL', () => {
           LOG_LEVEL: 'info',
           OUTBOUND_SMTP_URL: `smtp://127.0.0.1:${sinkPort}`,
           DELIVERY_POLL_MS: '200',
+          UNTAGGED_POSTS: 'relay',
           ...extra,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

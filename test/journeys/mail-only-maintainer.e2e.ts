@@ -55,6 +55,7 @@ describe('a maintainer added with `cordon maintainer add`', () => {
       SMTP_PORT: String(smtpPort),
       OUTBOUND_SMTP_URL: `smtp://127.0.0.1:${sinkPort}`,
       DELIVERY_POLL_MS: '200',
+      UNTAGGED_POSTS: 'relay',
     };
   });
 

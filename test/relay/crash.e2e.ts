@@ -104,6 +104,7 @@ describe('crash and restart', () => {
       SMTP_PORT: String(smtpPort),
       OUTBOUND_SMTP_URL: `smtp://127.0.0.1:${sinkPort}`,
       DELIVERY_POLL_MS: '200',
+      UNTAGGED_POSTS: 'relay',
     };
     // A first start creates the schema, the list key and the policy; then the people are added.
     await startServer();

@@ -60,6 +60,7 @@ describe('a stranger cannot stop the list with one message', () => {
       SMTP_PORT: String(smtpPort),
       OUTBOUND_SMTP_URL: `smtp://127.0.0.1:${sinkPort}`,
       DELIVERY_POLL_MS: '200',
+      UNTAGGED_POSTS: 'relay',
     };
     // The operator adds a maintainer as the README says, then starts the service.
     const lead = await anOpenpgpKey('lead@project.example', 'Lead');

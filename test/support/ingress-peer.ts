@@ -45,6 +45,7 @@ export async function startRelay(env: Record<string, string> = {}): Promise<Runn
       LIST_ADDRESS: LIST,
       SMTP_PORT: '0',
       SMTP_MAX_SIZE: String(MAX_SIZE),
+      UNTAGGED_POSTS: 'relay', // the ingress tests post untagged (README, "Terms in every copy")
       ...env,
     },
     process.cwd(),

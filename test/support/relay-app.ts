@@ -31,7 +31,7 @@ export interface RunningRelay {
 }
 
 export async function startRelay(
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
   reuse?: Pick<RunningRelay, 'location' | 'sink' | 'sinkPort'>,
 ): Promise<RunningRelay> {
   const location = reuse?.location ?? (await freshDatabaseLocation());
@@ -46,6 +46,9 @@ export async function startRelay(
       LOG_LEVEL: 'warn',
       SMTP_PORT: '0',
       OUTBOUND_SMTP_URL: `smtp://127.0.0.1:${sinkPort}`,
+      // Most relay tests post untagged on purpose; a test of the default passes UNTAGGED_POSTS:
+      // undefined (README, "Terms in every copy").
+      UNTAGGED_POSTS: 'relay',
       ...env,
     },
     process.cwd(),

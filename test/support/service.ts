@@ -29,6 +29,7 @@ export function serviceEnv(
     LOG_LEVEL: 'warn',
     HTTP_PORT: String(ports.httpPort),
     SMTP_PORT: String(ports.smtpPort),
+    UNTAGGED_POSTS: 'relay', // journeys post untagged (README, "Terms in every copy")
     ...extra,
   };
 }

@@ -146,6 +146,12 @@ const schema = z.object({
   EMBARGO_AUDIENCE: z.enum(['all', 'products'], { error: 'must be all or products' }).default('all'),
   /** Confirmed leaks that remove a member for good and ban it from applying again (issue 5). */
   LEAK_STRIKE_THRESHOLD: positiveInt.default(2),
+  /**
+   * What a post whose subject names no embargo (`[EMB-n]`) meets (issue 14): `refuse` (the
+   * maintainers are told which tags exist), or `relay` it without terms, as to-do lists and
+   * announcements may need.
+   */
+  UNTAGGED_POSTS: z.enum(['refuse', 'relay'], { error: 'must be refuse or relay' }).default('refuse'),
   /** Days the bytes of a finished inbound message are kept before they are erased; 0: kept for good. */
   INBOUND_RETENTION_DAYS: z.coerce
     .number({ error: 'must be a whole number' })

@@ -8,7 +8,7 @@ describe('the post pipeline', () => {
     const pipeline = new PostPipeline(
       new OpenStage(none, none, none, none),
       new AuthoriseStage(none),
-      new LinkEmbargoStage(none, none),
+      new LinkEmbargoStage(none, none, none),
       new SelectRecipientsStage(none, none),
       new SealStage(none, none, none, none),
       new EnqueueStage(none, none, none, none, none, none, none, none),

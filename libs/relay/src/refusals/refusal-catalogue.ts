@@ -31,6 +31,7 @@ export const REFUSALS = {
   UNREADABLE: { means: 'not readable as encrypted or signed mail at all' },
   REPLAYED: { means: 'a signature used before' },
   UNKNOWN_EMBARGO: { means: 'names an embargo that does not exist' },
+  UNTAGGED_POST: { means: 'a post that names no embargo, while UNTAGGED_POSTS=refuse' },
   UNPROCESSABLE: { means: 'failed every time Cordon tried it' },
   UNKNOWN_BOUNCE: { means: 'a bounce naming no copy Cordon sent' },
   SIGNED_BEFORE_POLICY: { means: 'signed before the current Embargo Policy was published' },
