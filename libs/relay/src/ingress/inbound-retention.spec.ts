@@ -1,9 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { AuditLog, verifyAuditChain } from '@cordon/audit';
 import { ServerSecret } from '@cordon/crypto';
+import { Embargoes } from '@cordon/embargo';
 import { testAuditKey } from '../../../../test/support/audit';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/database';
+import { freshDatabaseLocation, openTestDatabase, TestDatabase } from '../../../../test/support/database';
+import { withDomain } from '../../../../test/support/domain-context';
+import { aMaintainer } from '../../../../test/support/factories';
+import { anOpenpgpKey } from '../../../../test/support/keys';
 import { testSettings } from '../../../../test/support/settings';
+import { wiredHeldMail } from '../../../../test/support/wired-policies';
+import { Post } from '../fan-out';
 import { InboundQueue } from './inbound-queue';
 import { InboundRetention } from './inbound-retention';
 import { InboundStore } from './inbound-store';
@@ -115,4 +122,86 @@ describe('erasing finished inbound messages after INBOUND_RETENTION_DAYS', () =>
       /INBOUND_RETENTION_DAYS/,
     );
   });
+});
+
+/**
+ * README, "Catch-up": the stored message of a post of an embargo that still runs is kept whatever
+ * INBOUND_RETENTION_DAYS says (a catch-up copy is made from it), and erased on the usual schedule
+ * once the embargo has ended. On the real libs: a maintainer added as the CLI adds one, an embargo
+ * recorded and lifted by the embargo lib, the post stored as the relay stores it.
+ */
+describe('keeping the messages of a running embargo', () => {
+  it('keeps a post of a running embargo past INBOUND_RETENTION_DAYS, and erases it once the embargo ends', async () => {
+    const location = await freshDatabaseLocation();
+    const env = {
+      DATA_DIR: location.dataDir,
+      ...(location.databaseUrl ? { DATABASE_URL: location.databaseUrl } : {}),
+      LIST_ADDRESS: 'distributors@example.org',
+    };
+    try {
+      await withDomain(env, async (app) => {
+        const dataSource = app.get(DataSource);
+        const audit = app.get(AuditLog);
+        const settings = testSettings({ DATA_DIR: location.dataDir, INBOUND_RETENTION_DAYS: '14' });
+        const key = await anOpenpgpKey('lead@project.example');
+        const { maintainerId } = await aMaintainer(app, { email: 'lead@project.example', key: key.publicKey });
+        const embargoes = new Embargoes(audit, settings, wiredHeldMail(audit));
+        const publicAt = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 16);
+        const embargo = await dataSource.transaction((m) =>
+          embargoes.create(
+            m,
+            { title: 'Overflow', cveIds: [], publicAt, timeZone: 'UTC' },
+            `maintainer:${maintainerId}`,
+          ),
+        );
+        const store = new InboundStore(dataSource, audit, ServerSecret.fromBytes(randomBytes(32)));
+        const queue = new InboundQueue(dataSource);
+        const relayed = async (embargoId: string | null) => {
+          const id = await store.accept({
+            mailFrom: 'lead@project.example',
+            rcptTo: ['distributors@example.org'],
+            remoteAddress: '192.0.2.7',
+            raw: Buffer.from(`Subject: ...\r\n\r\n(encrypted to the list key) ${randomUUID()}\r\n`),
+            kind: 'list',
+          });
+          const [claimed] = await queue.claim(1);
+          await dataSource.transaction(async (manager) => {
+            await manager.insert(Post, {
+              id: randomUUID(),
+              inboundMessageId: id,
+              maintainerId,
+              signatureDigest: randomBytes(32).toString('hex'),
+              signedAt: new Date(),
+              embargoId,
+              subjectSealed: null,
+              bodyPackets: Buffer.from([1]),
+              createdAt: new Date(),
+            });
+            await queue.finish(manager, claimed, { status: 'processed' });
+          });
+          return id;
+        };
+        const ofEmbargo = await relayed(embargo.id);
+        const untagged = await relayed(null);
+        const erased = async () =>
+          (
+            (await dataSource.query(`SELECT id FROM inbound_message WHERE raw_erased_at IS NOT NULL`)) as {
+              id: string;
+            }[]
+          ).map((row) => row.id);
+        const retention = new InboundRetention(dataSource, audit, settings);
+        const monthLater = new Date(Date.now() + 30 * 86_400_000);
+
+        expect(await retention.runOnce(monthLater)).toBe(1);
+        expect(await erased()).toEqual([untagged]);
+
+        await dataSource.transaction((m) => embargoes.lift(m, embargo.id, `maintainer:${maintainerId}`));
+        expect(await retention.runOnce()).toBe(0); // finished today: not due by INBOUND_RETENTION_DAYS
+        expect(await retention.runOnce(monthLater)).toBe(1);
+        expect((await erased()).sort()).toEqual([untagged, ofEmbargo].sort());
+      });
+    } finally {
+      await location.remove();
+    }
+  }, 120_000);
 });
