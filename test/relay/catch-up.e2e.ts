@@ -1,16 +1,17 @@
 /**
  * Catch-up (README, "Catch-up"; issue 14): a member that becomes eligible while an embargo runs
  * gets the embargo's earlier posts, sealed to it alone and marked as catch-up, once per post,
- * member and key: when it joins, when it acknowledges the policy (a copy held for it is released
- * instead, never doubled), when it replaces its key. Nothing once the embargo has ended. The
- * posts' stored messages are kept while the embargo runs, whatever INBOUND_RETENTION_DAYS says.
- * Real SMTP ingress, real gpg on both ends.
+ * member and key: when it joins, when it replaces its key, when it enters the embargo's audience,
+ * when it is reinstated; when it acknowledges the policy, the copies held for it are released
+ * instead, never doubled. A member outside the audience gets none, and nobody gets any once the
+ * embargo has ended. The posts' stored messages are kept while the embargo runs, whatever
+ * INBOUND_RETENTION_DAYS says. Real SMTP ingress, real gpg on both ends.
  */
 import { simpleParser } from 'mailparser';
 import { readKey } from 'openpgp';
 import { ListKey } from '@cordon/crypto';
 import { ChangeEmbargo } from '@cordon/embargo';
-import { ConfirmMemberKey, ProposeMemberKey, SetMemberProducts } from '@cordon/membership';
+import { ChangeMemberStatus, ConfirmMemberKey, ProposeMemberKey, SetMemberProducts } from '@cordon/membership';
 import { Policies } from '@cordon/policy';
 import { CatchUp, InboundRetention } from '@cordon/relay';
 import { domainBeside } from '../support/domain-context';
@@ -231,6 +232,21 @@ describe('catch-up: the earlier posts of a running embargo, for a member that be
     expect(await newMailOf(joiner)).toEqual([]);
   });
 
+  it('catches up a reinstated member on what was posted while it was suspended', async () => {
+    const status = relay.app.get(ChangeMemberStatus);
+    await status.execute(early.id, 'suspend', 'a test', maintainer.id);
+    await post(`[EMB-${embargo.number}] Overflow in libfoo: the advisory draft`, 'third: the draft');
+    await relay.settle();
+    await newMailOf(early); // the notice of its suspension: read past it
+    expect(await catchUp().runOnce()).toBe(0);
+    await status.execute(early.id, 'reinstate', 'a test', maintainer.id);
+    expect(await catchUp().runOnce()).toBe(1);
+    await relay.settle();
+    const subjects = (await newMailOf(early)).map((m) => m.subject);
+    expect(subjects).toContain(`[catch-up] [EMB-${embargo.number}] Overflow in libfoo: the advisory draft`);
+    expect(subjects.filter((subject) => subject.startsWith('[catch-up]'))).toHaveLength(1);
+  });
+
   it("keeps the posts' stored messages while the embargo runs, and erases them on schedule once it has ended", async () => {
     const retention = relay.app.get(InboundRetention);
     const storedRaw = async () =>
@@ -241,7 +257,7 @@ describe('catch-up: the earlier posts of a running embargo, for a member that be
       )) as { n: number }[];
     const monthLater = new Date(Date.now() + 30 * DAY_MS);
     await retention.runOnce(monthLater);
-    expect(await storedRaw()).toEqual([{ n: 2 }]);
+    expect(await storedRaw()).toEqual([{ n: 3 }]);
 
     await relay.app.get(ChangeEmbargo).lift(embargo.id, maintainer.id);
     // Once the embargo has ended, nobody is caught up on it, not even a member that joins now.
@@ -250,7 +266,7 @@ describe('catch-up: the earlier posts of a running embargo, for a member that be
     expect(await catchUp().runOnce()).toBe(0);
 
     expect(await retention.runOnce(new Date())).toBe(0); // not due yet by INBOUND_RETENTION_DAYS
-    expect(await retention.runOnce(monthLater)).toBeGreaterThanOrEqual(2);
+    expect(await retention.runOnce(monthLater)).toBeGreaterThanOrEqual(3);
     expect(await storedRaw()).toEqual([{ n: 0 }]);
   });
 });
