@@ -104,7 +104,7 @@ describe('a broken embargo', () => {
       .set(api())
       .send({ memberId: ids[LEAKER], reason: 'Their build farm pushed the fix early.', embargoBroken: true })
       .expect(200);
-    expect(confirmed.body).toMatchObject({ embargoBroken: true, memberRemoved: false });
+    expect(confirmed.body).toMatchObject({ embargoBroken: true, memberRemoved: false, membersTold: 2 });
     const ended = (await request(web.url).get(`/api/embargoes/${embargo.id}`).set(api()).expect(200)).body as {
       status: string;
       endedAt: string;

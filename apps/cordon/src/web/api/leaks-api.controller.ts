@@ -77,6 +77,8 @@ export class LeaksApiController {
       strikes: result.strikes,
       strikeThreshold: result.threshold,
       memberRemoved: result.removed,
+      // How many members of the embargo's audience were told it is broken (issue 14).
+      membersTold: result.membersTold,
     };
   }
 }
