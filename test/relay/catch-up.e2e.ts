@@ -2,29 +2,43 @@
  * Catch-up (README, "Catch-up"; issue 14): a member that becomes eligible while an embargo runs
  * gets the embargo's earlier posts, sealed to it alone and marked as catch-up, once per post,
  * member and key: when it joins, when it replaces its key, when it enters the embargo's audience,
- * when it is reinstated; when it acknowledges the policy, the copies held for it are released
- * instead, never doubled. A member outside the audience gets none, and nobody gets any once the
+ * when it is reinstated, a member answer released to the list too; when it acknowledges the
+ * policy, the copies held for it are released instead, never doubled. A member outside the audience gets none, and nobody gets any once the
  * embargo has ended. The posts' stored messages are kept while the embargo runs, whatever
  * INBOUND_RETENTION_DAYS says. Real SMTP ingress, real gpg on both ends.
  */
 import { simpleParser } from 'mailparser';
+import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { readKey } from 'openpgp';
+import { Secret, TOTP } from 'otpauth';
 import { ListKey } from '@cordon/crypto';
 import { ChangeEmbargo } from '@cordon/embargo';
+import { CompleteEnrolment, ConfirmTotpEnrolment, StartTotpEnrolment } from '@cordon/maintainers';
 import { ChangeMemberStatus, ConfirmMemberKey, ProposeMemberKey, SetMemberProducts } from '@cordon/membership';
 import { Policies } from '@cordon/policy';
-import { CatchUp, InboundRetention } from '@cordon/relay';
+import { CatchUp, InboundRetention, MemberAnswersModule, ReleaseMemberAnswer } from '@cordon/relay';
+import { coreModules, Runtime } from '@cordon/runtime';
 import { domainBeside } from '../support/domain-context';
 import { aMaintainer, aMember } from '../support/factories';
 import { GpgHome, Opened } from '../support/gpg';
 import { anOpenpgpKey } from '../support/keys';
-import { postToList } from '../support/list-post';
+import { gpgPost } from '../support/client-mail';
+import { mailTo, postToList } from '../support/list-post';
 import { armoredPart, linkIn } from '../support/mailbox';
 import { RunningRelay, startRelay } from '../support/relay-app';
 
 const LIST = 'distributors@example.org';
 const MAINTAINER = 'lead@project.example';
 const DAY_MS = 86_400_000;
+
+/** The maintainers' side of members' answers (the web app's), on the relay's runtime; never closed on its own. */
+@Module({})
+class AnswersBeside {
+  static forRuntime(runtime: Runtime): DynamicModule {
+    return { module: AnswersBeside, imports: [...coreModules(runtime), MemberAnswersModule] };
+  }
+}
 
 interface Person {
   id: string;
@@ -41,6 +55,8 @@ describe('catch-up: the earlier posts of a running embargo, for a member that be
   let late: Person; // a member from the start that has not acknowledged: its copies are held
   let listFpr: string;
   let listArmored: string;
+  let domain: INestApplicationContext; // the maintainers' and members' libs beside the relay
+  let enrolmentToken: string;
   let embargo: { id: string; number: number };
   let narrow: { id: string; number: number }; // an embargo whose audience ships libbar: nobody, at first
   const db = () => relay.runtime.database.dataSource;
@@ -97,7 +113,10 @@ describe('catch-up: the earlier posts of a running embargo, for a member that be
       person('sec@late.example'),
     ]);
     const key = await maintainer.gpg.exportPublic(maintainer.fingerprint);
-    maintainer.id = (await aMaintainer(await domainBeside(relay.runtime), { email: MAINTAINER, key })).maintainerId;
+    domain = await domainBeside(relay.runtime);
+    const added = await aMaintainer(domain, { email: MAINTAINER, key });
+    maintainer.id = added.maintainerId;
+    enrolmentToken = added.enrolmentUrl.split('/').pop()!;
     await join(early);
     await join(late, false);
     const publicAt = new Date(Date.now() + 7 * DAY_MS).toISOString().slice(0, 16);
@@ -247,6 +266,46 @@ describe('catch-up: the earlier posts of a running embargo, for a member that be
     expect(subjects.filter((subject) => subject.startsWith('[catch-up]'))).toHaveLength(1);
   });
 
+  it('catches a member up on a member answer the maintainers released, made from its sealed text', async () => {
+    const status = relay.app.get(ChangeMemberStatus);
+    await status.execute(late.id, 'suspend', 'a test', maintainer.id);
+    const answer = await gpgPost({
+      from: { name: 'Early', address: early.email },
+      to: LIST,
+      subject: `[EMB-${embargo.number}] Re: the patch`,
+      text: 'tested the fix on early',
+      gpg: early.gpg,
+      signerFingerprint: early.fingerprint,
+      listFingerprint: listFpr,
+    });
+    await mailTo(relay.smtpPort, answer, early.email, LIST);
+    await relay.settle();
+    // Releasing takes an active maintainer: one that enrolled (password, then TOTP), as on the web.
+    await domain.get(CompleteEnrolment).execute(enrolmentToken, 'correct horse battery staple');
+    const { secret } = await domain.get(StartTotpEnrolment).execute(maintainer.id);
+    const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
+    await domain.get(ConfirmTotpEnrolment).execute(maintainer.id, totp.generate(), '192.0.2.10');
+    const [stored] = (await db().query(`SELECT id FROM member_answer ORDER BY created_at DESC LIMIT 1`)) as {
+      id: string;
+    }[];
+    const answers = await NestFactory.createApplicationContext(AnswersBeside.forRuntime(relay.runtime), {
+      logger: false,
+    });
+    await answers.get(ReleaseMemberAnswer).execute(stored.id, maintainer.id);
+    await relay.settle();
+    await newMailOf(late); // told of its suspension: read past it
+    await status.execute(late.id, 'reinstate', 'a test', maintainer.id);
+    expect(await catchUp().runOnce()).toBe(1);
+    await relay.settle();
+    const copy = (await newMailOf(late)).find((m) => m.subject.startsWith('[catch-up]'))!;
+    expect(copy.subject).toBe(`[catch-up] [EMB-${embargo.number}] Re: the patch`);
+    expect(copy.goodSignature).toBe(true);
+    const inner = copy.plaintext.toString('utf8');
+    expect(inner).toContain('(answer from a member)');
+    expect(inner).toContain('tested the fix on early');
+    expect(inner).toMatch(/^Embargo-Catch-Up: /m);
+  });
+
   it("keeps the posts' stored messages while the embargo runs, and erases them on schedule once it has ended", async () => {
     const retention = relay.app.get(InboundRetention);
     const storedRaw = async () =>
@@ -257,7 +316,7 @@ describe('catch-up: the earlier posts of a running embargo, for a member that be
       )) as { n: number }[];
     const monthLater = new Date(Date.now() + 30 * DAY_MS);
     await retention.runOnce(monthLater);
-    expect(await storedRaw()).toEqual([{ n: 3 }]);
+    expect(await storedRaw()).toEqual([{ n: 4 }]); // three posts and the released answer
 
     await relay.app.get(ChangeEmbargo).lift(embargo.id, maintainer.id);
     // Once the embargo has ended, nobody is caught up on it, not even a member that joins now.
@@ -266,7 +325,7 @@ describe('catch-up: the earlier posts of a running embargo, for a member that be
     expect(await catchUp().runOnce()).toBe(0);
 
     expect(await retention.runOnce(new Date())).toBe(0); // not due yet by INBOUND_RETENTION_DAYS
-    expect(await retention.runOnce(monthLater)).toBeGreaterThanOrEqual(3);
+    expect(await retention.runOnce(monthLater)).toBeGreaterThanOrEqual(4);
     expect(await storedRaw()).toEqual([{ n: 0 }]);
   });
 });

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { protectedMultipart } from '@cordon/delivery';
+import { HeaderValue, protectedMultipart } from '@cordon/delivery';
 import { PostTerms, termsPart } from '../fan-out';
 import { OpenedPost } from '../open';
 
@@ -10,7 +10,7 @@ export const CATCH_UP_HEADER = 'Embargo-Catch-Up';
 
 /** What a catch-up copy is made from: the post as the list first opened it, and its embargo's terms now. */
 export interface CatchUpSource {
-  opened: Pick<OpenedPost, 'subject' | 'from' | 'date' | 'signedAt' | 'messageId' | 'content'>;
+  opened: Pick<OpenedPost, 'subject' | 'date' | 'signedAt' | 'messageId' | 'content'> & { from: HeaderValue };
   /** When the list accepted the post and sent its first copies. */
   firstSentAt: Date;
   /** The terms of the post's embargo (postTerms), as every copy carries them; null when it has none. */

@@ -17,10 +17,24 @@ export interface MissingCopy {
 export interface PostSource {
   postId: string;
   maintainerId: string;
+  /** The member answer this post released, or null for a maintainer's post. */
+  releasedAnswerId: string | null;
   createdAt: Date;
   /** The stored inbound message as it came (encrypted to the list key); null once erased. */
   raw: Buffer | null;
 }
+
+/** A member's answer as a release made a post of it (member-answers/release-member-answer.ts). */
+export interface ReleasedAnswer {
+  memberId: string;
+  signedAt: Date;
+  /** ServerSecret-sealed (ANSWER_SUBJECT, ANSWER_CONTENT). */
+  subjectSealed: string;
+  contentSealed: string;
+}
+
+/** How a released answer's post is told from a maintainer's (its signature digest). */
+const RELEASED = 'released-answer:';
 
 /**
  * A copy counts as the member's (no catch-up) while it is queued, sent, held for the member's
@@ -34,25 +48,24 @@ const HAD_A_COPY = `('pending', 'sent', 'held', 'failed')`;
  * inbound_message); everything about members and embargoes it asks their owners.
  */
 export class CatchUpQueries {
-  /** The embargoes that posts of the list name (released member answers aside). */
+  /** The embargoes that posts of the list name. */
   async embargoesWithPosts(manager: EntityManager): Promise<string[]> {
-    const rows = (await manager.query(
-      `SELECT DISTINCT embargo_id FROM post WHERE embargo_id IS NOT NULL AND signature_digest NOT LIKE 'released-answer:%'`,
-    )) as { embargo_id: string }[];
+    const rows = (await manager.query(`SELECT DISTINCT embargo_id FROM post WHERE embargo_id IS NOT NULL`)) as {
+      embargo_id: string;
+    }[];
     return rows.map((row) => row.embargo_id);
   }
 
   /**
    * Each post of the embargo that one of these members has no copy of to its current key, nor a
-   * catch-up: the copies to make, oldest post first. Released member answers are left out: they
-   * were never a maintainer's post, and their text is kept elsewhere (member_answer).
+   * catch-up: the copies to make, oldest post first (released member answers too).
    */
   async missing(manager: EntityManager, embargoId: string, members: EligibleNow[]): Promise<MissingCopy[]> {
     if (members.length === 0) return [];
     const rows = (await manager.query(
       `SELECT p.id AS post_id, c.member_id, c.fingerprint
        FROM post p CROSS JOIN unnest($2::uuid[], $3::text[]) AS c(member_id, fingerprint)
-       WHERE p.embargo_id = $1 AND p.signature_digest NOT LIKE 'released-answer:%'
+       WHERE p.embargo_id = $1
          AND NOT EXISTS (
            SELECT 1 FROM post_delivery d
            WHERE d.post_id = p.id AND d.member_id = c.member_id AND d.status IN ${HAD_A_COPY}
@@ -70,21 +83,41 @@ export class CatchUpQueries {
   async sources(manager: EntityManager, postIds: string[]): Promise<Map<string, PostSource>> {
     if (postIds.length === 0) return new Map();
     const rows = (await manager.query(
-      `SELECT p.id, p.maintainer_id, p.created_at, CASE WHEN i.raw_erased_at IS NULL THEN i.raw END AS raw
+      `SELECT p.id, p.maintainer_id, p.created_at, p.signature_digest,
+              CASE WHEN i.raw_erased_at IS NULL THEN i.raw END AS raw
        FROM post p JOIN inbound_message i ON i.id = p.inbound_message_id WHERE p.id = ANY($1::uuid[])`,
       [postIds],
-    )) as { id: string; maintainer_id: string; created_at: Date; raw: Uint8Array | null }[];
+    )) as { id: string; maintainer_id: string; created_at: Date; signature_digest: string; raw: Uint8Array | null }[];
     return new Map(
       rows.map((row) => [
         row.id,
         {
           postId: row.id,
           maintainerId: row.maintainer_id,
+          releasedAnswerId: row.signature_digest.startsWith(RELEASED)
+            ? row.signature_digest.slice(RELEASED.length)
+            : null,
           createdAt: new Date(row.created_at),
           raw: row.raw && row.raw.length > 0 ? Buffer.from(row.raw) : null,
         },
       ]),
     );
+  }
+
+  /** The member answer a post released, as stored (sealed); null when there is none. */
+  async releasedAnswer(manager: EntityManager, answerId: string): Promise<ReleasedAnswer | null> {
+    const [row] = (await manager.query(
+      `SELECT member_id, signed_at, subject_sealed, content_sealed FROM member_answer WHERE id = $1`,
+      [answerId],
+    )) as { member_id: string; signed_at: Date; subject_sealed: string; content_sealed: string }[];
+    return row
+      ? {
+          memberId: row.member_id,
+          signedAt: new Date(row.signed_at),
+          subjectSealed: row.subject_sealed,
+          contentSealed: row.content_sealed,
+        }
+      : null;
   }
 
   /** Records the catch-up of this post for this member and key; false when one is already recorded. */

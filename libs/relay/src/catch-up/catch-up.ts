@@ -4,14 +4,17 @@ import { PublicKey } from 'openpgp';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
-import { ListKey, readOneKey } from '@cordon/crypto';
+import { ListKey, readOneKey, SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { DeliveryWorker, Outbox, PollingLoop } from '@cordon/delivery';
 import { EmbargoAudiences, EmbargoTags, Recipient, RecipientSelector } from '@cordon/embargo';
 import { MaintainerLookup } from '@cordon/maintainers';
+import { MemberLookup } from '@cordon/membership';
 import { CurrentPolicyVersion } from '@cordon/policy';
-import { ArmoredBody, assembleCopy, keyPacketFor, ListHeaders, postTerms, sealPost } from '../fan-out';
+import { ArmoredBody, assembleCopy, keyPacketFor, ListHeaders, PostTerms, postTerms, sealPost } from '../fan-out';
+import { answerFrom } from '../member-answers/answer-message';
+import { ANSWER_CONTENT, ANSWER_SUBJECT } from '../member-answers/answer-sealing';
 import { openPost } from '../open';
-import { catchUpContent } from './catch-up-copy';
+import { catchUpContent, CatchUpSource } from './catch-up-copy';
 import { CatchUpQueries, MissingCopy, PostSource } from './catch-up-queries';
 
 /** One member's finished catch-up copy, made before the transaction that queues it. */
@@ -29,7 +32,8 @@ interface MadeCopy extends MissingCopy {
  * circumstances: docs/architecture.md, invariant 2), asked again in the transaction that queues.
  *
  * Each copy is made as every copy is (stages/5-seal.ts, fan-out/copy.ts): the stored inbound
- * message is opened again with the list key, its content sealed by the list key once per post with
+ * message is opened again with the list key (a released member answer is made from its sealed
+ * text, as the release made it), its content sealed by the list key once per post with
  * the Subject marked `[catch-up] ` and the protected field `Embargo-Catch-Up`, and each member gets
  * a copy with its own key packet alone (invariant 1). The copy is queued in the outbound queue in
  * the transaction that records the catch-up (UNIQUE per post, member and key), so a crash neither
@@ -53,9 +57,11 @@ export class CatchUp implements OnModuleDestroy {
     private readonly selector: RecipientSelector,
     private readonly embargoes: EmbargoTags,
     private readonly maintainers: MaintainerLookup,
+    private readonly members: MemberLookup,
     private readonly outbox: Outbox,
     private readonly serviceMail: DeliveryWorker,
     private readonly audit: AuditLog,
+    @Inject(SERVER_SECRET) private readonly secret: ServerSecret,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {
     this.headers = new ListHeaders(settings.LIST_ADDRESS, settings.LIST_NAME);
@@ -153,39 +159,63 @@ export class CatchUp implements OnModuleDestroy {
     return made;
   }
 
-  /** The catch-up content of a post, or null (said once) when its stored message is gone or no longer opens. */
-  private async contentOf(source: PostSource, terms: ReturnType<typeof postTerms> | null): Promise<Buffer | null> {
+  /** The catch-up content of a post, or null (said once) when what it was made from is gone or no longer opens. */
+  private async contentOf(source: PostSource, terms: PostTerms | null): Promise<Buffer | null> {
     const cannot = (why: string) => {
       if (!this.reported.has(source.postId)) this.logger.warn(`post ${source.postId} cannot be caught up: ${why}`);
       this.reported.add(source.postId);
       return null;
     };
-    if (!source.raw) return cannot('its stored message was erased');
+    const opened = source.releasedAnswerId
+      ? await this.releasedAnswer(source.releasedAnswerId)
+      : await this.maintainersPost(source);
+    if (typeof opened === 'string') return cannot(opened);
+    return catchUpContent({
+      opened,
+      firstSentAt: source.createdAt,
+      terms,
+      listAddress: this.settings.LIST_ADDRESS,
+      listName: this.settings.LIST_NAME,
+    });
+  }
+
+  /** A maintainer's post, opened again from its stored message; or why it cannot be. */
+  private async maintainersPost(source: PostSource): Promise<CatchUpSource['opened'] | string> {
+    if (!source.raw) return 'its stored message was erased';
     const mailbox = await this.maintainers.mailbox(this.dataSource.manager, source.maintainerId);
     let key: PublicKey;
     try {
       key = (await readOneKey(mailbox?.keyArmored ?? '')) as PublicKey;
     } catch {
-      return cannot("its maintainer's key no longer reads");
+      return "its maintainer's key no longer reads";
     }
     try {
       // As the list opened it when it was accepted: the signature is checked at that moment.
-      const opened = await openPost(source.raw, {
+      return await openPost(source.raw, {
         listKey: await this.listKey.secretKey(),
         maintainers: [{ id: source.maintainerId, key }],
         now: source.createdAt,
         maxAgeDays: this.settings.POST_MAX_AGE_DAYS,
       });
-      return catchUpContent({
-        opened,
-        firstSentAt: source.createdAt,
-        terms,
-        listAddress: this.settings.LIST_ADDRESS,
-        listName: this.settings.LIST_NAME,
-      });
     } catch {
-      return cannot("it no longer opens with the list key and its maintainer's key");
+      return "it no longer opens with the list key and its maintainer's key";
     }
+  }
+
+  /** A member's answer a maintainer released, as the release sealed it (member-answers/release-member-answer.ts). */
+  private async releasedAnswer(answerId: string): Promise<CatchUpSource['opened'] | string> {
+    const manager = this.dataSource.manager;
+    const answer = await this.queries.releasedAnswer(manager, answerId);
+    const member = answer && (await this.members.byIds(manager, [answer.memberId])).get(answer.memberId);
+    if (!answer || !member) return 'its answer is gone';
+    return {
+      subject: this.secret.open(ANSWER_SUBJECT, answer.subjectSealed),
+      from: answerFrom(member),
+      date: answer.signedAt,
+      signedAt: answer.signedAt,
+      messageId: null,
+      content: Buffer.from(this.secret.open(ANSWER_CONTENT, answer.contentSealed), 'base64'),
+    };
   }
 
   /**
