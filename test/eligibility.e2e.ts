@@ -3,6 +3,9 @@
  * for random member states, made through the membership lib's own use cases on the real database,
  * the fan-out's selection (the set form, in SQL, plus the parsed key) and the check made when a copy
  * is claimed to be sent (the rule over the member as it is now) give each member the same verdict.
+ * The post's embargo has a random audience (issue 14): the members' products, the embargo's mode,
+ * affected products and the maintainers' picks, and both forms agree with the audience's own words
+ * (not excluded, and everyone, included, or shipping an affected product).
  */
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -10,7 +13,14 @@ import fc from 'fast-check';
 import { generateKey, reformatKey } from 'openpgp';
 import { DataSource } from 'typeorm';
 import { openpgpConfig } from '@cordon/crypto';
-import { EmbargoModule, RecipientSelection, RecipientSelector } from '@cordon/embargo';
+import {
+  ChangeAudience,
+  ChangeEmbargo,
+  EmbargoAudiences,
+  EmbargoModule,
+  RecipientSelection,
+  RecipientSelector,
+} from '@cordon/embargo';
 import {
   ChangeMemberStatus,
   ConfirmMemberEmail,
@@ -20,6 +30,7 @@ import {
   ineligibilityRecordedAs,
   MembershipModule,
   ProposeMemberEmail,
+  SetMemberProducts,
 } from '@cordon/membership';
 import { Policies } from '@cordon/policy';
 import { RelayAnswersModule, SendTimeEligibility } from '@cordon/relay';
@@ -29,6 +40,7 @@ import { tokenInQueuedMail } from './support/mailbox';
 import { testSettings } from './support/settings';
 
 const DAY = 86_400_000;
+const PRODUCTS = ['openssl', 'libfoo', 'zlib'];
 
 /** One member's state, as a maintainer and the member can bring it about. */
 const aMemberState = fc.record({
@@ -37,14 +49,25 @@ const aMemberState = fc.record({
   acknowledged: fc.constantFrom('current', 'previous', 'never'),
   /** Its key expires a day after it is made (or never). */
   keyExpires: fc.boolean(),
+  /** What it ships, and the maintainers' pick of it for this run's embargo. */
+  products: fc.subarray(PRODUCTS),
+  pick: fc.constantFrom('none', 'none', 'include', 'exclude'),
 });
 /** The members of one run, the moment asked about (now, or two days on: past the expiring keys), and the post's embargo. */
 const aWorld = fc.record({
   members: fc.array(aMemberState, { minLength: 1, maxLength: 3 }),
   twoDaysOn: fc.boolean(),
-  embargo: fc.constantFrom(null, { ended: false }, { ended: true }),
+  embargo: fc.option(
+    fc.record({
+      ended: fc.boolean(),
+      mode: fc.constantFrom('all' as const, 'products' as const),
+      products: fc.subarray(PRODUCTS),
+    }),
+  ),
 });
+type EmbargoState = { ended: boolean; mode: 'all' | 'products'; products: string[] };
 type MemberState = typeof aMemberState extends fc.Arbitrary<infer T> ? T : never;
+type Made = { memberId: string; keyFingerprint: string; products: string[] };
 
 /** Status changes are made in a maintainer's name; the audit entry is all it is used for. */
 const MAINTAINER = '00000000-0000-4000-8000-000000000001';
@@ -81,8 +104,8 @@ describe('eligibility: the fan-out and the send-time check never disagree', () =
     await remove?.();
   });
 
-  /** A member in `state`, made as `cordon member import` would make it; its id and key fingerprint. */
-  async function aMemberIn(state: MemberState): Promise<{ memberId: string; keyFingerprint: string }> {
+  /** A member in `state`, made as `cordon member import` would make it; its id, key fingerprint and products. */
+  async function aMemberIn(state: MemberState): Promise<Made> {
     const email = `member${++made}@distro${made}.example`;
     const { publicKey } = await generateKey({
       type: 'ecc',
@@ -95,7 +118,40 @@ describe('eligibility: the fan-out and the send-time check never disagree', () =
     const member = await app
       .get(ImportMember)
       .execute({ email, organisation: email, key: publicKey, acknowledged: state.acknowledged !== 'never' }, 'test');
-    return { memberId: member.id, keyFingerprint: member.keyFingerprint };
+    await app.get(SetMemberProducts).execute(member.id, state.products, `member:${member.id}`);
+    return { memberId: member.id, keyFingerprint: member.keyFingerprint, products: state.products };
+  }
+
+  /**
+   * This run's embargo, as a maintainer makes it: its mode and products, the members' picks, and
+   * lifted when it is to have ended. Returns its id, and whether each member is in its audience, by
+   * the audience's own words.
+   */
+  async function anEmbargo(state: EmbargoState, members: Made[], picks: string[]) {
+    const publicAt = new Date(Date.now() + 3 * DAY).toISOString().slice(0, 16);
+    const input = {
+      title: 'Under test',
+      publicAt,
+      timeZone: 'UTC',
+      products: state.products,
+      audienceMode: state.mode,
+    };
+    // A variable: fields other parts of the input may need (acceptNonWorkingDay) pass without a check here.
+    const embargo = await app
+      .get(ChangeEmbargo)
+      .create({ ...input, acceptNonWorkingDay: true } as typeof input, MAINTAINER);
+    for (const [i, pick] of picks.entries()) {
+      if (pick !== 'none')
+        await app.get(ChangeAudience).pick(embargo.id, members[i].memberId, pick as 'include', MAINTAINER);
+    }
+    if (state.ended) await app.get(ChangeEmbargo).lift(embargo.id, MAINTAINER);
+    const picked = new Map(members.map((member, i) => [member.memberId, picks[i] ?? 'none']));
+    const inAudience = (member: Made) =>
+      picked.get(member.memberId) !== 'exclude' &&
+      (state.mode === 'all' ||
+        picked.get(member.memberId) === 'include' ||
+        member.products.some((product) => state.products.includes(product)));
+    return { id: embargo.id, inAudience };
   }
 
   /**
@@ -103,7 +159,7 @@ describe('eligibility: the fan-out and the send-time check never disagree', () =
    * the one before it (and every member of earlier runs is now behind: they take part as well).
    */
   async function membersIn(states: MemberState[]) {
-    const made = new Array<{ memberId: string; keyFingerprint: string }>(states.length);
+    const made = new Array<Made>(states.length);
     for (const [i, state] of states.entries()) if (state.acknowledged === 'previous') made[i] = await aMemberIn(state);
     await dataSource.transaction((m) => app.get(Policies).publish(m, `Policy version ${++versions}`, 'cli'));
     for (const [i, state] of states.entries()) if (state.acknowledged !== 'previous') made[i] = await aMemberIn(state);
@@ -113,6 +169,12 @@ describe('eligibility: the fan-out and the send-time check never disagree', () =
       await app.get(ChangeMemberStatus).execute(made[i].memberId, action, 'a state under test', MAINTAINER);
     }
     return made;
+  }
+
+  /** What a verdict says of the audience: out, in, or nothing (an earlier rule refused first). */
+  function audienceSaid(verdict: Ineligibility | 'eligible' | 'absent'): boolean | null {
+    if (verdict === 'NOT_IN_AUDIENCE') return false;
+    return ['eligible', 'POLICY_NOT_ACKNOWLEDGED', 'EMBARGO_ENDED'].includes(verdict) ? true : null;
   }
 
   /** What fan-out decided for a member: `eligible`, a reason, or `absent` (not on the list, so not listed). */
@@ -137,20 +199,31 @@ describe('eligibility: the fan-out and the send-time check never disagree', () =
 
   it('gives every member the same verdict at fan-out and at send time', async () => {
     const sendTime = new SendTimeEligibility(app.get(Policies));
-    const everyone: { memberId: string; keyFingerprint: string }[] = [];
+    const everyone: Made[] = [];
     await fc.assert(
       fc.asyncProperty(aWorld, async (world) => {
-        everyone.push(...(await membersIn(world.members)));
+        const made = await membersIn(world.members);
+        everyone.push(...made);
+        // A member removed is no longer on the list: it cannot be picked.
+        const picks = world.members.map((m) => (m.status === 'removed' ? 'none' : m.pick));
+        const embargo = world.embargo && (await anEmbargo(world.embargo, made, picks));
         const now = new Date(Date.now() + (world.twoDaysOn ? 2 * DAY : 0));
-        const selection = await dataSource.transaction((m) => app.get(RecipientSelector).select(m, now, world.embargo));
-        // Each member as if a copy had been sealed to its key at fan-out and were now claimed.
-        const copies = everyone;
+        // The embargo's circumstances as every sender asks them (EmbargoAudiences).
+        const selection = await dataSource.transaction(async (m) =>
+          app.get(RecipientSelector).select(m, now, embargo && (await app.get(EmbargoAudiences).of(m, embargo.id))),
+        );
+        // Each member as if a copy of this post had been sealed to its key at fan-out and were now claimed.
+        const copies = everyone.map((member) => ({ ...member, embargoId: embargo?.id ?? null }));
         const verdicts = await dataSource.transaction((m) => sendTime.check(m, copies, now));
         const disagreements = copies.flatMap((copy, i) => {
           const verdict = verdicts[i].verdict;
           const later = verdict.eligible ? 'eligible' : verdict.reason;
           const first = atFanOut(selection, copy.memberId);
-          return agrees(first, later) ? [] : [`${copy.memberId}: fan-out ${first}, send time ${later}`];
+          const expected = embargo ? embargo.inAudience(copy) : true;
+          const said = [audienceSaid(first), audienceSaid(later)].filter((s) => s !== null);
+          return agrees(first, later) && said.every((s) => s === expected)
+            ? []
+            : [`${copy.memberId}: fan-out ${first}, send time ${later}, in the audience: ${expected}`];
         });
         expect(disagreements).toEqual([]);
       }),

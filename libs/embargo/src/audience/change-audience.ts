@@ -23,7 +23,7 @@ export class ChangeAudience {
     private readonly lookup: MemberLookup,
   ) {}
 
-  setProducts(id: string, products: string[] | string, maintainerId: string): Promise<string[]> {
+  async setProducts(id: string, products: string[] | string, maintainerId: string): Promise<string[]> {
     const after = normaliseProducts(products);
     return this.change(id, maintainerId, async (manager, embargo) => {
       await manager.update(Embargo, id, { products: after, updatedAt: new Date() });
@@ -31,7 +31,7 @@ export class ChangeAudience {
     }).then(() => after);
   }
 
-  setMode(id: string, mode: AudienceMode, maintainerId: string): Promise<AudienceMode> {
+  async setMode(id: string, mode: AudienceMode, maintainerId: string): Promise<AudienceMode> {
     const after = audienceModeOf(mode, 'all');
     return this.change(id, maintainerId, async (manager, embargo) => {
       await manager.update(Embargo, id, { audienceMode: after, updatedAt: new Date() });
@@ -39,7 +39,7 @@ export class ChangeAudience {
     }).then(() => after);
   }
 
-  pick(id: string, memberId: string, pick: AudiencePick, maintainerId: string): Promise<void> {
+  async pick(id: string, memberId: string, pick: AudiencePick, maintainerId: string): Promise<void> {
     if (!['include', 'exclude', 'none'].includes(pick)) {
       throw new DomainError('INVALID_INPUT', 'A pick is include, exclude or none.', 'pick');
     }
