@@ -46,7 +46,9 @@ describe('admin: posts of an embargo', () => {
     const [row] = (await db().query('SELECT id FROM maintainer WHERE email = $1', [maintainer.email])) as {
       id: string;
     }[];
-    return web.app.get(ChangeEmbargo).create({ title, cveIds: [], publicAt, timeZone: 'UTC' }, row.id);
+    return web.app
+      .get(ChangeEmbargo)
+      .create({ title, cveIds: [], publicAt, timeZone: 'UTC', acceptNonWorkingDay: true }, row.id);
   }
 
   const embargoOf = async (postId: string) =>
@@ -101,7 +103,14 @@ describe('admin: posts of an embargo', () => {
     const created = await agent
       .post('/admin/embargoes')
       .type('form')
-      .send({ _csrf: csrfFrom(form.text), title: 'Heap overflow in libbar', publicAt, timeZone: 'UTC', postId })
+      .send({
+        _csrf: csrfFrom(form.text),
+        title: 'Heap overflow in libbar',
+        publicAt,
+        timeZone: 'UTC',
+        postId,
+        acceptNonWorkingDay: '1',
+      })
       .expect(303);
     const embargoId = created.headers.location.split('/').pop();
     expect(await embargoOf(postId)).toBe(embargoId);
@@ -160,7 +169,7 @@ describe('admin: posts of an embargo', () => {
     await agent
       .post('/admin/embargoes')
       .type('form')
-      .send({ _csrf: csrf, title: 'Ghost', publicAt, timeZone: 'UTC', postId: randomUUID() })
+      .send({ _csrf: csrf, title: 'Ghost', publicAt, timeZone: 'UTC', postId: randomUUID(), acceptNonWorkingDay: '1' })
       .expect(404);
     expect(await db().query('SELECT count(*)::int AS n FROM embargo')).toEqual(before);
     expect(await embargoOf(postId)).toBeNull();

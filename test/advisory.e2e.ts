@@ -36,7 +36,10 @@ describe('advisories after the embargo', () => {
   const anEmbargo = (input: Partial<EmbargoInput>) =>
     web.app
       .get(ChangeEmbargo)
-      .create({ title: 'An issue', publicAt: inDays(7), timeZone: 'UTC', ...input }, maintainer.id);
+      .create(
+        { title: 'An issue', publicAt: inDays(7), timeZone: 'UTC', acceptNonWorkingDay: true, ...input },
+        maintainer.id,
+      );
   const lifted = async (input: Partial<EmbargoInput>) => {
     const embargo = await anEmbargo(input);
     await web.app.get(ChangeEmbargo).lift(embargo.id, maintainer.id);

@@ -164,6 +164,7 @@ describe('JSON API', () => {
           cveIds: ['CVE-2026-12345'],
           cvssVector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N',
           publicAt: inDays(7),
+          acceptNonWorkingDay: true,
           timeZone: 'UTC',
         })
         .expect(201);
@@ -190,19 +191,25 @@ describe('JSON API', () => {
       const { body: embargo } = await request(web.url)
         .post('/api/embargoes')
         .set(auth())
-        .send({ title: 'Auth bypass in libgate', cveIds: ['CVE-2026-20000'], publicAt: inDays(7), timeZone: 'UTC' })
+        .send({
+          title: 'Auth bypass in libgate',
+          cveIds: ['CVE-2026-20000'],
+          publicAt: inDays(7),
+          timeZone: 'UTC',
+          acceptNonWorkingDay: true,
+        })
         .expect(201);
       const reason = 'Two distributions need two more days to test.';
       const earlier = await request(web.url)
         .post(`/api/embargoes/${embargo.id}/extend`)
         .set(auth())
-        .send({ publicAt: inDays(5), timeZone: 'UTC', reason })
+        .send({ publicAt: inDays(5), timeZone: 'UTC', reason, acceptNonWorkingDay: true })
         .expect(400);
       expect(earlier.body.field).toBe('publicAt');
       const extended = await request(web.url)
         .post(`/api/embargoes/${embargo.id}/extend`)
         .set(auth())
-        .send({ publicAt: inDays(9), timeZone: 'UTC', reason })
+        .send({ publicAt: inDays(9), timeZone: 'UTC', reason, acceptNonWorkingDay: true })
         .expect(200);
       expect(extended.body).toMatchObject({ membersTold: 1, status: 'active' });
       expect(new Date(extended.body.publicAt).getTime()).toBeGreaterThan(new Date(embargo.publicAt).getTime());

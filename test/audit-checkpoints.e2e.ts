@@ -175,7 +175,7 @@ describe('audit checkpoints', () => {
     const publicAt = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 16);
     const embargo = await web.app
       .get(ChangeEmbargo)
-      .create({ title: 'libwidget', publicAt, timeZone: 'UTC' }, maintainer.id);
+      .create({ title: 'libwidget', publicAt, timeZone: 'UTC', acceptNonWorkingDay: true }, maintainer.id);
     expect(await newCheckpoints()).toEqual([]);
     await web.app.get(ChangeEmbargo).lift(embargo.id, maintainer.id);
     const [afterLift] = await newCheckpoints();

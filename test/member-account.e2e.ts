@@ -142,6 +142,7 @@ describe('member self-service: the account', () => {
         publicAt: inDays(5),
         timeZone: 'UTC',
         overLimitReason: '',
+        acceptNonWorkingDay: true,
       },
       A_MAINTAINER,
     );

@@ -63,6 +63,7 @@ describe('member self-service in the browser', () => {
           publicAt: inDays(6),
           timeZone: 'UTC',
           overLimitReason: '',
+          acceptNonWorkingDay: true,
         },
         '00000000-0000-4000-8000-000000000001',
       )

@@ -96,7 +96,9 @@ describe('posts of an embargo, held mail and reminders', () => {
 
   async function anEmbargo(title: string, hoursAhead = 24 * 7) {
     const publicAt = new Date(Date.now() + hoursAhead * 3_600_000).toISOString().slice(0, 16);
-    return relay.app.get(ChangeEmbargo).create({ title, cveIds: [], publicAt, timeZone: 'UTC' }, maintainer.id);
+    return relay.app
+      .get(ChangeEmbargo)
+      .create({ title, cveIds: [], publicAt, timeZone: 'UTC', acceptNonWorkingDay: true }, maintainer.id);
   }
 
   const copyOf = async (postId: string, member: Person) =>
@@ -258,7 +260,11 @@ describe('posts of an embargo, held mail and reminders', () => {
       const publicAt = new Date(Date.now() + 30 * 3_600_000).toISOString().slice(0, 16);
       await relay.app
         .get(ChangeEmbargo)
-        .extend(soon.id, { publicAt, timeZone: 'UTC', reason: 'the fix needs another day' }, maintainer.id);
+        .extend(
+          soon.id,
+          { publicAt, timeZone: 'UTC', reason: 'the fix needs another day', acceptNonWorkingDay: true },
+          maintainer.id,
+        );
       await reminders().runOnce();
       expect((await remindersTo(soon.id)).map((r) => r.hours_before)).toEqual([24, 0, 72]);
     });

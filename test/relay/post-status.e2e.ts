@@ -96,7 +96,7 @@ describe('per-post delivery status', () => {
     const embargo = await request(web.url)
       .post('/api/embargoes')
       .set(auth)
-      .send({ title: 'Linked later', publicAt, timeZone: 'UTC' })
+      .send({ title: 'Linked later', publicAt, timeZone: 'UTC', acceptNonWorkingDay: true })
       .expect(201);
     const bad = await request(web.url).post(`/api/posts/${postId}/embargo`).set(auth).send({ embargoId: 'x' });
     expect(bad.status).toBe(400);
@@ -112,7 +112,7 @@ describe('per-post delivery status', () => {
     const other = await request(web.url)
       .post('/api/embargoes')
       .set(auth)
-      .send({ title: 'Not this one', publicAt, timeZone: 'UTC' })
+      .send({ title: 'Not this one', publicAt, timeZone: 'UTC', acceptNonWorkingDay: true })
       .expect(201);
     const moved = await request(web.url)
       .post(`/api/posts/${postId}/embargo`)

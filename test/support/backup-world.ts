@@ -218,11 +218,19 @@ export function backupWorld() {
       const first = await ds.transaction((m) =>
         embargoes.create(
           m,
-          { title: 'libwidget overflow', cveIds: ['CVE-2099-0001'], publicAt, timeZone: 'UTC' },
+          {
+            title: 'libwidget overflow',
+            cveIds: ['CVE-2099-0001'],
+            publicAt,
+            timeZone: 'UTC',
+            acceptNonWorkingDay: true,
+          },
           'cli',
         ),
       );
-      await ds.transaction((m) => embargoes.create(m, { title: 'second issue', publicAt, timeZone: 'UTC' }, 'cli'));
+      await ds.transaction((m) =>
+        embargoes.create(m, { title: 'second issue', publicAt, timeZone: 'UTC', acceptNonWorkingDay: true }, 'cli'),
+      );
       const listKey = new ListKey(ds, sourceSettings, runtime.secret);
       listFingerprint = (await listKey.find())!.fingerprint;
       const entity = Buffer.from(`Subject: ${SUBJECT}\r\nContent-Type: text/plain\r\n\r\nPatch attached.\r\n`);

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { publicHolidayCodes } from './public-holiday-codes';
 
 // Every setting Cordon reads, with its default. README.md's settings table mirrors this list.
 const port = z.coerce
@@ -190,6 +191,24 @@ const schema = z.object({
     .max(64)
     .refine((zone) => isIanaZone(zone), 'must be an IANA time zone name, such as Europe/Berlin or UTC')
     .default('UTC'),
+  /**
+   * Holiday lists (date-holidays codes: DE, DE-BY, US-CA; comma-separated) a public moment should
+   * not fall on, besides weekends, and that business-day counts skip (README, settings). Empty:
+   * weekends only.
+   */
+  PUBLIC_HOLIDAYS: z
+    .string()
+    .max(500)
+    .transform((value, ctx) => {
+      const parsed = publicHolidayCodes(value);
+      if ('codes' in parsed) return parsed.codes;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${parsed.unknown} is not a holiday list of date-holidays (such as DE, DE-BY, US-CA)`,
+      });
+      return z.NEVER;
+    })
+    .default([]),
   /** Business days, in PROJECT_TIME_ZONE, within which a vulnerability report is first acknowledged. */
   REPORT_ACK_BUSINESS_DAYS: positiveInt.max(60, 'must be at most 60').default(3),
   /** Days from a report's date to its fix target. */

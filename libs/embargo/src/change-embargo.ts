@@ -40,7 +40,7 @@ export class ChangeEmbargo {
 
   extend(
     id: string,
-    change: { publicAt: string; timeZone: string; reason: string },
+    change: { publicAt: string; timeZone: string; reason: string; acceptNonWorkingDay?: boolean },
     maintainerId: string,
   ): Promise<{ embargo: Embargo; membersTold: number }> {
     return this.dataSource.transaction(async (manager) => {

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { DomainError } from '@cordon/errors';
+import { HolidayCalendar, noHolidays } from './public-holidays';
 
 /**
  * The moment an embargo ends, from a local date and time as agreed ("2026-12-08T14:00") and the
@@ -28,10 +29,15 @@ export function isTimeZone(name: string): boolean {
 
 /**
  * Business days (Monday to Friday) from `from` to `to`, counted as calendar days in `timeZone`:
- * each weekday after the day of `from`, up to and including the day of `to`. Public holidays are
- * not known here and count as business days.
+ * each weekday after the day of `from`, up to and including the day of `to`. A weekday that is a
+ * holiday of `holidays` (PUBLIC_HOLIDAYS, README "Settings") is no business day.
  */
-export function businessDaysBetween(from: Date, to: Date, timeZone: string): number {
+export function businessDaysBetween(
+  from: Date,
+  to: Date,
+  timeZone: string,
+  holidays: HolidayCalendar = noHolidays,
+): number {
   const first = DateTime.fromJSDate(from, { zone: timeZone });
   const last = DateTime.fromJSDate(to, { zone: timeZone });
   // Calendar days between the two local dates, from their date parts (a DST day is still one day).
@@ -43,7 +49,11 @@ export function businessDaysBetween(from: Date, to: Date, timeZone: string): num
   // in a row hold five weekdays; the rest fall on the weekdays that follow `from`'s.
   let count = Math.floor(days / 7) * 5;
   for (let i = 1; i <= days % 7; i++) if (((first.weekday - 1 + i) % 7) + 1 <= 5) count += 1;
-  return count;
+  const after = first.plus({ days: 1 }).toISODate() ?? '';
+  const weekdayHolidays = holidays
+    .datesBetween(after, last.toISODate() ?? '')
+    .filter((date) => DateTime.fromISO(date, { zone: timeZone }).weekday <= 5);
+  return count - weekdayHolidays.length;
 }
 
 /** The agreed moment as the people who agreed it read it: "2026-12-08 14:00 Europe/Berlin (13:00 UTC)". */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '@cordon/errors';
 import { businessDaysBetween, formatPublicMoment } from './embargo-clock';
+import { HolidayCalendar, PublicHolidays } from './public-holidays';
 import { Embargo, EmbargoStatus } from './embargo.entity';
 
 export const embargoStatuses: EmbargoStatus[] = ['active', 'lifted', 'broken'];
@@ -37,7 +38,10 @@ export interface EmbargoView {
 
 @Injectable()
 export class EmbargoQueries {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly holidays: PublicHolidays,
+  ) {}
 
   /** Active ones first, soonest public moment first; then the ended ones, latest first. */
   async list(status?: EmbargoStatus, now = new Date()): Promise<EmbargoView[]> {
@@ -52,14 +56,14 @@ export class EmbargoQueries {
       .addOrderBy(`CASE WHEN e.status = 'active' THEN e.public_at END`, 'ASC')
       .addOrderBy('e.ended_at', 'DESC')
       .getMany();
-    return rows.map((embargo) => view(embargo, now));
+    return rows.map((embargo) => view(embargo, now, this.holidays));
   }
 
   /** With a manager, inside the caller's transaction (on PGlite a query beside it would wait for ever). */
   async get(id: string, now = new Date(), manager: EntityManager = this.dataSource.manager): Promise<EmbargoView> {
     const embargo = await manager.getRepository(Embargo).findOneBy({ id });
     if (!embargo) throw new DomainError('NOT_FOUND', 'There is no such embargo.');
-    return view(embargo, now);
+    return view(embargo, now, this.holidays);
   }
 }
 
@@ -67,7 +71,7 @@ export function embargoTag(number: number): string {
   return `EMB-${number}`;
 }
 
-function view(e: Embargo, now: Date): EmbargoView {
+function view(e: Embargo, now: Date, holidays: HolidayCalendar): EmbargoView {
   return {
     id: e.id,
     tag: embargoTag(e.number),
@@ -83,7 +87,7 @@ function view(e: Embargo, now: Date): EmbargoView {
     publicAt: e.publicAt.toISOString(),
     timeZone: e.timeZone,
     publicAtAsAgreed: formatPublicMoment(e.publicAt, e.timeZone),
-    businessDaysLeft: e.status === 'active' ? businessDaysBetween(now, e.publicAt, e.timeZone) : null,
+    businessDaysLeft: e.status === 'active' ? businessDaysBetween(now, e.publicAt, e.timeZone, holidays) : null,
     overLimitReason: e.overLimitReason,
     limitCountedFrom: e.limitCountedFrom.toISOString(),
     status: e.status,

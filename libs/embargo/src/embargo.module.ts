@@ -22,6 +22,8 @@ import { MemberHistory } from './member-history';
 import { EmbargoPolicyFollowUps } from './policy-follow-ups';
 import { PostsUnderEmbargo } from './posts-under-embargo';
 import { RecipientSelector } from './recipients';
+import { PublicHolidays } from './public-holidays';
+import { PublicMomentCheck } from './public-moment-check';
 import { EmbargoAudiences } from './audience/embargo-audiences';
 import { ChangeAudience } from './audience/change-audience';
 
@@ -47,6 +49,8 @@ const providers = [
   ExportAdvisory,
   PostsUnderEmbargo,
   UnsentCopies,
+  PublicHolidays,
+  PublicMomentCheck,
 ];
 
 // PolicyModule is exported too: what uses embargoes uses the policy its members acknowledge.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor, AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
@@ -8,6 +8,8 @@ import { businessDaysBetween, formatPublicMoment, publicMoment } from './embargo
 import { HeldMail } from './held-mail';
 import { Embargo, EmbargoStatus } from './embargo.entity';
 import { scoreCvss } from './cvss';
+import { PublicHolidays } from './public-holidays';
+import { PublicMomentCheck } from './public-moment-check';
 import { cves, DESCRIPTION_MAX, invalid, MITIGATIONS_MAX, referenceUrls, text, TEXT_MAX } from './embargo-fields';
 import { normaliseProducts } from '@cordon/membership';
 import { audienceModeOf } from './audience/audience-mode';
@@ -36,6 +38,8 @@ export interface EmbargoInput {
    * report the embargo is made from (issue 13). Never later than now.
    */
   limitCountedFrom?: Date;
+  /** Keep a public moment on a weekend or listed holiday (PublicMomentCheck) rather than be offered the next working day. */
+  acceptNonWorkingDay?: boolean;
   /** The products it affects (one per line, or separated by commas), and who its mail reaches (issue 14). */
   products?: string[] | string;
   /** Absent: the list's default, EMBARGO_AUDIENCE. */
@@ -55,7 +59,13 @@ export class Embargoes {
     private readonly audit: AuditLog,
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly heldMail: HeldMail,
-  ) {}
+    // Optional only for unit tests that build Embargoes by hand: they get the settings' holidays.
+    @Optional() publicMoments?: PublicMomentCheck,
+  ) {
+    this.publicMoments = publicMoments ?? new PublicMomentCheck(new PublicHolidays(settings));
+  }
+
+  private readonly publicMoments: PublicMomentCheck;
 
   async create(manager: EntityManager, input: EmbargoInput, actor: Actor, now = new Date()): Promise<Embargo> {
     const title = text(input.title, 'title', 200);
@@ -67,6 +77,7 @@ export class Embargoes {
     const limitCountedFrom =
       input.limitCountedFrom && input.limitCountedFrom.getTime() < now.getTime() ? input.limitCountedFrom : now;
     const overLimitReason = this.checkLength(limitCountedFrom, publicAt, input.timeZone, input.overLimitReason);
+    const nonWorkingDay = this.publicMoments.require(publicAt, input.timeZone, input.acceptNonWorkingDay);
     const embargo = manager.create(Embargo, {
       id: randomUUID(),
       title,
@@ -109,6 +120,7 @@ export class Embargoes {
         timeZone: input.timeZone,
         overLimitReason,
         limitCountedFrom: limitCountedFrom.toISOString(),
+        ...(nonWorkingDay ? { nonWorkingDayKept: nonWorkingDay } : {}),
         audience: { mode: embargo.audienceMode, products: embargo.products },
       },
     });
@@ -119,7 +131,7 @@ export class Embargoes {
   async extend(
     manager: EntityManager,
     id: string,
-    change: { publicAt: string; timeZone: string; reason: string },
+    change: { publicAt: string; timeZone: string; reason: string; acceptNonWorkingDay?: boolean },
     actor: Actor,
     now = new Date(),
   ): Promise<{ embargo: Embargo; previous: Date }> {
@@ -134,6 +146,7 @@ export class Embargoes {
       );
     }
     const overLimit = this.isOverLimit(embargo.limitCountedFrom, publicAt, change.timeZone);
+    const nonWorkingDay = this.publicMoments.require(publicAt, change.timeZone, change.acceptNonWorkingDay);
     const previous = embargo.publicAt;
     Object.assign(embargo, {
       publicAt,
@@ -151,7 +164,13 @@ export class Embargoes {
       actor,
       action: 'embargo.extended',
       subject: `embargo:${embargo.id}`,
-      details: { from: previous.toISOString(), to: publicAt.toISOString(), timeZone: change.timeZone, reason },
+      details: {
+        from: previous.toISOString(),
+        to: publicAt.toISOString(),
+        timeZone: change.timeZone,
+        reason,
+        ...(nonWorkingDay ? { nonWorkingDayKept: nonWorkingDay } : {}),
+      },
     });
     return { embargo, previous };
   }
@@ -168,16 +187,19 @@ export class Embargoes {
     return this.end(manager, id, 'broken', actor, now, { reason: why });
   }
 
-  /** Business days from `from` to the public moment, against MAX_EMBARGO_BUSINESS_DAYS. */
+  /** Business days (listed holidays skipped) from `from` to the public moment, against MAX_EMBARGO_BUSINESS_DAYS. */
   isOverLimit(from: Date, publicAt: Date, timeZone: string): boolean {
-    return businessDaysBetween(from, publicAt, timeZone) > this.settings.MAX_EMBARGO_BUSINESS_DAYS;
+    return (
+      businessDaysBetween(from, publicAt, timeZone, this.publicMoments.holidays) >
+      this.settings.MAX_EMBARGO_BUSINESS_DAYS
+    );
   }
 
   private checkLength(from: Date, publicAt: Date, timeZone: string, given?: string | null): string | null {
     if (!this.isOverLimit(from, publicAt, timeZone)) return null;
     const reason = text(given ?? '', 'overLimitReason', TEXT_MAX);
     if (reason.length < MIN_REASON) {
-      const days = businessDaysBetween(from, publicAt, timeZone);
+      const days = businessDaysBetween(from, publicAt, timeZone, this.publicMoments.holidays);
       throw invalid(
         `This embargo runs ${days} business days, past the ${this.settings.MAX_EMBARGO_BUSINESS_DAYS} the policy allows without a reason: give one.`,
         'overLimitReason',

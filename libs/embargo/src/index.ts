@@ -49,3 +49,5 @@ export { advisorySourceOf, AdvisorySource, AdvisoryPublisher } from './advisory/
 export const embargoEntities = [Embargo, LeakReport, Strike, EmbargoDateAnswer];
 export { EmbargoReadings } from './embargo-readings';
 export { EmbargoTags, TaggedEmbargo, EmbargoTerms, ActiveTag } from './embargo-tags';
+export { PublicMomentCheck, PublicMomentVerdict, checkPublicMoment, isWorkingDay } from './public-moment-check';
+export { PublicHolidays, HolidayCalendar, holidayCalendar, noHolidays } from './public-holidays';

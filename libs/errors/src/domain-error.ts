@@ -26,6 +26,8 @@ export const errorKinds = {
   FORBIDDEN: 'forbidden',
   BANNED: 'forbidden',
   TOO_LARGE: 'too_large',
+  /** A public moment on a weekend or a listed holiday, not confirmed (issue 14): the offer is in `extensions`. */
+  NON_WORKING_DAY: 'unprocessable',
 } as const;
 
 export type ErrorCode = keyof typeof errorKinds;
@@ -39,6 +41,8 @@ export class DomainError extends Error {
     message: string,
     /** For form edges: which input field the error belongs to. */
     readonly field?: string,
+    /** What an edge may show besides the message (problem extension members), never secret. */
+    readonly extensions?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = 'DomainError';

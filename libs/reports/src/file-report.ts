@@ -6,6 +6,7 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { inspectPublicKey, KeyDetails, newToken } from '@cordon/crypto';
 import { claimAutoReply, Outbox } from '@cordon/delivery';
 import { DomainError } from '@cordon/errors';
+import { clockRulesOf } from './open-report-clocks';
 import { acknowledgementDueAt, formatDueMoment } from './report-clock';
 import { checkedAttachments, checkedContent, NewReport, ReportContent, textBytes } from './report-content';
 import { reportReference, ReportRecords } from './report-records';
@@ -157,7 +158,7 @@ export class FileReport {
     // every message anyone sends in its name. Past that the report is filed all the same, and the
     // maintainers' first message to the reporter carries its link.
     if (via === 'mail' && !(await receiptAllowed(manager, checked.content.contact))) return 'none';
-    const due = acknowledgementDueAt(now, this.settings.REPORT_ACK_BUSINESS_DAYS, this.settings.PROJECT_TIME_ZONE);
+    const due = this.acknowledgementDue(now);
     return this.reporterMail.tell(manager, report, checked.content, {
       purpose: 'report.receipt',
       subject: `Your vulnerability report ${reference}`,
@@ -170,9 +171,14 @@ export class FileReport {
     });
   }
 
+  private acknowledgementDue(now: Date): Date {
+    const rules = clockRulesOf(this.settings);
+    return acknowledgementDueAt(now, rules.ackBusinessDays, rules.timeZone, rules.holidays);
+  }
+
   private maintainersNotice(report: Report, checked: CheckedReport, reference: string, now: Date): string {
     const { content } = checked;
-    const due = acknowledgementDueAt(now, this.settings.REPORT_ACK_BUSINESS_DAYS, this.settings.PROJECT_TIME_ZONE);
+    const due = this.acknowledgementDue(now);
     return [
       `A vulnerability report came in: ${reference}.`,
       '',

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { Settings } from '@cordon/config';
-import { EmbargoTags } from '@cordon/embargo';
+import { EmbargoTags, holidayCalendar } from '@cordon/embargo';
 import { ClockRules, ClockSchedule, clockSchedule } from './report-clock';
 import { ReportStatus } from './report.entity';
 
@@ -35,12 +35,13 @@ interface Row {
   fix_overdue_at: Date | null;
 }
 
-/** The clock rules the settings give (PROJECT_TIME_ZONE, REPORT_ACK_BUSINESS_DAYS, REPORT_FIX_DAYS). */
+/** The clock rules the settings give (PROJECT_TIME_ZONE, REPORT_ACK_BUSINESS_DAYS, REPORT_FIX_DAYS, PUBLIC_HOLIDAYS). */
 export function clockRulesOf(settings: Settings): ClockRules {
   return {
     timeZone: settings.PROJECT_TIME_ZONE,
     ackBusinessDays: settings.REPORT_ACK_BUSINESS_DAYS,
     fixDays: settings.REPORT_FIX_DAYS,
+    holidays: holidayCalendar(settings.PUBLIC_HOLIDAYS),
   };
 }
 

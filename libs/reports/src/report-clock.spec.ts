@@ -6,6 +6,7 @@ import {
   formatDueMoment,
   reportClocks,
 } from './report-clock';
+import { holidayCalendar } from '@cordon/embargo';
 
 const at = (iso: string) => new Date(iso);
 
@@ -43,6 +44,18 @@ describe('the acknowledgement clock (3 business days)', () => {
     expect(acknowledgementDueAt(friday, 1, 'UTC').toISOString()).toBe('2026-12-01T00:00:00.000Z'); // end of Monday
     expect(acknowledgementDueAt(friday, 5, 'UTC').toISOString()).toBe('2026-12-05T00:00:00.000Z'); // end of Friday
     expect(acknowledgementDueAt(friday, 10, 'UTC').toISOString()).toBe('2026-12-12T00:00:00.000Z');
+  });
+
+  it('skips the holidays PUBLIC_HOLIDAYS lists, read in the project’s zone', () => {
+    // Wednesday 23 December 2026 in Berlin: Thursday, (Christmas Day), Monday, Tuesday.
+    const received = at('2026-12-23T11:00:00Z');
+    expect(acknowledgementDueAt(received, 3, 'Europe/Berlin').toISOString()).toBe('2026-12-28T23:00:00.000Z');
+    const de = holidayCalendar(['DE']);
+    expect(acknowledgementDueAt(received, 3, 'Europe/Berlin', de).toISOString()).toBe('2026-12-29T23:00:00.000Z');
+    const rules = { timeZone: 'Europe/Berlin', ackBusinessDays: 3, fixDays: 60, holidays: de };
+    expect(clockSchedule(received, rules).ackDueAt.toISOString()).toBe('2026-12-29T23:00:00.000Z');
+    // The reminder comes when the business day before ends: Monday, not Christmas Day.
+    expect(clockSchedule(received, rules).ackReminderAt.toISOString()).toBe('2026-12-28T23:00:00.000Z');
   });
 
   it('refuses a time zone that is not one, naming the field', () => {

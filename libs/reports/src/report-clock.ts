@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { isTimeZone } from '@cordon/embargo';
+import { HolidayCalendar, isTimeZone, isWorkingDay, noHolidays } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 
 /**
@@ -30,14 +30,19 @@ export const FIX_REMINDER_DAYS = 7;
 /**
  * The end (24:00 local, i.e. the next day's midnight) of the N-th business day (Monday to Friday)
  * after the day the report came in, in `timeZone`. A report on Friday evening or on Saturday, with
- * N = 3, is due at the end of Wednesday. N = 0 is the end of the day it came in. Public holidays are
- * not known and count as business days, as for embargoes (embargo-clock.ts).
+ * N = 3, is due at the end of Wednesday. N = 0 is the end of the day it came in. A holiday of
+ * `holidays` (PUBLIC_HOLIDAYS, read in PROJECT_TIME_ZONE) is no business day, as for embargoes.
  */
-export function acknowledgementDueAt(receivedAt: Date, businessDays: number, timeZone: string): Date {
+export function acknowledgementDueAt(
+  receivedAt: Date,
+  businessDays: number,
+  timeZone: string,
+  holidays: HolidayCalendar = noHolidays,
+): Date {
   let day = localDay(receivedAt, timeZone);
   for (let counted = 0; counted < businessDays;) {
     day = day.plus({ days: 1 });
-    if (day.weekday <= 5) counted++;
+    if (isWorkingDay(day, holidays)) counted++;
   }
   // Calendar arithmetic in the zone: the next day's local midnight, whatever the offset is then.
   return day.plus({ days: 1 }).startOf('day').toJSDate();
@@ -74,11 +79,13 @@ export function clockView(
   return { dueAt, metAt, state, late };
 }
 
-/** The settings the clocks count by: PROJECT_TIME_ZONE, REPORT_ACK_BUSINESS_DAYS, REPORT_FIX_DAYS. */
+/** The settings the clocks count by: PROJECT_TIME_ZONE, REPORT_ACK_BUSINESS_DAYS, REPORT_FIX_DAYS, PUBLIC_HOLIDAYS. */
 export interface ClockRules {
   timeZone: string;
   ackBusinessDays: number;
   fixDays: number;
+  /** Days that are no business days besides weekends; none when not given. */
+  holidays?: HolidayCalendar;
 }
 
 /** What a report's clocks are read from. */
@@ -101,15 +108,16 @@ export interface ClockSchedule {
 }
 
 export function clockSchedule(receivedAt: Date, rules: ClockRules): ClockSchedule {
-  const { timeZone, ackBusinessDays, fixDays } = rules;
+  const { timeZone, ackBusinessDays, fixDays, holidays } = rules;
   return {
-    ackDueAt: acknowledgementDueAt(receivedAt, ackBusinessDays, timeZone),
+    ackDueAt: acknowledgementDueAt(receivedAt, ackBusinessDays, timeZone, holidays),
     // The end of the business day before the due one: a report due at the end of Monday is
     // reminded of when Friday ends.
     ackReminderAt: acknowledgementDueAt(
       receivedAt,
       Math.max(0, ackBusinessDays - ACK_REMINDER_BUSINESS_DAYS),
       timeZone,
+      holidays,
     ),
     fixDueAt: fixDueAt(receivedAt, fixDays, timeZone),
     fixReminderAt: fixDueAt(receivedAt, Math.max(0, fixDays - FIX_REMINDER_DAYS), timeZone),

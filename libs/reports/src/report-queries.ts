@@ -4,6 +4,7 @@ import { SETTINGS, Settings } from '@cordon/config';
 import { EmbargoQueries, EmbargoView } from '@cordon/embargo';
 import { DomainError } from '@cordon/errors';
 import { MaintainerLookup } from '@cordon/maintainers';
+import { clockRulesOf } from './open-report-clocks';
 import { ClockView, reportClocks } from './report-clock';
 import { ReportContent } from './report-content';
 import { ReportEventKind } from './report-event.entity';
@@ -208,11 +209,7 @@ export class ReportQueries {
         closedAt: report.closedAt,
         fixPublishedAt: endedAt,
       },
-      {
-        timeZone: this.settings.PROJECT_TIME_ZONE,
-        ackBusinessDays: this.settings.REPORT_ACK_BUSINESS_DAYS,
-        fixDays: this.settings.REPORT_FIX_DAYS,
-      },
+      clockRulesOf(this.settings),
       now,
     );
     return {

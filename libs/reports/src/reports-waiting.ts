@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { SETTINGS, Settings } from '@cordon/config';
+import { clockRulesOf } from './open-report-clocks';
 import { acknowledgementDueAt, formatDueMoment } from './report-clock';
 import { reportReference } from './report-records';
 
@@ -66,10 +67,10 @@ export class ReportsWaiting {
     const rows = (await manager.query(
       `SELECT id, number, received_at FROM report WHERE status = 'new' ORDER BY received_at, number`,
     )) as NewRow[];
-    const timeZone = this.settings.PROJECT_TIME_ZONE;
+    const { timeZone, ackBusinessDays, holidays } = clockRulesOf(this.settings);
     return rows.map((row) => {
       const receivedAt = new Date(row.received_at);
-      const ackDueAt = acknowledgementDueAt(receivedAt, this.settings.REPORT_ACK_BUSINESS_DAYS, timeZone);
+      const ackDueAt = acknowledgementDueAt(receivedAt, ackBusinessDays, timeZone, holidays);
       return {
         id: row.id,
         reference: reportReference(Number(row.number)),

@@ -14,6 +14,7 @@ import {
 import { LinkPostToEmbargo, PostStatusQueries } from '@cordon/relay';
 import { ReportQueries } from '@cordon/reports';
 import { firstErrors, reasonText } from './admin-forms';
+import { nonWorkingDayFields, nonWorkingDayWarning, publicMomentChoice } from './non-working-day';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
 import { adviceFields, editForm, editValues } from './embargo-edit-form';
 
@@ -30,6 +31,7 @@ const createForm = z.object({
   publicAt: z.string().trim().min(1, 'Give the public date and time.').max(16, 'Use YYYY-MM-DDTHH:MM.'),
   timeZone: z.string().trim().min(1, 'Give the time zone.').max(64, 'At most 64 characters.'),
   overLimitReason: optional(2000),
+  ...nonWorkingDayFields,
   ...adviceFields,
   // Set when the embargo is opened from a post that carried no tag: the post is linked to it.
   postId: z.union([z.literal(''), z.uuid('Not a post.')]),
@@ -38,6 +40,7 @@ const extendForm = z.object({
   publicAt: z.string().trim().min(1, 'Give the new public date and time.').max(16, 'Use YYYY-MM-DDTHH:MM.'),
   timeZone: z.string().trim().min(1, 'Give the time zone.').max(64, 'At most 64 characters.'),
   reason: reasonText('A reason'),
+  ...nonWorkingDayFields,
 });
 
 const fieldsOf = (schema: z.ZodObject, body: Record<string, unknown>) =>
@@ -78,7 +81,7 @@ export class AdminEmbargoesController {
     const values = fieldsOf(createForm, body);
     const parsed = createForm.safeParse(values);
     if (!parsed.success) return this.renderList(res, admin, values, firstErrors(parsed.error), 400);
-    const { cveIds, postId, ...rest } = parsed.data;
+    const { cveIds, postId, ...rest } = publicMomentChoice(parsed.data);
     try {
       const embargo = await this.change.create(
         { ...rest, cveIds: cveIds.split(/[\s,;]+/).filter(Boolean) },
@@ -87,6 +90,9 @@ export class AdminEmbargoesController {
       );
       res.redirect(303, `/admin/embargoes/${embargo.id}`);
     } catch (error) {
+      // A weekend or a holiday: the form comes back with the next working day offered (issue 14).
+      const nonWorkingDay = nonWorkingDayWarning(error);
+      if (nonWorkingDay) return this.renderList(res, admin, values, {}, 422, { nonWorkingDay });
       if (!(error instanceof DomainError) || !['invalid', 'conflict', 'not_found'].includes(error.kind)) throw error;
       const status = error.kind === 'invalid' ? 400 : error.kind === 'conflict' ? 409 : 404;
       return this.renderList(res, admin, values, { [error.field ?? 'form']: error.message }, status);
@@ -109,8 +115,10 @@ export class AdminEmbargoesController {
     const parsed = extendForm.safeParse(values);
     if (!parsed.success) return this.renderOne(res, id, admin, values, firstErrors(parsed.error), 400);
     try {
-      await this.change.extend(id, parsed.data, admin.id);
+      await this.change.extend(id, publicMomentChoice(parsed.data), admin.id);
     } catch (error) {
+      const nonWorkingDay = nonWorkingDayWarning(error);
+      if (nonWorkingDay) return this.renderOne(res, id, admin, values, {}, 422, { nonWorkingDay });
       if (!(error instanceof DomainError) || !['invalid', 'conflict'].includes(error.kind)) throw error;
       const status = error.kind === 'invalid' ? 400 : 409;
       return this.renderOne(res, id, admin, values, { [error.field ?? 'form']: error.message }, status);
@@ -171,12 +179,27 @@ export class AdminEmbargoesController {
     }
   }
 
-  private async renderList(res: Response, admin: AdminUser, values: object, errors: object, status = 200) {
+  private async renderList(
+    res: Response,
+    admin: AdminUser,
+    values: object,
+    errors: object,
+    status = 200,
+    extra: object = {},
+  ) {
     const embargoes = await this.queries.list();
-    res.status(status).render('admin/embargoes', { title: 'Embargoes', admin, embargoes, values, errors });
+    res.status(status).render('admin/embargoes', { title: 'Embargoes', admin, embargoes, values, errors, ...extra });
   }
 
-  private async renderOne(res: Response, id: string, admin: AdminUser, values: object, errors: object, status = 200) {
+  private async renderOne(
+    res: Response,
+    id: string,
+    admin: AdminUser,
+    values: object,
+    errors: object,
+    status = 200,
+    extra: object = {},
+  ) {
     const embargo = await this.queries.get(id);
     const shown = { ...editValues(embargo), timeZone: embargo.timeZone, ...values };
     const [posts, recipients] = [await this.posts.forEmbargo(id), await this.posts.recipientsOfEmbargo(id)];
@@ -194,6 +217,7 @@ export class AdminEmbargoesController {
       report,
       values: shown,
       errors,
+      ...extra,
     });
   }
 }

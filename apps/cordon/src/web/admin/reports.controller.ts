@@ -25,7 +25,13 @@ import { acceptDefaults, adminHistoryLine, attachmentHref, queueRow, REPORT_STAT
 import { DONE_NOTICES, fieldFor, formValues, isReportAction, reportForms } from './report-forms';
 import { ReportTriage, TriageStep } from './report-triage';
 
-const statusOf: Partial<Record<DomainError['kind'], number>> = { invalid: 400, conflict: 409, too_large: 413 };
+const statusOf: Partial<Record<DomainError['kind'], number>> = {
+  invalid: 400,
+  conflict: 409,
+  too_large: 413,
+  // A public moment on a weekend or a listed holiday (README, PUBLIC_HOLIDAYS): the message offers the next working day.
+  unprocessable: 422,
+};
 
 /**
  * Vulnerability reports (docs/architecture.md, flow "Report"): the queue with both clocks, and one

@@ -10,6 +10,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import { AcceptNonWorkingDay } from './non-working-day-api';
 import { DESCRIPTION_MAX, MITIGATIONS_MAX, REFERENCES_MAX } from '@cordon/embargo';
 
 export class DecisionDto {
@@ -126,6 +127,9 @@ export class CreateEmbargoDto {
   @MaxLength(2000)
   overLimitReason?: string;
 
+  @AcceptNonWorkingDay()
+  acceptNonWorkingDay?: boolean;
+
   @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX })
   @IsOptional()
   @IsString()
@@ -163,4 +167,7 @@ export class ExtendEmbargoDto {
   @MinLength(1)
   @MaxLength(2000)
   reason!: string;
+
+  @AcceptNonWorkingDay()
+  acceptNonWorkingDay?: boolean;
 }

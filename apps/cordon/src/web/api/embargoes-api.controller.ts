@@ -4,6 +4,7 @@ import { ChangeEmbargo, EmbargoQueries, EmbargoStatus, ExportAdvisory } from '@c
 import { PostStatusQueries } from '@cordon/relay';
 import { CreateEmbargoDto, ExtendEmbargoDto, StatusFilterDto } from './api-dtos';
 import { ApiTokenGuard, CurrentApiMaintainer } from './auth';
+import { NonWorkingDayRefusal } from './non-working-day-api';
 import { EditEmbargoDto } from './embargo-edit-dto';
 
 @ApiTags('embargoes')
@@ -54,6 +55,7 @@ export class EmbargoesApiController {
 
   /** Records a coming disclosure. Refusals are RFC 9457 problems naming the field. */
   @Post()
+  @NonWorkingDayRefusal()
   async create(@Body() dto: CreateEmbargoDto, @CurrentApiMaintainer() maintainer: { id: string }) {
     const embargo = await this.change.create(dto, maintainer.id);
     return this.queries.get(embargo.id);
@@ -62,6 +64,7 @@ export class EmbargoesApiController {
   /** Moves the public date later, with a reason; every member who receives list mail is told. */
   @Post(':id/extend')
   @HttpCode(200)
+  @NonWorkingDayRefusal()
   async extend(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: ExtendEmbargoDto,

@@ -12,6 +12,7 @@ const statusOf: Record<ErrorKind, number> = {
   unauthenticated: 401,
   forbidden: 403,
   too_large: 413,
+  unprocessable: 422,
 };
 
 /**
@@ -43,6 +44,8 @@ export class DomainErrorFilter implements ExceptionFilter {
           code,
           // An extension member (RFC 9457 §3.2): which input the refusal is about, when known.
           ...(error instanceof DomainError && error.field ? { field: error.field } : {}),
+          // What the refusal offers instead (NON_WORKING_DAY: `offered`), after the standard members.
+          ...(error instanceof DomainError ? omitStandard(error.extensions) : {}),
         });
       return;
     }
@@ -79,4 +82,10 @@ export class DomainErrorFilter implements ExceptionFilter {
       message: 'Something went wrong on our side. Nothing was changed; try again later.',
     };
   }
+}
+
+/** Extension members never replace the problem's own (RFC 9457 §3.2). */
+function omitStandard(extensions: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const standard = new Set(['type', 'title', 'status', 'detail', 'instance', 'code', 'field']);
+  return Object.fromEntries(Object.entries(extensions ?? {}).filter(([name]) => !standard.has(name)));
 }
