@@ -252,6 +252,42 @@ describe('editing an embargo', () => {
     expect((await queued()).length).toBe(mailBefore);
   });
 
+  it('POST /api/embargoes takes the description, mitigations and references too, and refuses a javascript: one', async () => {
+    const given = {
+      title: 'Recorded with advice',
+      publicAt: inDays(8),
+      timeZone: 'UTC',
+      description: 'What it is.',
+      mitigations: 'What to do.',
+      references: ['https://example.org/advisories/EX-9'],
+    };
+    const created = await request(web.url).post('/api/embargoes').set(auth()).send(given);
+    // A public moment on a weekend may be questioned (PUBLIC_HOLIDAYS): then it is kept on purpose.
+    const recorded =
+      created.status === 422
+        ? await request(web.url)
+            .post('/api/embargoes')
+            .set(auth())
+            .send({ ...given, acceptNonWorkingDay: true })
+        : created;
+    expect(recorded.status).toBe(201);
+    expect(recorded.body).toMatchObject({
+      description: 'What it is.',
+      mitigations: 'What to do.',
+      references: ['https://example.org/advisories/EX-9'],
+    });
+    const refused = await request(web.url)
+      .post('/api/embargoes')
+      .set(auth())
+      .send({ ...given, title: 'Never recorded', references: ['javascript:alert(1)'] });
+    expect(refused.status).not.toBe(201);
+    expect(JSON.stringify(refused.body)).toContain('references');
+    const titles = (
+      (await request(web.url).get('/api/embargoes').set(auth())).body.embargoes as { title: string }[]
+    ).map((e) => e.title);
+    expect(titles).not.toContain('Never recorded');
+  });
+
   it('PATCH answers 404 for an unknown embargo and 401 without a token', async () => {
     await request(web.url)
       .patch('/api/embargoes/6f1c1b7e-2d1a-4c55-9a65-0c1f3f0a1b2c')
