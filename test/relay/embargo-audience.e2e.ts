@@ -5,20 +5,18 @@
  * none of its notices (extension, lift), while a member inside gets each, encrypted to its key. An
  * embargo for everyone (the list's default) still reaches every member.
  */
-import { createTransport } from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { readKey } from 'openpgp';
 import { ListKey } from '@cordon/crypto';
 import { ChangeAudience, ChangeEmbargo } from '@cordon/embargo';
 import { SetMemberProducts } from '@cordon/membership';
-import { gpgPost } from '../support/client-mail';
 import { GpgHome } from '../support/gpg';
 import { domainBeside } from '../support/domain-context';
 import { aMaintainer, aMember } from '../support/factories';
+import { postAsMaintainer } from '../support/gpg-list-post';
 import { armoredPart } from '../support/mailbox';
 import { RunningRelay, startRelay } from '../support/relay-app';
 
-const LIST = 'distributors@example.org';
 const MAINTAINER = 'lead@project.example';
 
 interface Person {
@@ -72,24 +70,7 @@ describe("an embargo's mail reaches its audience only", () => {
     for (const p of [maintainer, inside, outside, excluded]) await p?.gpg.cleanup();
   });
 
-  async function post(subject: string, text: string): Promise<void> {
-    const raw = await gpgPost({
-      from: { name: 'Lea Lead', address: MAINTAINER },
-      to: LIST,
-      subject,
-      text,
-      gpg: maintainer.gpg,
-      signerFingerprint: maintainer.fingerprint,
-      listFingerprint: listFpr,
-    });
-    const transport = createTransport({ host: '127.0.0.1', port: relay.smtpPort, secure: false, ignoreTLS: true });
-    try {
-      await transport.sendMail({ envelope: { from: MAINTAINER, to: [LIST] }, raw });
-    } finally {
-      transport.close();
-    }
-    await relay.settle();
-  }
+  const post = (subject: string, text: string) => postAsMaintainer(relay, maintainer, listFpr, subject, text);
 
   const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 16);
 

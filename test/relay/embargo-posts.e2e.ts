@@ -5,21 +5,19 @@
  * maintainers are reminded before the public moment. Real SMTP ingress, real gpg on both ends.
  */
 import { randomUUID } from 'node:crypto';
-import { createTransport } from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { readKey } from 'openpgp';
 import { ListKey, SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { ChangeEmbargo, EmbargoReminders } from '@cordon/embargo';
 import { Policies } from '@cordon/policy';
 import { PostStatusQueries } from '@cordon/relay';
-import { gpgPost } from '../support/client-mail';
 import { GpgHome } from '../support/gpg';
 import { domainBeside } from '../support/domain-context';
 import { aMaintainer, aMember } from '../support/factories';
+import { postAsMaintainer } from '../support/gpg-list-post';
 import { armoredPart } from '../support/mailbox';
 import { RunningRelay, startRelay } from '../support/relay-app';
 
-const LIST = 'distributors@example.org';
 const MAINTAINER = 'lead@project.example';
 
 interface Person {
@@ -75,24 +73,7 @@ describe('posts of an embargo, held mail and reminders', () => {
     for (const p of [maintainer, acked, late, later]) await p?.gpg.cleanup();
   });
 
-  async function post(subject: string, text: string): Promise<void> {
-    const raw = await gpgPost({
-      from: { name: 'Lea Lead', address: MAINTAINER },
-      to: LIST,
-      subject,
-      text,
-      gpg: maintainer.gpg,
-      signerFingerprint: maintainer.fingerprint,
-      listFingerprint: listFpr,
-    });
-    const transport = createTransport({ host: '127.0.0.1', port: relay.smtpPort, secure: false, ignoreTLS: true });
-    try {
-      await transport.sendMail({ envelope: { from: MAINTAINER, to: [LIST] }, raw });
-    } finally {
-      transport.close();
-    }
-    await relay.settle();
-  }
+  const post = (subject: string, text: string) => postAsMaintainer(relay, maintainer, listFpr, subject, text);
 
   async function anEmbargo(title: string, hoursAhead = 24 * 7) {
     const publicAt = new Date(Date.now() + hoursAhead * 3_600_000).toISOString().slice(0, 16);
