@@ -24,6 +24,7 @@ import { EmbargoEdits1764420000000 } from './1764420000000-embargo-edits';
 import { EmbargoAudience1764400000000 } from './1764400000000-embargo-audience';
 import { Drills1764460000000 } from './1764460000000-drills';
 import { PostCatchUp1764430000000 } from './1764430000000-post-catch-up';
+import { EmbargoMemberStatus1764440000000 } from './1764440000000-embargo-member-status';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -53,4 +54,5 @@ export const migrations = [
   EmbargoAudience1764400000000,
   Drills1764460000000,
   PostCatchUp1764430000000,
+  EmbargoMemberStatus1764440000000,
 ];

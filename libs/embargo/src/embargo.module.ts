@@ -22,6 +22,8 @@ import { MemberHistory } from './member-history';
 import { EmbargoPolicyFollowUps } from './policy-follow-ups';
 import { PostsUnderEmbargo } from './posts-under-embargo';
 import { RecipientSelector } from './recipients';
+import { SetMemberEmbargoStatus } from './status/set-member-embargo-status';
+import { StatusMatrix } from './status/status-matrix';
 import { PublicHolidays } from './public-holidays';
 import { PublicMomentCheck } from './public-moment-check';
 import { EmbargoAudiences } from './audience/embargo-audiences';
@@ -49,6 +51,8 @@ const providers = [
   ExportAdvisory,
   PostsUnderEmbargo,
   UnsentCopies,
+  SetMemberEmbargoStatus,
+  StatusMatrix,
   PublicHolidays,
   PublicMomentCheck,
 ];

@@ -2,6 +2,7 @@ import { Embargo } from './embargo.entity';
 import { EmbargoDateAnswer } from './date-answer.entity';
 import { LeakReport } from './leaks/leak-report.entity';
 import { Strike } from './leaks/strike.entity';
+import { EmbargoMemberStatus } from './status/member-status.entity';
 
 export { Embargo };
 export { EmbargoStatus } from './embargo.entity';
@@ -46,8 +47,18 @@ export {
 export { osvAdvisory, OsvRecord, OSV_SCHEMA_VERSION } from './advisory/osv';
 export { csafAdvisory, CsafDocument, csafFileName } from './advisory/csaf';
 export { advisorySourceOf, AdvisorySource, AdvisoryPublisher } from './advisory/advisory-source';
-export const embargoEntities = [Embargo, LeakReport, Strike, EmbargoDateAnswer];
+export const embargoEntities = [EmbargoMemberStatus, Embargo, LeakReport, Strike, EmbargoDateAnswer];
 export { EmbargoReadings } from './embargo-readings';
 export { EmbargoTags, TaggedEmbargo, EmbargoTerms, ActiveTag } from './embargo-tags';
 export { PublicMomentCheck, PublicMomentVerdict, checkPublicMoment, isWorkingDay } from './public-moment-check';
 export { PublicHolidays, HolidayCalendar, holidayCalendar, noHolidays } from './public-holidays';
+export {
+  EmbargoMemberStatus,
+  MemberEmbargoStatusKind,
+  memberEmbargoStatuses,
+  StatusVia,
+  statusVias,
+} from './status/member-status.entity';
+export { SetMemberEmbargoStatus, MemberStatusInput, FIXED_VERSION } from './status/set-member-embargo-status';
+export { StatusMatrix, StatusMatrixView, StatusMatrixRow } from './status/status-matrix';
+export { statusWords } from './status/status-words';
