@@ -52,6 +52,8 @@ describe('editing an embargo', () => {
         references: 'https://example.org/bug/1',
         publicAt: inDays(7),
         timeZone: 'Europe/Berlin',
+        // Whichever day the test runs on: the weekend warning has its own tests (api-holidays.e2e.ts).
+        acceptNonWorkingDay: true,
       },
       maintainer.id,
     );

@@ -122,11 +122,19 @@ describe('catch-up: the earlier posts of a running embargo, for a member that be
     const publicAt = new Date(Date.now() + 7 * DAY_MS).toISOString().slice(0, 16);
     const embargoes = relay.app.get(ChangeEmbargo);
     embargo = await embargoes.create(
-      { title: 'Overflow in libfoo', cveIds: ['CVE-2026-4242'], publicAt, timeZone: 'UTC' },
+      { title: 'Overflow in libfoo', cveIds: ['CVE-2026-4242'], publicAt, timeZone: 'UTC', acceptNonWorkingDay: true },
       maintainer.id,
     );
     narrow = await embargoes.create(
-      { title: 'Leak in libbar', cveIds: [], publicAt, timeZone: 'UTC', products: 'libbar', audienceMode: 'products' },
+      {
+        title: 'Leak in libbar',
+        cveIds: [],
+        publicAt,
+        timeZone: 'UTC',
+        products: 'libbar',
+        audienceMode: 'products',
+        acceptNonWorkingDay: true,
+      },
       maintainer.id,
     );
     await post(`[EMB-${embargo.number}] Overflow in libfoo: the report`, 'first: the report');

@@ -150,7 +150,7 @@ describe('keeping the messages of a running embargo', () => {
         const embargo = await dataSource.transaction((m) =>
           embargoes.create(
             m,
-            { title: 'Overflow', cveIds: [], publicAt, timeZone: 'UTC' },
+            { title: 'Overflow', cveIds: [], publicAt, timeZone: 'UTC', acceptNonWorkingDay: true },
             `maintainer:${maintainerId}`,
           ),
         );
