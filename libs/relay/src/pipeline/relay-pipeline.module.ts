@@ -12,6 +12,7 @@ import { fanOutProviders } from '../fan-out';
 import { IngressModule } from '../ingress';
 import { AckStatements } from '../member-mail/ack-statements';
 import { memberMailProviders } from '../member-mail/member-mail';
+import { StatusStatement } from '../member-mail/status-statement';
 import { RelayNotices } from '../notices/relay-notices';
 import { OwnerMail } from '../owner-mail/owner-mail';
 import { ReportMail } from '../report-mail/report-mail';
@@ -53,6 +54,7 @@ const ownersQueries = [
     KeyExpiryWarnings,
     CatchUp,
     ...memberMailProviders,
+    StatusStatement,
     DrillAckStatement,
     ReportMail,
     ...fanOutProviders,

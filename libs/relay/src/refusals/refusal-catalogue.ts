@@ -37,6 +37,7 @@ export const REFUSALS = {
   SIGNED_BEFORE_POLICY: { means: 'signed before the current Embargo Policy was published' },
   NOT_A_STATEMENT: { means: 'does not name this list and the current Embargo Policy' },
   INVALID_REPORT: { means: 'a leak or vulnerability report that lacks or garbles a field' },
+  INVALID_STATUS: { means: 'an embargo status that cannot count: unreadable, the embargo ended, or not its audience' },
   UNKNOWN_DRILL: { means: 'answers a fire drill not running, not sent to the signer, or signed before it began' },
 } as const satisfies Record<string, RefusalEntry>;
 
