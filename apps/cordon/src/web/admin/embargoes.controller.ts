@@ -10,6 +10,7 @@ import {
   DateAnswers,
   EmbargoQueries,
   ExportAdvisory,
+  StatusMatrix,
 } from '@cordon/embargo';
 import { LinkPostToEmbargo, PostStatusQueries } from '@cordon/relay';
 import { ReportQueries } from '@cordon/reports';
@@ -53,6 +54,7 @@ const fieldsOf = (schema: z.ZodObject, body: Record<string, unknown>) =>
 export class AdminEmbargoesController {
   constructor(
     private readonly queries: EmbargoQueries,
+    private readonly statusMatrix: StatusMatrix,
     private readonly change: ChangeEmbargo,
     private readonly posts: PostStatusQueries,
     private readonly linkPost: LinkPostToEmbargo,
@@ -207,6 +209,8 @@ export class AdminEmbargoesController {
     const dateAnswers = await this.dateAnswers.forEmbargo(id);
     // Made from a vulnerability report: its date is where the business-day limit counts from.
     const report = await this.reports.madeInto(id);
+    // Each audience member's status (issue 14), and who has not answered.
+    const statusMatrix = await this.statusMatrix.of(id);
     res.status(status).render('admin/embargo', {
       title: embargo.tag,
       admin,
@@ -215,6 +219,7 @@ export class AdminEmbargoesController {
       recipients,
       dateAnswers,
       report,
+      statusMatrix,
       values: shown,
       errors,
       ...extra,

@@ -6,6 +6,7 @@ import { ReportsModule } from '@cordon/reports';
 import { PostsApiController } from './posts-api.controller';
 import { ApplicationsApiController } from './applications-api.controller';
 import { EmbargoesApiController } from './embargoes-api.controller';
+import { EmbargoStatusesApiController } from './embargo-statuses-api.controller';
 import { InvitationsApiController } from './invitations-api.controller';
 import { LeaksApiController } from './leaks-api.controller';
 import { DrillsApiController } from './drills-api.controller';
@@ -26,6 +27,7 @@ import { ApiAuthModule, ApiTokensController } from './auth';
     MembersApiController,
     PostsApiController,
     EmbargoesApiController,
+    EmbargoStatusesApiController,
     LeaksApiController,
     DrillsApiController,
     ReportsApiController,
