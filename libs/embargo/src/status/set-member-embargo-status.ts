@@ -3,9 +3,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { DomainError } from '@cordon/errors';
 import { MemberLookup } from '@cordon/membership';
-import { EmbargoAudiences } from '../audience/embargo-audiences';
 import { embargoTag } from '../embargo-queries';
 import { Embargo } from '../embargo.entity';
+import { audiencesHolding } from './audience-holds';
 import { EmbargoMemberStatus, MemberEmbargoStatusKind, memberEmbargoStatuses, StatusVia } from './member-status.entity';
 
 /** What a member states: `fixedVersion` goes with `fixed`, `publishAt` with `will_publish`. */
@@ -30,8 +30,6 @@ const NOT_IN_AUDIENCE = 'Only a member in the embargo\u2019s audience states its
  */
 @Injectable()
 export class SetMemberEmbargoStatus {
-  private readonly audiences = new EmbargoAudiences();
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
@@ -59,8 +57,7 @@ export class SetMemberEmbargoStatus {
         'status',
       );
     }
-    const audience = await this.audiences.members(manager, embargoId);
-    if (!audience.members.some((m) => m.memberId === memberId && m.inAudience)) {
+    if (!(await audiencesHolding(manager, [embargoId], memberId)).has(embargoId)) {
       throw new DomainError('FORBIDDEN', NOT_IN_AUDIENCE);
     }
     const previous = await manager.findOneBy(EmbargoMemberStatus, { embargoId, memberId });

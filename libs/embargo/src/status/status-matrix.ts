@@ -4,6 +4,7 @@ import { DomainError } from '@cordon/errors';
 import { MemberLookup } from '@cordon/membership';
 import { EmbargoAudiences } from '../audience/embargo-audiences';
 import { Embargo } from '../embargo.entity';
+import { audiencesHolding } from './audience-holds';
 import { EmbargoMemberStatus, MemberEmbargoStatusKind, StatusVia } from './member-status.entity';
 
 /** One member's line in an embargo's status matrix: its status, or null when it has not answered. */
@@ -88,14 +89,8 @@ export class StatusMatrix {
     return new Map(rows.map((row) => [row.embargoId, row]));
   }
 
-  /** The running embargoes whose audience holds the member: those it may state a status for. */
-  async embargoesFor(memberId: string, embargoIds: string[]): Promise<Set<string>> {
-    const manager = this.dataSource.manager;
-    const holding = new Set<string>();
-    for (const id of embargoIds) {
-      const audience = await this.audiences.members(manager, id);
-      if (audience.members.some((m) => m.memberId === memberId && m.inAudience)) holding.add(id);
-    }
-    return holding;
+  /** Which of these embargoes' audiences hold the member: those it may state a status for. */
+  embargoesFor(memberId: string, embargoIds: string[]): Promise<Set<string>> {
+    return audiencesHolding(this.dataSource.manager, embargoIds, memberId);
   }
 }
