@@ -15,6 +15,9 @@ import { AdminMembersController } from './members.controller';
 import { AdminPolicyController } from './policy.controller';
 import { AdminReportsController } from './reports.controller';
 import { ReportTriage } from './report-triage';
+import { AudienceChanges } from './audience-changes';
+import { AdminEmbargoAudienceController } from './embargo-audience.controller';
+import { AdminMemberProductsController } from './member-products.controller';
 import {
   AdminAuthModule,
   AdminEnrolmentController,
@@ -41,7 +44,7 @@ import {
     ReportsModule,
     DrillModule,
   ],
-  providers: [ReportTriage],
+  providers: [ReportTriage, AudienceChanges],
   controllers: [
     AdminHomeController,
     AdminLoginController,
@@ -64,6 +67,8 @@ import {
     AdminDrillsController,
     AdminReportsController,
     AdminPolicyController,
+    AdminEmbargoAudienceController,
+    AdminMemberProductsController,
   ],
 })
 export class AdminModule {}

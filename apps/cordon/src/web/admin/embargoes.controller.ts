@@ -17,6 +17,8 @@ import { ReportQueries } from '@cordon/reports';
 import { firstErrors, reasonText } from './admin-forms';
 import { nonWorkingDayFields, nonWorkingDayWarning, publicMomentChoice } from './non-working-day';
 import { AdminUser, CurrentMaintainer, MaintainerSessionGuard } from './auth';
+import { AudienceChanges } from './audience-changes';
+import { PRODUCTS_TEXT_MAX } from '../member/products-form';
 import { adviceFields, editForm, editValues } from './embargo-edit-form';
 
 const optional = (max: number) => z.string().trim().max(max, `At most ${max} characters.`);
@@ -36,6 +38,11 @@ const createForm = z.object({
   ...adviceFields,
   // Set when the embargo is opened from a post that carried no tag: the post is linked to it.
   postId: z.union([z.literal(''), z.uuid('Not a post.')]),
+  // Who it reaches (issue 14): everyone, or the members shipping one of its affected products.
+  audienceMode: z
+    .enum(['', 'all', 'products'], { error: 'Choose who receives the embargo.' })
+    .transform((mode) => mode || undefined),
+  products: optional(PRODUCTS_TEXT_MAX),
 });
 const extendForm = z.object({
   publicAt: z.string().trim().min(1, 'Give the new public date and time.').max(16, 'Use YYYY-MM-DDTHH:MM.'),
@@ -61,6 +68,7 @@ export class AdminEmbargoesController {
     private readonly dateAnswers: DateAnswers,
     private readonly exportAdvisory: ExportAdvisory,
     private readonly reports: ReportQueries,
+    private readonly audience: AudienceChanges,
   ) {}
 
   /** `?fromPost=<id>` fills the form from a post that carried no `[EMB-n]` tag. */
@@ -70,7 +78,7 @@ export class AdminEmbargoesController {
     @CurrentMaintainer() admin: AdminUser,
     @Res() res: Response,
   ) {
-    const values: Record<string, string> = { timeZone: 'UTC' };
+    const values: Record<string, string> = { timeZone: 'UTC', audienceMode: this.audience.defaultMode };
     if (fromPost && z.uuid().safeParse(fromPost).success) {
       const { post } = await this.posts.get(fromPost);
       if (!post.embargo) Object.assign(values, { title: post.subject.slice(0, 200), postId: post.id });
@@ -209,6 +217,8 @@ export class AdminEmbargoesController {
     const dateAnswers = await this.dateAnswers.forEmbargo(id);
     // Made from a vulnerability report: its date is where the business-day limit counts from.
     const report = await this.reports.madeInto(id);
+    // Who its posts and notices reach, and why (issue 14): shown before the first post.
+    const audience = await this.audience.section(id);
     // Each audience member's status (issue 14), and who has not answered.
     const statusMatrix = await this.statusMatrix.of(id);
     res.status(status).render('admin/embargo', {
@@ -220,6 +230,7 @@ export class AdminEmbargoesController {
       dateAnswers,
       report,
       statusMatrix,
+      audience,
       values: shown,
       errors,
       ...extra,

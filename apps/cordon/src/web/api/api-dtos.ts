@@ -127,6 +127,27 @@ export class CreateEmbargoDto {
   @MaxLength(2000)
   overLimitReason?: string;
 
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 200,
+    description: 'The affected products (issue 14): in audienceMode products, the members shipping one receive it.',
+    example: ['libxml2'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  products?: string[];
+
+  @ApiPropertyOptional({
+    enum: ['all', 'products'],
+    description: 'Who receives it: every member, or those shipping an affected product. Default: EMBARGO_AUDIENCE.',
+  })
+  @IsOptional()
+  @IsIn(['all', 'products'])
+  audienceMode?: 'all' | 'products';
+
   @AcceptNonWorkingDay()
   acceptNonWorkingDay?: boolean;
 

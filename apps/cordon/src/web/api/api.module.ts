@@ -16,6 +16,8 @@ import { MembersApiController } from './members-api.controller';
 import { PolicyApiController } from './policy-api.controller';
 import { ReportsApiController } from './reports-api.controller';
 import { ApiAuthModule, ApiTokensController } from './auth';
+import { AudienceChanges } from '../admin/audience-changes';
+import { AudienceApiController } from './audience-api.controller';
 
 /** The JSON API under /api, for maintainers' scripts; every route sits behind ApiTokenGuard. */
 @Module({
@@ -34,6 +36,8 @@ import { ApiAuthModule, ApiTokensController } from './auth';
     MaintainersApiController,
     MaintainerTotpApiController,
     PolicyApiController,
+    AudienceApiController,
   ],
+  providers: [AudienceChanges],
 })
 export class ApiModule {}

@@ -9,6 +9,7 @@ import { MemberHomeController } from './home.controller';
 import { MemberKeyConfirmController, MemberKeyController } from './key.controller';
 import { MemberLeaksController } from './leaks.controller';
 import { MemberLeaveController } from './leave.controller';
+import { MemberProductsController } from './products.controller';
 import { MemberDrillController } from './drill.controller';
 import { MemberLinkSessionStrategy } from './member-link.strategy';
 import { MemberReattestController } from './reattest.controller';
@@ -39,6 +40,7 @@ import { MemberTeamController } from './team.controller';
     MemberReattestController,
     MemberLeaveController,
     MemberDrillController,
+    MemberProductsController,
   ],
 })
 export class MemberModule {}
