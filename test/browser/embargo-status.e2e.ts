@@ -7,14 +7,13 @@
  */
 import type { Browser } from 'playwright-core';
 import { ListKey } from '@cordon/crypto';
-import { DeliveryWorker } from '@cordon/delivery';
 import { ChangeEmbargo, Embargo } from '@cordon/embargo';
 import { ImportMember } from '@cordon/membership';
 import { addMaintainer, enrolInBrowser } from '../support/admin-login';
 import { launchBrowser, newVisitor, screenshot, submit, textOf, visit, Visitor } from '../support/browser';
 import { GpgHome } from '../support/gpg';
 import { anOpenpgpKey } from '../support/keys';
-import { linkIn, mailTo, openMail } from '../support/mailbox';
+import { signInMemberInBrowser } from '../support/member-browser';
 import { RunningWebApp, startWebApp } from '../support/web-app';
 
 jest.setTimeout(180_000);
@@ -67,13 +66,7 @@ describe('member statuses per embargo in the browser', () => {
 
   it('a member in the audience states its status; a bad version is refused beside its field', async () => {
     const page = await visitor();
-    await visit(page, '/member');
-    await page.locator('#email').fill(ANSWERING);
-    await submit(page, page.getByRole('button', { name: 'Mail me a link' }));
-    await web.app.get(DeliveryWorker).drain();
-    const mail = await openMail(gpg, mailTo(web.settings.dataDir, ANSWERING).at(-1)!);
-    await visit(page, new URL(linkIn(mail.text, '/member/sign-in/')).pathname);
-    await submit(page, page.getByRole('button', { name: 'Sign in' }));
+    await signInMemberInBrowser(page, web, gpg, ANSWERING);
     await visit(page, '/member/embargoes');
     const section = page.locator(`#embargo-${embargo.id}`);
     expect(await textOf(section.locator('.your-status'))).toBe('Now: no answer yet');
