@@ -9,14 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { AddMaintainer, CreateApiToken } from '@cordon/maintainers';
 import { ImportMember } from '@cordon/membership';
 import { anOpenpgpKey } from './support/keys';
+import { onAWeekday } from './support/working-days';
 import { RunningWebApp, startWebApp } from './support/web-app';
 
-/** "YYYY-MM-DDTHH:MM", UTC, `days` ahead or the next weekday after (a weekend is no public moment). */
-const weekdayIn = (days: number) => {
-  const at = new Date(Date.now() + days * 86_400_000);
-  while ([0, 6].includes(at.getUTCDay())) at.setUTCDate(at.getUTCDate() + 1);
-  return at.toISOString().slice(0, 16);
-};
+/** "YYYY-MM-DDTHH:MM", UTC, `days` ahead or the Monday after (a weekend is no public moment). */
+const weekdayIn = (days: number) => onAWeekday(new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 16));
 
 describe('JSON API: audiences', () => {
   let web: RunningWebApp;

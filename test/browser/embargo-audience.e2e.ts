@@ -8,25 +8,21 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { ListKey } from '@cordon/crypto';
-import { DeliveryWorker } from '@cordon/delivery';
 import { ImportMember } from '@cordon/membership';
 import { addMaintainer, enrolInBrowser } from '../support/admin-login';
 import { launchBrowser, newVisitor, screenshot, submit, textOf, visit, Visitor } from '../support/browser';
 import { GpgHome } from '../support/gpg';
 import { anOpenpgpKey } from '../support/keys';
-import { linkIn, mailTo, openMail } from '../support/mailbox';
+import { signInMemberInBrowser } from '../support/member-browser';
+import { onAWeekday } from '../support/working-days';
 import { RunningWebApp, startWebApp } from '../support/web-app';
 
 jest.setTimeout(180_000);
 
 const SHIPPER = 'security@distro-a.example';
 const OTHER = 'security@distro-b.example';
-/** "YYYY-MM-DDTHH:MM", UTC, `days` ahead or the next weekday after (a weekend is no public moment). */
-const weekdayIn = (days: number) => {
-  const at = new Date(Date.now() + days * 86_400_000);
-  while ([0, 6].includes(at.getUTCDay())) at.setUTCDate(at.getUTCDate() + 1);
-  return at.toISOString().slice(0, 16);
-};
+/** "YYYY-MM-DDTHH:MM", UTC, `days` ahead or the Monday after (a weekend is no public moment). */
+const weekdayIn = (days: number) => onAWeekday(new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 16));
 
 describe("an embargo's audience in the browser", () => {
   let web: RunningWebApp;
@@ -81,13 +77,7 @@ describe("an embargo's audience in the browser", () => {
 
   it('a member states the products it ships; a bad name is refused beside the field and changes nothing', async () => {
     const page = await visitor();
-    await visit(page, '/member');
-    await page.locator('#email').fill(SHIPPER);
-    await submit(page, page.getByRole('button', { name: 'Mail me a link' }));
-    await web.app.get(DeliveryWorker).drain();
-    const mail = await openMail(gpg, mailTo(web.settings.dataDir, SHIPPER).at(-1)!);
-    await visit(page, new URL(linkIn(mail.text, '/member/sign-in/')).pathname);
-    await submit(page, page.getByRole('button', { name: 'Sign in' }));
+    await signInMemberInBrowser(page, web, gpg, SHIPPER);
     await submit(page, page.getByRole('navigation', { name: 'Member pages' }).getByRole('link', { name: 'Products' }));
     expect(await textOf(page.locator('h1'))).toBe('Your products');
 

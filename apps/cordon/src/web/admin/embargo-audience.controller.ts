@@ -82,15 +82,13 @@ export class AdminEmbargoAudienceController {
   private async render(res: Response, id: string, admin: AdminUser, values: object, errors: object, status = 200) {
     const embargo = await this.queries.get(id);
     const audience = await this.audience.section(id);
-    res
-      .status(status)
-      .render('admin/embargo-audience-page', {
-        title: `Audience of ${embargo.tag}`,
-        admin,
-        embargo,
-        audience,
-        values,
-        errors,
-      });
+    res.status(status).render('admin/embargo-audience-page', {
+      title: `Audience of ${embargo.tag}`,
+      admin,
+      embargo,
+      audience,
+      values,
+      errors,
+    });
   }
 }

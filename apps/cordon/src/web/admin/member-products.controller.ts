@@ -47,14 +47,12 @@ export class AdminMemberProductsController {
 
   private async render(res: Response, id: string, admin: AdminUser, values: object, errors: object, status = 200) {
     const member = await this.members.get(id);
-    res
-      .status(status)
-      .render('admin/member-products-page', {
-        title: `Products of ${member.organisation}`,
-        admin,
-        member,
-        values,
-        errors,
-      });
+    res.status(status).render('admin/member-products-page', {
+      title: `Products of ${member.organisation}`,
+      admin,
+      member,
+      values,
+      errors,
+    });
   }
 }
