@@ -30,6 +30,7 @@ import { eventually } from '../support/eventually';
 import { GpgHome } from '../support/gpg';
 import { linkIn, mailTo, openMail, OpenedMail } from '../support/mailbox';
 import { maintainerByCli, OperatedService, startOperatedService } from '../support/operated-service';
+import { onAWeekday } from '../support/working-days';
 import {
   ackDueDay,
   bareFingerprint,
@@ -269,11 +270,10 @@ describe('a vulnerability report, from the form to the embargo (browser)', () =>
     // Pre-filled from the report: its component as the title, the project's time zone.
     expect(await accept.getByLabel('Embargo title').inputValue()).toBe('frob image decoder');
     expect(await accept.getByLabel('Time zone').inputValue()).toBe(ZONE);
-    publicLocal = DateTime.now()
-      .setZone(ZONE)
-      .plus({ days: 10 })
-      .set({ hour: 14, minute: 0 })
-      .toFormat("yyyy-MM-dd'T'HH:mm");
+    // On a working day, whichever day the test runs: a weekend would meet the non-working-day warning.
+    publicLocal = onAWeekday(
+      DateTime.now().setZone(ZONE).plus({ days: 10 }).set({ hour: 14, minute: 0 }).toFormat("yyyy-MM-dd'T'HH:mm"),
+    );
     await accept.getByLabel('Public date and time').fill(publicLocal);
     await accept.getByLabel('Fixed versions').fill('2.4.2');
     await submit(page, accept.getByRole('button', { name: 'Accept and make the embargo' }));
