@@ -74,6 +74,7 @@ export class SendTimeEligibility {
 
 /** Members are never deleted (a removed one keeps its row); a copy whose member is not found goes nowhere. */
 const GONE: Verdict = { eligible: false, reason: 'MEMBER_REMOVED' };
+const OUTSIDE_AUDIENCE: Verdict = { eligible: false, reason: 'NOT_IN_AUDIENCE' };
 
 function verdictFor(
   member: CurrentMember,
@@ -82,6 +83,8 @@ function verdictFor(
   embargo: EmbargoCircumstances | undefined,
   now: Date,
 ) {
+  // An embargo named but not found tells no audience: when in doubt, refuse to send.
+  if (copy.embargoId && !embargo) return OUTSIDE_AUDIENCE;
   // Its audience only: whether it ended is HeldMail's to act on (see above).
   const audience = embargo && { ended: false, audience: embargo.audience };
   return eligibility(member, { currentPolicyVersion, sealedFor: copy.keyFingerprint, embargo: audience }, now);
