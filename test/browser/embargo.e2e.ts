@@ -68,7 +68,8 @@ describe('embargoes in the browser', () => {
     await page.locator('#title').fill(`Parser overflow ${XSS}`);
     await page.locator('#cveIds').fill('CVE-2026-31337');
     await page.locator('#cvssVector').fill('CVSS:3.1/AV:N');
-    await page.locator('#publicAt').fill(inDays(7));
+    const recorded = onAWeekday(inDays(7));
+    await page.locator('#publicAt').fill(recorded);
     const refused = await submit(page, page.getByRole('button', { name: 'Record embargo' }));
     expect(refused.status()).toBe(400);
     expect(await textOf(page.locator('#cvssVector-error'))).toMatch(/base metrics .* missing/);
@@ -76,7 +77,7 @@ describe('embargoes in the browser', () => {
     await screenshot(page, 'embargo-refused');
 
     await page.locator('#cvssVector').fill('CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N');
-    await page.locator('#publicAt').fill(onAWeekday(inDays(7)));
+    await page.locator('#publicAt').fill(recorded);
     await submit(page, page.getByRole('button', { name: 'Record embargo' }));
     expect(new URL(page.url()).pathname).toMatch(/^\/admin\/embargoes\/[0-9a-f-]{36}$/);
     expect(await textOf(page.locator('h1'))).toContain(`Parser overflow ${XSS}`);
@@ -87,7 +88,9 @@ describe('embargoes in the browser', () => {
     const tag = /^(EMB-\d+):/.exec(await textOf(page.locator('h1')))![1];
     await screenshot(page, 'embargo-recorded');
 
-    const later = onAWeekday(inDays(9));
+    // Two days after the recorded moment, on a weekday: always later (a Saturday run moves both
+    // "in 7 days" and "in 9 days" to the same Monday).
+    const later = onAWeekday(new Date(Date.parse(`${recorded}:00Z`) + 2 * 86_400_000).toISOString().slice(0, 16));
     await page.locator('#publicAt').fill(later);
     await page.locator('#reason').fill('Two distributions need two more days to test.');
     await submit(page, page.getByRole('button', { name: 'Extend and tell the members' }));
