@@ -4,15 +4,13 @@
  * the maintainer's report shows who answered (how) and who has not. Every page is watched for
  * console errors, CSP violations and dialogs (test/support/browser.ts).
  */
-import type { Browser } from 'playwright-core';
-import { ListKey } from '@cordon/crypto';
 import { DeliveryWorker } from '@cordon/delivery';
-import { ImportMember } from '@cordon/membership';
 import { addMaintainer, enrolInBrowser } from '../support/admin-login';
-import { launchBrowser, newVisitor, screenshot, submit, textOf, visit, Visitor } from '../support/browser';
+import { screenshot, submit, textOf, visit } from '../support/browser';
+import { browserWorld } from '../support/browser-world';
 import { GpgHome } from '../support/gpg';
 import { linkIn, mailTo, openMail } from '../support/mailbox';
-import { RunningWebApp, startWebApp } from '../support/web-app';
+import { RunningWebApp } from '../support/web-app';
 
 jest.setTimeout(180_000);
 
@@ -20,37 +18,17 @@ const ANSWERS = 'security@distro-w.example';
 const SILENT = 'security@distro-x.example';
 
 describe('a fire drill in the browser', () => {
+  const world = browserWorld();
   let web: RunningWebApp;
   let gpg: GpgHome;
-  let browser: Browser;
-  const visitors: Visitor[] = [];
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    web = await startWebApp();
-    gpg = GpgHome.create();
-    await gpg.importKey(await web.app.get(ListKey).armoredPublicKey());
-    for (const [email, organisation] of [
-      [ANSWERS, 'Distro W'],
-      [SILENT, 'Distro X'],
-    ]) {
-      const key = await gpg.exportPublic(await gpg.generateKey(email));
-      await web.app.get(ImportMember).execute({ email, organisation, key, acknowledged: true });
-    }
+    ({ web, gpg } = world);
+    await world.member(ANSWERS, 'Distro W');
+    await world.member(SILENT, 'Distro X');
   });
 
-  afterAll(async () => {
-    for (const visitor of visitors) await visitor.close();
-    await browser?.close();
-    await web?.close();
-    await gpg?.cleanup();
-  });
-
-  const visitor = async () => {
-    const made = await newVisitor(browser, web.url);
-    visitors.push(made);
-    return made.page;
-  };
+  const visitor = async () => (await world.visitor()).page;
 
   it('starts a drill, a member answers with the button, and the report shows who answered and who has not', async () => {
     const admin = await visitor();
@@ -109,6 +87,6 @@ describe('a fire drill in the browser', () => {
     await screenshot(admin, 'drill-report');
     await visit(admin, '/admin/drills');
     expect(await textOf(admin.locator('#drills tbody tr'))).toMatch(/Drill 1.*running\s+2\s+1 \(50%\)/);
-    for (const v of visitors) v.expectNoProblems();
+    world.expectNoProblems();
   });
 });

@@ -5,16 +5,14 @@
  * member's own gpg reads the encrypted notice of the change. Every page is watched for dialogs,
  * console errors and CSP violations by test/support/browser.ts.
  */
-import type { Browser } from 'playwright-core';
-import { ListKey } from '@cordon/crypto';
 import { DeliveryWorker } from '@cordon/delivery';
 import { ChangeEmbargo } from '@cordon/embargo';
-import { ImportMember } from '@cordon/membership';
 import { addMaintainer, enrolInBrowser, MaintainerAccount } from '../support/admin-login';
-import { launchBrowser, newVisitor, screenshot, submit, textOf, visit, Visitor } from '../support/browser';
+import { screenshot, submit, textOf, visit } from '../support/browser';
+import { browserWorld } from '../support/browser-world';
 import { GpgHome } from '../support/gpg';
 import { mailTo, openMail } from '../support/mailbox';
-import { RunningWebApp, startWebApp } from '../support/web-app';
+import { RunningWebApp } from '../support/web-app';
 
 jest.setTimeout(180_000);
 
@@ -28,38 +26,22 @@ const aThursday = () => {
 };
 
 describe('editing an embargo in the browser', () => {
+  const world = browserWorld();
   let web: RunningWebApp;
   let gpg: GpgHome;
-  let browser: Browser;
   let maintainer: MaintainerAccount;
-  let admin: Visitor | undefined;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    web = await startWebApp();
-    gpg = GpgHome.create();
-    await web.app.get(ImportMember).execute({
-      email: MEMBER,
-      organisation: 'Distro E',
-      key: await gpg.exportPublic(await gpg.generateKey(MEMBER)),
-      acknowledged: true,
-    });
-    await gpg.importKey(await web.app.get(ListKey).armoredPublicKey());
+    ({ web, gpg } = world);
+    await world.member(MEMBER, 'Distro E');
     maintainer = await addMaintainer(web, { gpg, name: 'Edda Editor', email: 'edda@example.org' });
-  });
-
-  afterAll(async () => {
-    await admin?.close();
-    await browser?.close();
-    await web?.close();
-    await gpg?.cleanup();
   });
 
   it('adds CVE IDs and mitigations; the page shows them, and the member is told', async () => {
     const embargo = await web.app
       .get(ChangeEmbargo)
       .create({ title: 'Frame parser overflow', publicAt: aThursday(), timeZone: 'Europe/Berlin' }, maintainer.id);
-    admin = await newVisitor(browser, web.url);
+    const admin = await world.visitor();
     const { page } = admin;
     await enrolInBrowser(page, maintainer);
     await visit(page, `/admin/embargoes/${embargo.id}`);
@@ -81,7 +63,7 @@ describe('editing an embargo in the browser', () => {
     await page.locator('#edit #references').fill('https://frob.example/advisories/1');
     await submit(page, page.locator('#edit').getByRole('button', { name: 'Save the changes' }));
     expect(new URL(page.url()).pathname).toBe(`/admin/embargoes/${embargo.id}`);
-    const facts = await textOf(page.locator('dl.facts'));
+    const facts = await textOf(page.locator('#embargo-facts'));
     expect(facts).toContain('CVE-2026-31337, CVE-2026-31338');
     expect(await textOf(page.locator('dd#mitigations'))).toBe(`Set frob.max_frame = 4096 ${HOSTILE}`);
     expect(await page.locator('dd#mitigations img').count()).toBe(0);

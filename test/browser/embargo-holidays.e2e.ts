@@ -3,37 +3,25 @@
  * form to record an embargo questions a Saturday and offers the Monday after at the same local time,
  * which one click takes; extending to a listed holiday can be kept anyway, and the page says so.
  */
-import type { Browser } from 'playwright-core';
 import { addMaintainer, enrolInBrowser, MaintainerAccount } from '../support/admin-login';
-import { launchBrowser, newVisitor, screenshot, submit, textOf, Visitor } from '../support/browser';
-import { GpgHome } from '../support/gpg';
-import { RunningWebApp, startWebApp } from '../support/web-app';
+import { screenshot, submit, textOf } from '../support/browser';
+import { browserWorld } from '../support/browser-world';
+import { RunningWebApp } from '../support/web-app';
 
 jest.setTimeout(180_000);
 
 describe('non-working public moments in the browser', () => {
+  const world = browserWorld({ PUBLIC_HOLIDAYS: 'DE' });
   let web: RunningWebApp;
-  let gpg: GpgHome;
-  let browser: Browser;
   let maintainer: MaintainerAccount;
-  let admin: Visitor | undefined;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    web = await startWebApp({ PUBLIC_HOLIDAYS: 'DE' });
-    gpg = GpgHome.create();
-    maintainer = await addMaintainer(web, { gpg, name: 'Hanna Holiday', email: 'hanna@example.org' });
-  });
-
-  afterAll(async () => {
-    await admin?.close();
-    await browser?.close();
-    await web?.close();
-    await gpg?.cleanup();
+    web = world.web;
+    maintainer = await addMaintainer(web, { gpg: world.gpg, name: 'Hanna Holiday', email: 'hanna@example.org' });
   });
 
   it('warns on a Saturday, takes the Monday offered, and keeps a holiday when told to', async () => {
-    admin = await newVisitor(browser, web.url);
+    const admin = await world.visitor();
     const { page } = admin;
     await enrolInBrowser(page, maintainer);
     await page.goto(`${web.url}/admin/embargoes`);

@@ -5,16 +5,15 @@
  * answered what, and who has not. Every page is watched for console errors, CSP violations and
  * dialogs (test/support/browser.ts).
  */
-import type { Browser } from 'playwright-core';
-import { ListKey } from '@cordon/crypto';
 import { ChangeEmbargo, Embargo } from '@cordon/embargo';
 import { ImportMember } from '@cordon/membership';
 import { addMaintainer, enrolInBrowser } from '../support/admin-login';
-import { launchBrowser, newVisitor, screenshot, submit, textOf, visit, Visitor } from '../support/browser';
+import { screenshot, submit, textOf, visit } from '../support/browser';
+import { browserWorld } from '../support/browser-world';
 import { GpgHome } from '../support/gpg';
 import { anOpenpgpKey } from '../support/keys';
 import { signInMemberInBrowser } from '../support/member-browser';
-import { RunningWebApp, startWebApp } from '../support/web-app';
+import { RunningWebApp } from '../support/web-app';
 
 jest.setTimeout(180_000);
 
@@ -22,26 +21,21 @@ const ANSWERING = 'security@distro-a.example';
 const SILENT = 'security@distro-b.example';
 
 describe('member statuses per embargo in the browser', () => {
+  const world = browserWorld();
   let web: RunningWebApp;
   let gpg: GpgHome;
-  let browser: Browser;
   let embargo: Embargo;
-  const visitors: Visitor[] = [];
   const ids = { answering: '', silent: '' };
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    web = await startWebApp();
-    gpg = GpgHome.create();
-    await gpg.importKey(await web.app.get(ListKey).armoredPublicKey());
-    const importMember = web.app.get(ImportMember);
-    const key = await gpg.exportPublic(await gpg.generateKey(ANSWERING));
-    ids.answering = (
-      await importMember.execute({ email: ANSWERING, organisation: 'Distro A', key, acknowledged: true })
-    ).id;
+    ({ web, gpg } = world);
+    ids.answering = await world.member(ANSWERING, 'Distro A');
+    // A key made in-process: this member never reads its mail here.
     const other = (await anOpenpgpKey(SILENT)).publicKey;
     ids.silent = (
-      await importMember.execute({ email: SILENT, organisation: 'Distro B', key: other, acknowledged: true })
+      await web.app
+        .get(ImportMember)
+        .execute({ email: SILENT, organisation: 'Distro B', key: other, acknowledged: true })
     ).id;
     const publicAt = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 16);
     const input = { title: 'Overflow in libfoo', publicAt, timeZone: 'Europe/Berlin' };
@@ -51,18 +45,7 @@ describe('member statuses per embargo in the browser', () => {
       .create({ ...input, acceptNonWorkingDay: true } as typeof input, maintainer);
   });
 
-  afterAll(async () => {
-    for (const visitor of visitors) await visitor.close();
-    await browser?.close();
-    await web?.close();
-    await gpg?.cleanup();
-  });
-
-  const visitor = async () => {
-    const made = await newVisitor(browser, web.url);
-    visitors.push(made);
-    return made.page;
-  };
+  const visitor = async () => (await world.visitor()).page;
 
   it('a member in the audience states its status; a bad version is refused beside its field', async () => {
     const page = await visitor();

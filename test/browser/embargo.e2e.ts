@@ -3,15 +3,13 @@
  * gpg reads the notices. Script in a title stays text (every page is watched for dialogs, console
  * errors and CSP violations by test/support/browser.ts).
  */
-import type { Browser } from 'playwright-core';
-import { ListKey } from '@cordon/crypto';
 import { DeliveryWorker } from '@cordon/delivery';
-import { ImportMember } from '@cordon/membership';
 import { addMaintainer, enrolInBrowser, MaintainerAccount } from '../support/admin-login';
-import { launchBrowser, newVisitor, screenshot, submit, textOf, Visitor } from '../support/browser';
+import { screenshot, submit, textOf } from '../support/browser';
+import { browserWorld } from '../support/browser-world';
 import { GpgHome } from '../support/gpg';
 import { mailTo, openMail } from '../support/mailbox';
-import { RunningWebApp, startWebApp } from '../support/web-app';
+import { RunningWebApp } from '../support/web-app';
 import { onAWeekday } from '../support/working-days';
 
 jest.setTimeout(180_000);
@@ -22,31 +20,15 @@ const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 16);
 
 describe('embargoes in the browser', () => {
+  const world = browserWorld();
   let web: RunningWebApp;
   let gpg: GpgHome;
-  let browser: Browser;
   let maintainer: MaintainerAccount;
-  let admin: Visitor | undefined;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    web = await startWebApp();
-    gpg = GpgHome.create();
-    await web.app.get(ImportMember).execute({
-      email: MEMBER,
-      organisation: 'Distro B',
-      key: await gpg.exportPublic(await gpg.generateKey(MEMBER)),
-      acknowledged: true,
-    });
-    await gpg.importKey(await web.app.get(ListKey).armoredPublicKey());
+    ({ web, gpg } = world);
+    await world.member(MEMBER, 'Distro B');
     maintainer = await addMaintainer(web, { gpg, name: 'Emil Embargo', email: 'emil@example.org' });
-  });
-
-  afterAll(async () => {
-    await admin?.close();
-    await browser?.close();
-    await web?.close();
-    await gpg?.cleanup();
   });
 
   async function memberReads(): Promise<{ subject: string; text: string }> {
@@ -59,7 +41,7 @@ describe('embargoes in the browser', () => {
   }
 
   it('records an embargo (errors beside the fields, input kept), extends it and lifts it, telling the member', async () => {
-    admin = await newVisitor(browser, web.url);
+    const admin = await world.visitor();
     const { page } = admin;
     await enrolInBrowser(page, maintainer);
     await submit(page, page.getByRole('navigation').getByRole('link', { name: 'Embargoes' }));
