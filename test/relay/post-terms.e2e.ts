@@ -67,7 +67,9 @@ describe('terms in every copy, and untagged posts', () => {
 
   async function post(subject: string): Promise<void> {
     const from = { name: 'Lea Lead', address: MAINTAINER };
-    const text = 'The fix is in 2.1.';
+    // Each post's own words: EdDSA signs deterministically, so the same text signed in the same second
+    // would make the very signature the list already relayed, which it rightly refuses as a replay.
+    const text = `The fix is in 2.1. (${subject})`;
     const raw = await gpgPost({
       from,
       to: LIST,
