@@ -165,7 +165,7 @@ export class Outbox implements OnApplicationBootstrap {
       messageId,
       date: new Date(),
     });
-    await this.queuePlain(manager, 'relay.sendkey', to, raw, messageId);
+    await this.queueFinished(manager, 'relay.sendkey', to, raw, messageId);
     return true;
   }
 
@@ -201,7 +201,7 @@ export class Outbox implements OnApplicationBootstrap {
     const messageId = newMessageId(this.settings.LIST_ADDRESS.split('@')[1]);
     const from = { name: this.settings.LIST_NAME, address: this.settings.outboundFrom };
     const raw = await composePlainNotice({ from, to, subject, text, messageId, date: new Date() });
-    await this.queuePlain(manager, 'relay.non_member_reply', to, raw, messageId);
+    await this.queueFinished(manager, 'relay.non_member_reply', to, raw, messageId);
     return true;
   }
 
@@ -233,7 +233,7 @@ export class Outbox implements OnApplicationBootstrap {
     const from = { name: this.settings.LIST_NAME, address: this.settings.outboundFrom };
     const subject = `News about ${notice.about}`;
     const raw = await composePlainNotice({ from, to: notice.to, subject, text, messageId, date: new Date() });
-    await this.queuePlain(manager, notice.purpose, notice.to, raw, messageId);
+    await this.queueFinished(manager, notice.purpose, notice.to, raw, messageId);
   }
 
   /**
@@ -260,7 +260,7 @@ export class Outbox implements OnApplicationBootstrap {
     const from = { name: this.settings.LIST_NAME, address: this.settings.outboundFrom };
     const subject = `Your message to ${address} was not filed`;
     const raw = await composePlainNotice({ from, to, subject, text, messageId, date: new Date() });
-    await this.queuePlain(manager, 'relay.report_not_filed', to, raw, messageId);
+    await this.queueFinished(manager, 'relay.report_not_filed', to, raw, messageId);
     return true;
   }
 
@@ -280,13 +280,13 @@ export class Outbox implements OnApplicationBootstrap {
     if (!/^Content-Type: multipart\/encrypted; protocol="application\/pgp-encrypted"/im.test(head)) {
       throw new Error('Outbox.queueSealed takes only a PGP/MIME encrypted message');
     }
-    return this.queuePlain(manager, mail.purpose, mail.to, mail.raw, mail.messageId, {
+    return this.queueFinished(manager, mail.purpose, mail.to, mail.raw, mail.messageId, {
       recipientKey: mail.recipientKey,
     });
   }
 
-  /** Queues one finished message (one of the fixed, unencrypted ones above, or a sealed one), and records it. */
-  private async queuePlain(
+  /** Queues one finished message (a fixed, unencrypted notice above, or a sealed copy), and records it. */
+  private async queueFinished(
     manager: EntityManager,
     purpose: string,
     to: string,
