@@ -2,3 +2,4 @@ export { openDatabase, migrate, Database, DatabaseOptions, DatabaseUnreachableEr
 export { DataDirLock, DataDirInUseError, dataDirHolder } from './data-dir-lock';
 export { PersistenceModule, DATABASE } from './persistence.module';
 export { AnswerFromAbove } from './answer-from-above';
+export { WAKE_CHANNELS, WakeChannel } from './wake-channels';
