@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { KILL_AT_PATTERN, KILL_POINTS } from './kill-point';
 import { publicHolidayCodes } from './public-holiday-codes';
 
 // Every setting Cordon reads, with its default. README.md's settings table mirrors this list.
@@ -219,6 +220,11 @@ const schema = z.object({
   BOUNCE_FLAG_THRESHOLD: positiveInt.default(3),
   /** Hours members have to answer a fire drill (issue 14). */
   DRILL_HOURS: positiveInt.max(720, 'must be at most 720 (30 days)').default(48),
+  /** A test hook only (kill-point.ts): the point of a post's life at which the process kills itself. */
+  CORDON_TEST_KILL_AT: z
+    .string()
+    .regex(KILL_AT_PATTERN, `must be one of ${KILL_POINTS.join(', ')}, optionally with :n (the n-th time)`)
+    .optional(),
 });
 
 export type RawSettings = z.infer<typeof schema>;

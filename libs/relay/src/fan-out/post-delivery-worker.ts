@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
-import { SETTINGS, Settings } from '@cordon/config';
+import { killPoint, SETTINGS, Settings } from '@cordon/config';
 import { CLAIM_LEASE_MS, MailTransport, nextAttemptAt, PollingLoop, TransportFailure } from '@cordon/delivery';
 import { Policies } from '@cordon/policy';
 import { CopyBuffer, ListHeaders } from './copy';
@@ -100,6 +100,7 @@ export class PostDeliveryWorker implements OnModuleDestroy {
     const claimMore = () =>
       (claiming ??= this.claim(CLAIM_BATCH)
         .then(({ copies, claimed }) => {
+          if (copies.length > 0) killPoint('claimed');
           total += claimed;
           exhausted = claimed === 0;
           queue.push(...copies);
@@ -183,6 +184,7 @@ export class PostDeliveryWorker implements OnModuleDestroy {
         raw,
         createdAt: post.date,
       });
+      killPoint('delivering');
       return { copy, kind: 'sent' };
     } catch (error) {
       lane.release();

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
-import { SETTINGS, Settings } from '@cordon/config';
+import { killPoint, SETTINGS, Settings } from '@cordon/config';
 import { Outbox, PollingLoop } from '@cordon/delivery';
 import { Bounces } from '../bounces/bounces';
 import { InboundClaimLost, InboundMessage, InboundQueue } from '../ingress';
@@ -115,6 +115,7 @@ export class InboundProcessor implements OnModuleDestroy {
   }
 
   private async processPost(inbound: InboundMessage): Promise<void> {
+    killPoint('opening');
     const verdict = await this.posts.run({ inbound });
     if (verdict.kind === 'continue') return;
     // A member's signed, encrypted answer is not a post: it goes to the maintainers (issue 5).

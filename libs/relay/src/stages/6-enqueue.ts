@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
+import { killPoint } from '@cordon/config';
 import { SERVER_SECRET, ServerSecret } from '@cordon/crypto';
 import { DeliveryWorker } from '@cordon/delivery';
 import { RecipientSelection } from '@cordon/embargo';
@@ -64,6 +65,7 @@ export class EnqueueStage implements PostStage<Sealed, Enqueued> {
       }
       throw error;
     }
+    killPoint('fanned-out');
     this.logger.log(
       `post ${postId} from inbound ${post.inbound.id} queued for ${counts.queued} member(s), held for ${counts.held}`,
     );

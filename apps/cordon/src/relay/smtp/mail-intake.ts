@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { SMTPServerAddress, SMTPServerDataResult, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { DataSource } from 'typeorm';
-import { SETTINGS, Settings } from '@cordon/config';
+import { killPoint, SETTINGS, Settings } from '@cordon/config';
 import { InboundProcessor, InboundStore, ListAddresses, ListRecipient, ReceivedMail } from '@cordon/relay';
 import { DataReply, reasonOf, refusals } from './smtp-reply';
 
@@ -88,8 +88,10 @@ export class MailIntake {
       const ids = await this.dataSource.transaction(async (manager) => {
         const stored: string[] = [];
         for (const group of groups) stored.push(await this.store.accept(manager, this.mail(raw, session, group)));
+        killPoint('storing');
         return stored;
       });
+      killPoint('stored');
       groups.forEach((group, i) => this.accepted(session, group, ids[i], raw.length));
       return `Stored as ${ids.join(', ')}`;
     } catch (error) {
