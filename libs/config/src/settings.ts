@@ -73,6 +73,11 @@ const schema = z.object({
   LIST_NAME: z.string().min(1).max(100).default('Embargoed distributors'),
   PUBLIC_URL: url(/^https?$/, 'http:// or https://').optional(),
   OUTBOUND_SMTP_URL: url(/^smtps?$/, 'smtp:// or smtps://').optional(),
+  /**
+   * Connections each process keeps open to OUTBOUND_SMTP_URL (issue 15). nodemailer's default of 5;
+   * at most 16, the copies one delivery worker has in flight: a connection more would stay idle.
+   */
+  OUTBOUND_SMTP_CONNECTIONS: positiveInt.max(16, 'must be at most 16 (the copies a worker has in flight)').default(5),
   OUTBOUND_FROM: email.optional(),
   SECRET_KEY_FILE: z.string().min(1).optional(),
   /** When set, GET /metrics asks for it as a bearer token (it tells when embargoes end). */

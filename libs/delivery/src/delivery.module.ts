@@ -12,7 +12,7 @@ import { SmtpTransport } from './smtp-transport';
 /** The relay when OUTBOUND_SMTP_URL is set, `.eml` files under DATA_DIR/outbox otherwise (docs/architecture.md). */
 export function transportFor(settings: Settings): MailTransport {
   return settings.OUTBOUND_SMTP_URL
-    ? new SmtpTransport(settings.OUTBOUND_SMTP_URL)
+    ? new SmtpTransport(settings.OUTBOUND_SMTP_URL, settings.OUTBOUND_SMTP_CONNECTIONS)
     : new FileTransport(join(settings.dataDir, 'outbox'));
 }
 

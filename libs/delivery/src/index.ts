@@ -12,7 +12,7 @@ export { OutgoingMail } from './mail-transport';
 export { CLAIM_LEASE_MS } from './delivery-worker';
 export { nextAttemptAt } from './retry-schedule';
 export { transportFor } from './delivery.module';
-export { SmtpTransport } from './smtp-transport';
+export { DEFAULT_SMTP_CONNECTIONS, SmtpTransport } from './smtp-transport';
 export { headerLine, HeaderValue, protectedMultipart, ProtectedHeaderFields } from './protected-headers';
 export const deliveryEntities = [OutboundMessage];
 export { QueuedMail } from './queued-mail';

@@ -8,16 +8,23 @@ type Transporter = ReturnType<typeof createTransport>;
 // lose mail an operator can still save by fixing the setting, so those stay temporary.
 const MESSAGE_ERRORS = new Set(['EENVELOPE', 'EMESSAGE']);
 
-/** Delivery through the operator's outbound relay (OUTBOUND_SMTP_URL), over a connection pool. */
+/** nodemailer's own default pool size, and OUTBOUND_SMTP_CONNECTIONS's. */
+export const DEFAULT_SMTP_CONNECTIONS = 5;
+
+/**
+ * Delivery through the operator's outbound relay (OUTBOUND_SMTP_URL), over a pool of `connections`
+ * connections (OUTBOUND_SMTP_CONNECTIONS); sends beyond that wait for a free one.
+ */
 export class SmtpTransport extends MailTransport {
   private readonly transporter: Transporter;
 
-  constructor(url: string) {
+  constructor(url: string, connections = DEFAULT_SMTP_CONNECTIONS) {
     super();
     this.transporter = createTransport(
       {
         url,
         pool: true,
+        maxConnections: connections,
         // Bounded waits, so that a stuck relay cannot hold a claimed batch past its lease.
         connectionTimeout: 30_000,
         greetingTimeout: 30_000,
