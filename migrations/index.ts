@@ -25,6 +25,7 @@ import { EmbargoAudience1764400000000 } from './1764400000000-embargo-audience';
 import { Drills1764460000000 } from './1764460000000-drills';
 import { PostCatchUp1764430000000 } from './1764430000000-post-catch-up';
 import { EmbargoMemberStatus1764440000000 } from './1764440000000-embargo-member-status';
+import { ServiceProcess1764500000000 } from './1764500000000-service-process';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -55,4 +56,5 @@ export const migrations = [
   Drills1764460000000,
   PostCatchUp1764430000000,
   EmbargoMemberStatus1764440000000,
+  ServiceProcess1764500000000,
 ];

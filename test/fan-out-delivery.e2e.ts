@@ -6,11 +6,12 @@
 import { DataSource } from 'typeorm';
 import { Settings } from '@cordon/config';
 import { MailTransport, SmtpTransport } from '@cordon/delivery';
-import { openDatabase } from '@cordon/persistence';
+import { openDatabase, ProcessRegistry } from '@cordon/persistence';
 import { Policies } from '@cordon/policy';
 import { COPIES_IN_FLIGHT, fanOutEntities, PostDeliveryWorker } from '../libs/relay/src/fan-out';
 import { allEntities } from './support/entities';
 import { armoredPart, sleep, fanOutWorld, FanOutDatabase } from './support/fan-out-world';
+import { anotherProcess, reapSilentProcesses } from './support/processes';
 import { wiredHeldMail } from './support/wired-policies';
 
 describe('fan-out: one sealed post, one key packet and one copy per member', () => {
@@ -254,6 +255,50 @@ describe('fan-out: one sealed post, one key packet and one copy per member', () 
             .n,
         ),
       ).toBe(ids.length);
+    });
+
+    it('after a worker’s process is killed mid-send, takes its copies over as soon as it is taken for dead', async () => {
+      // This process registers first: on the embedded database a process registering deletes the
+      // rows of every other, which the one about to die must not be yet.
+      await ProcessRegistry.of(ds).id();
+      const posts = [];
+      for (let i = 0; i < 2; i++) posts.push((await aPost()).postId);
+      const ids = (await Promise.all(posts.map(rows))).flat().map((r) => r.id as string);
+      // The process accepts a first copy and then stops for good, between the relay's 250 and the
+      // record of it: a transport that hands the copy on and never returns.
+      const dying = anotherProcess(ds);
+      let handedOn = 0;
+      const killed = {
+        deliver: async (mail: Parameters<MailTransport['deliver']>[0]) => {
+          await smtp.deliver(mail);
+          handedOn++;
+          await new Promise(() => {});
+        },
+        close: async () => {},
+      } as MailTransport;
+      void new PostDeliveryWorker(ds, settings, killed, audit, policies, dying).drain();
+      for (let i = 0; i < 400 && handedOn < Math.min(ids.length, COPIES_IN_FLIGHT); i++) await sleep(25);
+      const dyingId = await dying.id();
+      const owners = (await ds.query(`SELECT DISTINCT lease_owner FROM post_delivery WHERE id = ANY($1)`, [ids])) as {
+        lease_owner: string;
+      }[];
+      expect(owners).toEqual([{ lease_owner: dyingId }]);
+      expect(await worker().drain()).toBe(0); // its owner lives: every claim holds
+      await reapSilentProcesses(ds); // minutes before the leases run out
+      await worker().drain();
+      const perCopy = new Map<string, number>();
+      for (const mail of copiesOf(ids)) {
+        const id = /Message-ID: <([^@]+)@/.exec(mail.raw.toString('latin1'))![1];
+        perCopy.set(id, (perCopy.get(id) ?? 0) + 1);
+      }
+      expect([...perCopy.keys()].sort()).toEqual([...ids].sort());
+      // Only the copies in flight at the kill go twice.
+      expect([...perCopy.values()].filter((n) => n > 1).length).toBeLessThanOrEqual(COPIES_IN_FLIGHT);
+      const settled = (await ds.query(
+        `SELECT status, lease_owner FROM post_delivery WHERE id = ANY($1) GROUP BY status, lease_owner`,
+        [ids],
+      )) as { status: string; lease_owner: string | null }[];
+      expect(settled).toEqual([{ status: 'sent', lease_owner: null }]);
     });
   });
 });

@@ -32,6 +32,7 @@ const TABLES_WITHOUT_ENTITY: Record<string, string> = {
   one_time_token: 'libs/crypto', // hashed one-time links (OneTimeLinks)
   post_catch_up: 'libs/relay', // catch-up copies made of an embargo's earlier posts (CatchUp)
   reattestation_request: 'libs/membership', // rounds of re-attestation (reattestation)
+  service_process: 'libs/persistence', // the processes that hold leases on queue work (ProcessRegistry)
   web_session: 'apps/cordon/src/web', // express-session's store (http/session-store.ts)
 };
 

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { SETTINGS, Settings } from '@cordon/config';
+import { leaseOwnerGone, ownerRegistered, ProcessRegistry } from '@cordon/persistence';
 import { MailTransport, OutgoingMail, TransportFailure } from './mail-transport';
 import { OutboundMessage } from './outbound-message.entity';
 import { PollingLoop } from './polling-loop';
@@ -9,8 +10,10 @@ import { nextAttemptAt } from './retry-schedule';
 
 /**
  * How long a claimed message is withheld from other workers: far longer than a batch takes. If a
- * claim outlives it (the worker died, or the relay stalled past the transport's timeouts), the
- * message is tried again, so delivery is at least once (invariant 4) and normally exactly once.
+ * claim outlives it (the relay stalled past the transport's timeouts), the message is tried again,
+ * so delivery is at least once (invariant 4) and normally exactly once. A claim whose owner died is
+ * void sooner, as soon as the owner is taken for dead (ProcessRegistry); this is the fallback for
+ * a claim that names no owner.
  */
 export const CLAIM_LEASE_MS = 5 * 60_000;
 
@@ -42,13 +45,18 @@ type Outcome = { kind: 'sent' } | { kind: 'failed'; error: TransportFailure };
 export class DeliveryWorker implements OnModuleDestroy {
   private readonly logger = new Logger('delivery');
   private readonly loop: PollingLoop;
+  private readonly processes: ProcessRegistry;
+  private stopListening?: () => void;
 
+  /** `processes`: the claiming process, by default the one using `dataSource`. */
   constructor(
     private readonly dataSource: DataSource,
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly transport: MailTransport,
     private readonly audit: AuditLog,
+    @Optional() processes?: ProcessRegistry,
   ) {
+    this.processes = processes ?? ProcessRegistry.of(dataSource);
     this.loop = new PollingLoop(
       () => this.drain(),
       settings.DELIVERY_POLL_MS,
@@ -70,8 +78,9 @@ export class DeliveryWorker implements OnModuleDestroy {
     return total;
   }
 
-  /** Polls every DELIVERY_POLL_MS; a run never overlaps the previous one. */
+  /** Polls every DELIVERY_POLL_MS, and at once when a dead process's claims are void; a run never overlaps the last. */
   start(): void {
+    this.stopListening ??= this.processes.onTakeover(() => this.wake());
     this.loop.start();
   }
 
@@ -82,6 +91,8 @@ export class DeliveryWorker implements OnModuleDestroy {
 
   /** Stops polling and waits for the run in progress, if any. */
   stop(): Promise<void> {
+    this.stopListening?.();
+    this.stopListening = undefined;
     return this.loop.stop();
   }
 
@@ -92,21 +103,26 @@ export class DeliveryWorker implements OnModuleDestroy {
 
   /**
    * One statement claims the batch: SKIP LOCKED lets concurrent workers take disjoint rows, and
-   * the lease (next_attempt_at pushed forward) keeps the rows theirs after this commits.
+   * the lease (next_attempt_at pushed forward, and this process as its owner) keeps the rows theirs
+   * after this commits. A message whose claim's owner is gone is due whatever its next_attempt_at:
+   * that was the lease, and the message was due when it was claimed.
    */
   private async claim(limit: number): Promise<ClaimedMessage[]> {
     const now = new Date();
+    const owner = await this.processes.id();
     const rows = await this.dataSource.transaction(async (manager) => {
       const result = await manager.queryRunner!.query(
-        `UPDATE outbound_message SET attempts = attempts + 1, next_attempt_at = $2
+        `UPDATE outbound_message SET attempts = attempts + 1, next_attempt_at = $2, lease_owner = $4
          WHERE id IN (
            SELECT id FROM outbound_message
-           WHERE status = 'pending' AND next_attempt_at <= $1
+           WHERE status = 'pending'
+             AND (next_attempt_at <= $1 OR ${leaseOwnerGone('outbound_message.lease_owner')})
+             AND ${ownerRegistered('$4')}
            ORDER BY next_attempt_at
            LIMIT $3
            FOR UPDATE SKIP LOCKED)
          RETURNING id, purpose, sender, recipient, raw, attempts, created_at`,
-        [now, new Date(now.getTime() + CLAIM_LEASE_MS), limit],
+        [now, new Date(now.getTime() + CLAIM_LEASE_MS), limit, owner],
         true,
       );
       return result.records as ClaimRow[];
@@ -184,7 +200,8 @@ export class DeliveryWorker implements OnModuleDestroy {
     const query = manager
       .createQueryBuilder()
       .update(OutboundMessage)
-      .set(change)
+      // The claim ends with it: a retry waits for its time, not for this process to die.
+      .set({ ...change, leaseOwner: null })
       .where('id = :id AND status = :pending', { id: message.id, pending: 'pending' });
     if (fenced) query.andWhere('attempts = :attempts', { attempts: message.attempts });
     const result = await query.execute();

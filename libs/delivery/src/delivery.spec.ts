@@ -7,12 +7,13 @@ import { AuditLog, auditEntities } from '@cordon/audit';
 import { Settings } from '@cordon/config';
 import { cryptoEntities, ListKey, openpgpConfig, ServerSecret } from '@cordon/crypto';
 import { MaintainerDirectoryAnswers } from '@cordon/maintainers';
-import { Database, openDatabase } from '@cordon/persistence';
+import { Database, openDatabase, ProcessRegistry } from '@cordon/persistence';
 import { PublisherNames } from '@cordon/policy';
 import { freshDatabaseLocation } from '../../../test/support/database';
 import { testAuditKey } from '../../../test/support/audit';
 import { anOpenpgpKey, TestKey } from '../../../test/support/keys';
 import { testSettings } from '../../../test/support/settings';
+import { anotherProcess, reapSilentProcesses } from '../../../test/support/processes';
 import { SmtpSink } from '../../../test/support/smtp-sink';
 import { DeliveryWorker } from './delivery-worker';
 import { OutboundMessage } from './outbound-message.entity';
@@ -64,8 +65,8 @@ describe('the outbound queue', () => {
 
   const queue = (to: string, recipientKey = member.publicKey) =>
     ds.transaction((m) => outbox.send(m, { purpose: 'test.notice', to, recipientKey, subject: SUBJECT, text: BODY }));
-  const worker = (transport: MailTransport = smtp, source = ds) =>
-    new DeliveryWorker(source, settings, transport, audit);
+  const worker = (transport: MailTransport = smtp, source = ds, processes?: ProcessRegistry) =>
+    new DeliveryWorker(source, settings, transport, audit, processes);
   const row = async (id: string) =>
     ((await ds.query('SELECT * FROM outbound_message WHERE id = $1', [id])) as Record<string, unknown>[])[0];
   const auditOf = async (id: string) =>
@@ -256,6 +257,34 @@ describe('the outbound queue', () => {
       await worker().drain();
       expect(sink.to('crash@distro.example')).toHaveLength(1);
       expect(await row(id)).toMatchObject({ status: 'sent', attempts: 2 });
+    });
+
+    it('sends a message whose worker’s process died as soon as that process is taken for dead', async () => {
+      // This process registers first: on the embedded database a process registering deletes the
+      // rows of every other, which the one about to die must not be yet.
+      await db.database.processes.id();
+      const id = await queue('killed@distro.example');
+      const dying = anotherProcess(ds);
+      const hung = { deliver: () => new Promise<void>(() => {}), close: async () => {} } as MailTransport;
+      void worker(hung, ds, dying).runOnce();
+      for (let i = 0; i < 100 && (await row(id)).attempts === 0; i++) await sleep(10);
+      expect(await row(id)).toMatchObject({ lease_owner: await dying.id() });
+      expect(await worker().runOnce()).toBe(0); // its owner lives: the claim holds
+      await reapSilentProcesses(ds); // its next_attempt_at is still minutes ahead
+      await worker().drain();
+      expect(sink.to('killed@distro.example')).toHaveLength(1);
+      expect(await row(id)).toMatchObject({ status: 'sent', attempts: 2, lease_owner: null });
+    });
+
+    it('keeps a deferred message for its retry, whatever becomes of the process that tried it', async () => {
+      await db.database.processes.id();
+      const id = await queue('deferred@distro.example');
+      sink.refuse('deferred@distro.example', 451, 1);
+      const tried = anotherProcess(ds);
+      await worker(smtp, ds, tried).runOnce();
+      expect(await row(id)).toMatchObject({ status: 'pending', attempts: 1, lease_owner: null });
+      await reapSilentProcesses(ds);
+      expect(await worker().runOnce()).toBe(0);
     });
 
     it('delivers each message once when two workers race for the queue', async () => {

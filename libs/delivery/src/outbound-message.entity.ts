@@ -33,8 +33,13 @@ export class OutboundMessage {
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
 
+  /** When it is due; while claimed, pushed CLAIM_LEASE_MS ahead as the claim's lease. */
   @Column({ name: 'next_attempt_at', type: 'timestamptz' })
   nextAttemptAt!: Date;
+
+  /** The process (ProcessRegistry) holding the claim: once its row is gone, the message is due again at once. */
+  @Column({ name: 'lease_owner', type: 'uuid', nullable: true })
+  leaseOwner!: string | null;
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;

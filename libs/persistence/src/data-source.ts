@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { migrations } from '@cordon/migrations';
 import { DataDirLock } from './data-dir-lock';
+import { ProcessRegistry } from './process-registry';
 
 export interface DatabaseOptions {
   /** Unset: the embedded PGlite database under `dataDir/db`. */
@@ -15,6 +16,8 @@ export interface DatabaseOptions {
 export interface Database {
   dataSource: DataSource;
   embedded: boolean;
+  /** This process's row among those that hold leases on queue work (ProcessRegistry); closed with the database. */
+  processes: ProcessRegistry;
   close(): Promise<void>;
 }
 
@@ -32,7 +35,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await dataSource.initialize().catch((error: unknown) => {
       throw unreachable(error) ? new DatabaseUnreachableError(options.databaseUrl!, error) : error;
     });
-    return { dataSource, embedded: false, close: () => dataSource.destroy() };
+    const processes = ProcessRegistry.open(dataSource, { embedded: false });
+    const close = async () => {
+      await processes.close();
+      await dataSource.destroy();
+    };
+    return { dataSource, embedded: false, processes, close };
   }
   return openEmbedded(options);
 }
@@ -104,10 +112,13 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
       extra: { ...createPgConfig(pglite), connectionTimeoutMillis: 60_000 },
     });
     await dataSource.initialize();
+    const processes = ProcessRegistry.open(dataSource, { embedded: true });
     return {
       dataSource,
       embedded: true,
+      processes,
       close: async () => {
+        await processes.close();
         await dataSource.destroy();
         await pglite.close();
         lock.release();

@@ -32,6 +32,8 @@ export async function startService(settings: Settings, options: ServiceOptions):
   const { role } = options;
   let commands: Closable | undefined;
   const runtime = closingFirst(await openRuntime(settings), () => commands);
+  // Named in the registry of processes that hold leases, for the operator who reads it.
+  runtime.database.processes.describeAs(`serve ${role}`);
   await portsFree(runtime, role);
   const init = await initialiseOnce(runtime);
   const log = new Logger('cordon');

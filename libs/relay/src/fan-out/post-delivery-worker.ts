@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { killPoint, SETTINGS, Settings } from '@cordon/config';
 import { CLAIM_LEASE_MS, MailTransport, nextAttemptAt, PollingLoop, TransportFailure } from '@cordon/delivery';
+import { leaseOwnerGone, ownerRegistered, ProcessRegistry } from '@cordon/persistence';
 import { Policies } from '@cordon/policy';
 import { CopyBuffer, ListHeaders } from './copy';
 import { PostBodies } from './post-bodies';
@@ -51,7 +52,8 @@ type Outcome = { copy: ClaimedCopy; kind: 'sent' } | { copy: ClaimedCopy; kind: 
  * Every database step is its own short transaction, never open during network I/O. Outcomes are
  * recorded by group commit (OutcomeRecorder), and a lane takes its next copy only once its last
  * one is marked sent. If the process dies between the relay's 250 and that mark, the copy is sent
- * again once its lease (CLAIM_LEASE_MS) runs out: the duplicate window is the COPIES_IN_FLIGHT
+ * again once the process is taken for dead (ProcessRegistry; at once on a restart of the embedded
+ * database), or its lease (CLAIM_LEASE_MS) runs out: the duplicate window is the COPIES_IN_FLIGHT
  * copies in flight at the crash, no more. A resent copy is byte for byte the same message (same
  * Message-ID), which mail clients show once.
  */
@@ -62,6 +64,8 @@ export class PostDeliveryWorker implements OnModuleDestroy {
   private readonly bodies: PostBodies;
   private readonly loop: PollingLoop;
   private readonly eligibility: SendTimeEligibility;
+  private readonly processes: ProcessRegistry;
+  private stopListening?: () => void;
   private stopping = false;
 
   constructor(
@@ -70,7 +74,10 @@ export class PostDeliveryWorker implements OnModuleDestroy {
     private readonly transport: MailTransport,
     private readonly audit: AuditLog,
     policies: Policies,
+    /** The claiming process, by default the one using `dataSource`. */
+    @Optional() processes?: ProcessRegistry,
   ) {
+    this.processes = processes ?? ProcessRegistry.of(dataSource);
     this.eligibility = new SendTimeEligibility(policies);
     this.headers = new ListHeaders(settings.LIST_ADDRESS, settings.LIST_NAME);
     this.bodies = new PostBodies(dataSource);
@@ -129,9 +136,10 @@ export class PostDeliveryWorker implements OnModuleDestroy {
     return total;
   }
 
-  /** Polls every DELIVERY_POLL_MS; a run never overlaps the previous one. */
+  /** Polls every DELIVERY_POLL_MS, and at once when a dead process's claims are void; a run never overlaps the last. */
   start(): void {
     this.stopping = false;
+    this.stopListening ??= this.processes.onTakeover(() => this.wake());
     this.loop.start();
   }
 
@@ -146,6 +154,8 @@ export class PostDeliveryWorker implements OnModuleDestroy {
   /** Stops polling; the run in progress finishes the copies it is sending, and gives the rest back. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopListening?.();
+    this.stopListening = undefined;
     await this.loop.stop();
   }
 
@@ -196,7 +206,8 @@ export class PostDeliveryWorker implements OnModuleDestroy {
 
   /**
    * One transaction claims a batch: SKIP LOCKED lets concurrent workers take disjoint rows, and
-   * the lease keeps them theirs after it commits. In the same transaction each member is checked
+   * the lease, naming this process, keeps them theirs after it commits; a lease whose owner is gone
+   * (ProcessRegistry) is void. In the same transaction each member is checked
    * again by the one rule (SendTimeEligibility; docs/architecture.md, invariant 2): one suspended,
    * removed or banned since the fan-out, whose key expired or changed, or now outside the audience
    * of the post's embargo, is skipped; one that has
@@ -205,20 +216,23 @@ export class PostDeliveryWorker implements OnModuleDestroy {
    */
   private async claim(limit: number): Promise<{ copies: ClaimedCopy[]; claimed: number }> {
     const now = new Date();
+    const owner = await this.processes.id();
     return this.dataSource.transaction(async (manager) => {
       const rows = (
         await manager.queryRunner!.query(
-          `UPDATE post_delivery d SET attempts = d.attempts + 1, lease_until = $2
+          `UPDATE post_delivery d SET attempts = d.attempts + 1, lease_until = $2, lease_owner = $4
            FROM (
              SELECT id FROM post_delivery
-             WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+             WHERE status = 'pending' AND next_attempt_at <= $1
+               AND (lease_until IS NULL OR lease_until <= $1 OR ${leaseOwnerGone('post_delivery.lease_owner')})
+               AND ${ownerRegistered('$4')}
              ORDER BY next_attempt_at
              LIMIT $3
              FOR UPDATE SKIP LOCKED) due, post p
            WHERE d.id = due.id AND p.id = d.post_id
            RETURNING d.id, d.post_id, d.member_id, d.recipient, d.key_fingerprint, d.key_packet, d.attempts,
                      p.created_at AS post_created_at, p.embargo_id`,
-          [now, new Date(now.getTime() + CLAIM_LEASE_MS), limit],
+          [now, new Date(now.getTime() + CLAIM_LEASE_MS), limit, owner],
           true,
         )
       ).records as ClaimRow[];
@@ -273,7 +287,7 @@ export class PostDeliveryWorker implements OnModuleDestroy {
     try {
       // Fenced like any settlement: only rows this claim still holds.
       await this.dataSource.query(
-        `UPDATE post_delivery d SET lease_until = NULL, attempts = d.attempts - 1
+        `UPDATE post_delivery d SET lease_until = NULL, lease_owner = NULL, attempts = d.attempts - 1
          FROM unnest($1::uuid[], $2::int[]) AS c(id, attempts)
          WHERE d.id = c.id AND d.attempts = c.attempts AND d.status = 'pending'`,
         [copies.map((copy) => copy.id), copies.map((copy) => copy.attempts)],
@@ -287,7 +301,8 @@ export class PostDeliveryWorker implements OnModuleDestroy {
   private async setAside(manager: EntityManager, row: ClaimRow, { status, reason }: Ineligible): Promise<void> {
     // The claim is undone (attempts back), since nothing was attempted.
     await manager.query(
-      `UPDATE post_delivery SET status = $2, reason = $3, lease_until = NULL, attempts = attempts - 1 WHERE id = $1`,
+      `UPDATE post_delivery SET status = $2, reason = $3, lease_until = NULL, lease_owner = NULL, attempts = attempts - 1
+       WHERE id = $1`,
       [row.id, status, reason],
     );
     await this.audit.append(manager, {
@@ -320,7 +335,7 @@ export class PostDeliveryWorker implements OnModuleDestroy {
     // Delivered is a fact whoever holds the claim now: not fenced by the attempt number.
     const settled = (
       await manager.queryRunner!.query(
-        `UPDATE post_delivery SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL
+        `UPDATE post_delivery SET status = 'sent', sent_at = $2, lease_until = NULL, lease_owner = NULL, last_error = NULL
          WHERE id = ANY($1::uuid[]) AND status = 'pending' RETURNING id`,
         [copies.map((copy) => copy.id), now],
         true,
@@ -349,7 +364,7 @@ export class PostDeliveryWorker implements OnModuleDestroy {
     // Fenced: only while still pending and still held by this claim (a later one has more attempts).
     const result = (await manager.query(
       `UPDATE post_delivery SET status = $3, reason = $4, next_attempt_at = COALESCE($5, next_attempt_at),
-              lease_until = NULL, last_error = $6
+              lease_until = NULL, lease_owner = NULL, last_error = $6
        WHERE id = $1 AND status = 'pending' AND attempts = $2`,
       [
         copy.id,

@@ -49,6 +49,10 @@ export class PostDelivery {
   @Column({ name: 'lease_until', type: 'timestamptz', nullable: true })
   leaseUntil!: Date | null;
 
+  /** The process (ProcessRegistry) holding the lease: once its row is gone, another may take the copy at once. */
+  @Column({ name: 'lease_owner', type: 'uuid', nullable: true })
+  leaseOwner!: string | null;
+
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
 

@@ -3,7 +3,8 @@ import { RecipientKind } from './list-addresses';
 
 /**
  * received: stored, waiting for the pipeline; processing: claimed under a lease (a crash leaves it
- * claimable again once the lease runs out); processed / refused: done, for good.
+ * claimable again once its owner is taken for dead, or the lease runs out); processed / refused:
+ * done, for good.
  */
 export type InboundStatus = 'received' | 'processing' | 'processed' | 'refused';
 
@@ -56,6 +57,10 @@ export class InboundMessage {
 
   @Column({ name: 'lease_until', type: 'timestamptz', nullable: true })
   leaseUntil!: Date | null;
+
+  /** The process (ProcessRegistry) holding the claim: once its row is gone, the claim is void. */
+  @Column({ name: 'lease_owner', type: 'uuid', nullable: true })
+  leaseOwner!: string | null;
 
   @Column({ name: 'processed_at', type: 'timestamptz', nullable: true })
   processedAt!: Date | null;

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { AuditLog, verifyAuditChain } from '@cordon/audit';
 import { ServerSecret } from '@cordon/crypto';
 import { testAuditKey } from '../../../../test/support/audit';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/database';
+import { openTestDatabase, realPostgresUrl, TestDatabase } from '../../../../test/support/database';
+import { anotherProcess, reapSilentProcesses } from '../../../../test/support/processes';
+import { openDatabase } from '@cordon/persistence';
 import { INBOUND_LEASE_MS, InboundClaimLost, InboundQueue } from './inbound-queue';
 import { InboundStore, ReceivedMail } from './inbound-store';
 import { receivedRaw } from './sealed-raw';
@@ -130,6 +132,60 @@ describe('the inbound store and queue', () => {
     expect(row.processed_at).not.toBeNull();
     expect(await queue.claim(10, later(10 * INBOUND_LEASE_MS))).toEqual([]);
   });
+
+  it('hands a message claimed by a process that died back as soon as the process is taken for dead', async () => {
+    // This process registers first: on the embedded database a process registering deletes the rows
+    // of every other, which the one about to die must not be yet.
+    await db.database.processes.id();
+    const ds = db.database.dataSource;
+    const dying = anotherProcess(ds);
+    const id = await store.accept(aMessage());
+    const [dead] = await new InboundQueue(ds, dying).claim(1);
+    expect(dead).toMatchObject({ id, leaseOwner: await dying.id() });
+    expect(await queue.claim(1)).toEqual([]); // its owner lives: the claim holds
+    await reapSilentProcesses(ds);
+    const [again] = await queue.claim(1); // long before INBOUND_LEASE_MS
+    expect(again).toMatchObject({ id, attempts: 2, leaseOwner: await db.database.processes.id() });
+    await expect(ds.transaction((m) => queue.finish(m, dead, { status: 'processed' }))).rejects.toThrow(
+      InboundClaimLost,
+    );
+    await ds.transaction((m) => queue.finish(m, again, { status: 'processed' }));
+    const [row] = (await ds.query('SELECT status, lease_owner FROM inbound_message WHERE id = $1', [id])) as {
+      status: string;
+      lease_owner: string | null;
+    }[];
+    expect(row).toEqual({ status: 'processed', lease_owner: null });
+  });
+
+  it('claims nothing for a process taken for dead until its next beat registers it again', async () => {
+    await db.database.processes.id();
+    const ds = db.database.dataSource;
+    const stalled = anotherProcess(ds);
+    await stalled.id();
+    await reapSilentProcesses(ds);
+    const id = await store.accept(aMessage());
+    // A claim under the old id would be void at once, and the message opened twice.
+    expect(await new InboundQueue(ds, stalled).claim(1)).toEqual([]);
+    await stalled.beat();
+    expect(await new InboundQueue(ds, stalled).claim(1)).toEqual([expect.objectContaining({ id, attempts: 1 })]);
+    await stalled.close();
+  });
+
+  (realPostgresUrl() ? it.skip : it)(
+    'on the embedded database, opens a message that a killed process was opening at once after the restart',
+    async () => {
+      const id = await store.accept(aMessage());
+      await new InboundQueue(db.database.dataSource, anotherProcess(db.database.dataSource)).claim(1);
+      await db.database.close(); // the process that claimed it never left: killed
+      const restarted = await openDatabase({ dataDir: db.dataDir, entities: [] });
+      try {
+        const [again] = await new InboundQueue(restarted.dataSource).claim(1);
+        expect(again).toMatchObject({ id, attempts: 2 });
+      } finally {
+        await restarted.close();
+      }
+    },
+  );
 
   it('finishes only inside the transaction that records the outcome', async () => {
     await store.accept(aMessage());

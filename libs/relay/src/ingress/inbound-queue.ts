@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { leaseOwnerGone, ownerRegistered, ProcessRegistry } from '@cordon/persistence';
 import { InboundMessage } from './inbound-message.entity';
 
 /**
  * How long a claimed message is withheld from other workers: far longer than opening and fanning
- * out one post takes. A worker that dies mid-way leaves the row claimable again once it runs out.
+ * out one post takes. A worker that dies mid-way leaves the row claimable again as soon as it is
+ * taken for dead (ProcessRegistry), or, for a lease that names no owner, once this runs out.
  */
 export const INBOUND_LEASE_MS = 5 * 60_000;
 
@@ -37,6 +39,7 @@ interface Row {
   refusal_code: string | null;
   attempts: number;
   lease_until: Date | string | null;
+  lease_owner: string | null;
   processed_at: Date | string | null;
   raw_erased_at: Date | string | null;
 }
@@ -49,30 +52,47 @@ const date = (value: Date | string | null) => (value === null ? null : new Date(
  */
 @Injectable()
 export class InboundQueue {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly processes: ProcessRegistry;
+
+  /** `processes`: the claiming process, by default the one using `dataSource`. */
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() processes?: ProcessRegistry,
+  ) {
+    this.processes = processes ?? ProcessRegistry.of(dataSource);
+  }
 
   /**
-   * Claims up to `limit` messages, oldest first: those received, and those whose claim's lease ran
-   * out (a crash mid-processing). SKIP LOCKED lets several workers claim disjoint rows at once; the
-   * lease keeps the rows theirs after this transaction commits.
+   * Claims up to `limit` messages, oldest first: those received, and those of a claim that is void
+   * (a crash mid-processing): its owner is gone, or its lease ran out. SKIP LOCKED lets several
+   * workers claim disjoint rows at once; the lease, naming this process, keeps the rows theirs
+   * after this transaction commits.
    */
   async claim(limit: number, now = new Date()): Promise<InboundMessage[]> {
+    const owner = await this.processes.id();
     const rows = await this.dataSource.transaction(async (manager) => {
       const result = (await manager.queryRunner!.query(
-        `UPDATE inbound_message SET status = 'processing', lease_until = $2, attempts = attempts + 1
+        `UPDATE inbound_message SET status = 'processing', lease_until = $2, lease_owner = $4, attempts = attempts + 1
          WHERE id IN (
            SELECT id FROM inbound_message
-           WHERE status IN ('received', 'processing') AND (status = 'received' OR lease_until <= $1)
+           WHERE status IN ('received', 'processing')
+             AND (status = 'received' OR lease_until <= $1 OR ${leaseOwnerGone('inbound_message.lease_owner')})
+             AND ${ownerRegistered('$4')}
            ORDER BY received_at
            LIMIT $3
            FOR UPDATE SKIP LOCKED)
          RETURNING *`,
-        [now, new Date(now.getTime() + INBOUND_LEASE_MS), limit],
+        [now, new Date(now.getTime() + INBOUND_LEASE_MS), limit, owner],
         true,
       )) as { records: Row[] };
       return result.records;
     });
     return rows.map(toMessage).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+  }
+
+  /** Calls `listener` when claims of a dead process become void (ProcessRegistry.onTakeover); returns its unsubscribe. */
+  onTakeover(listener: () => void): () => void {
+    return this.processes.onTakeover(listener);
   }
 
   /**
@@ -92,7 +112,8 @@ export class InboundQueue {
     const id = typeof message === 'string' ? message : message.id;
     const attempts = typeof message === 'string' ? null : message.attempts;
     const result = (await manager.queryRunner.query(
-      `UPDATE inbound_message SET status = $2, refusal_code = $3, processed_at = now(), lease_until = NULL
+      `UPDATE inbound_message SET status = $2, refusal_code = $3, processed_at = now(), lease_until = NULL,
+           lease_owner = NULL
        WHERE id = $1 AND status = 'processing' AND ($4::integer IS NULL OR attempts = $4)`,
       [id, outcome.status, outcome.status === 'refused' ? (outcome.refusalCode ?? null) : null, attempts],
       true,
@@ -117,6 +138,7 @@ function toMessage(row: Row): InboundMessage {
     refusalCode: row.refusal_code,
     attempts: row.attempts,
     leaseUntil: date(row.lease_until),
+    leaseOwner: row.lease_owner,
     processedAt: date(row.processed_at),
     rawErasedAt: date(row.raw_erased_at),
   });

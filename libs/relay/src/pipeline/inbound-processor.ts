@@ -32,6 +32,7 @@ const UNPROCESSABLE: Refusal = {
 export class InboundProcessor implements OnModuleDestroy {
   private readonly logger = new Logger('relay');
   private readonly loop: PollingLoop;
+  private stopListening?: () => void;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -53,8 +54,9 @@ export class InboundProcessor implements OnModuleDestroy {
     );
   }
 
-  /** Polls the inbound queue every DELIVERY_POLL_MS. */
+  /** Polls the inbound queue every DELIVERY_POLL_MS, and at once when a dead process's claims are void. */
   start(): void {
+    this.stopListening ??= this.queue.onTakeover(() => this.wake());
     this.loop.start();
   }
 
@@ -64,6 +66,8 @@ export class InboundProcessor implements OnModuleDestroy {
   }
 
   stop(): Promise<void> {
+    this.stopListening?.();
+    this.stopListening = undefined;
     return this.loop.stop();
   }
 

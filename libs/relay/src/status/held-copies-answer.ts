@@ -27,7 +27,7 @@ async function answer(manager: EntityManager, question: HeldCopiesQuestion): Pro
       ? [`status = 'pending', reason = NULL, next_attempt_at = now()`, [question.release]]
       : [`status = 'skipped', reason = $2`, [question.withdraw, question.reason]];
   const [changed] = (await manager.query(
-    `UPDATE post_delivery d SET ${set}, lease_until = NULL FROM post p
+    `UPDATE post_delivery d SET ${set}, lease_until = NULL, lease_owner = NULL FROM post p
      WHERE p.id = d.post_id AND d.id = ANY($1::uuid[]) AND d.status = 'held'
        ${'release' in question ? 'AND d.key_packet IS NOT NULL' : ''}
      RETURNING ${COPY}`,

@@ -33,7 +33,7 @@ export class RelayAnswers {
     });
     unsentCopies.provide(async (manager, memberId) => {
       const [skipped] = (await manager.query(
-        `UPDATE post_delivery SET status = 'skipped', reason = 'member_removed', lease_until = NULL
+        `UPDATE post_delivery SET status = 'skipped', reason = 'member_removed', lease_until = NULL, lease_owner = NULL
          WHERE member_id = $1 AND status IN ('pending', 'held')
          RETURNING id`,
         [memberId],
