@@ -12,7 +12,7 @@ describe('the embedded database', () => {
     try {
       const setting = async (name: string) =>
         ((await db.dataSource.query(`SELECT current_setting($1) AS value`, [name])) as { value: string }[])[0].value;
-      expect(await setting('shared_buffers')).toBe('32MB');
+      expect(await setting('shared_buffers')).toBe('16MB');
       // Set by initdb in postgresql.conf, which PGlite's own option for settings would overwrite.
       expect(await setting('TimeZone')).toBe('UTC');
       expect(await setting('DateStyle')).toBe('ISO, MDY');
