@@ -26,6 +26,7 @@ import { Drills1764460000000 } from './1764460000000-drills';
 import { PostCatchUp1764430000000 } from './1764430000000-post-catch-up';
 import { EmbargoMemberStatus1764440000000 } from './1764440000000-embargo-member-status';
 import { ServiceProcess1764500000000 } from './1764500000000-service-process';
+import { WakeNotifications1764510000000 } from './1764510000000-wake-notifications';
 
 /** Every migration, oldest first. Applied on start and by `cordon init`. */
 export const migrations = [
@@ -57,4 +58,5 @@ export const migrations = [
   PostCatchUp1764430000000,
   EmbargoMemberStatus1764440000000,
   ServiceProcess1764500000000,
+  WakeNotifications1764510000000,
 ];

@@ -7,10 +7,8 @@
  * PostgreSQL only (the embedded database is one process's, test/cli.e2e.ts proves it refuses a
  * second): DATABASE_URL's server, else the local one at postgres://postgres@127.0.0.1:5432/test.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
@@ -23,9 +21,9 @@ import { aMaintainer, aMember } from './support/factories';
 import { GpgHome } from './support/gpg';
 import { anOpenpgpKey, TestKey } from './support/keys';
 import { freePort } from './support/ports';
+import { answers, exited, ready, serve, ServeProcess, stop, until } from './support/serve-process';
 import { ReceivedMail, SmtpSink } from './support/smtp-sink';
 
-const root = join(__dirname, '..');
 const LIST = 'distributors@example.org';
 const MAINTAINER = 'lead@project.example';
 const RELAYS = 2;
@@ -34,21 +32,7 @@ const POSTS = 10;
 const MEMBERS = Array.from({ length: 20 }, (_, i) => `sec@member-${i}.example`);
 const SERVER_URL = realPostgresUrl() ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-interface Child {
-  name: string;
-  process: ChildProcess;
-  output: string;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, condition: () => Promise<boolean> | boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** The armored OpenPGP message of a copy (the second part of its PGP/MIME body). */
 function armoredPart(raw: Buffer): string {
@@ -69,7 +53,7 @@ describe('scale out: two relays and three workers on one PostgreSQL', () => {
   let sink: SmtpSink;
   let sinkPort: number;
   const relayPorts: number[] = [];
-  const children: Child[] = [];
+  const children: ServeProcess[] = [];
   let maintainer: TestKey;
   const members: { email: string; key: TestKey; id: string }[] = [];
 
@@ -94,63 +78,20 @@ describe('scale out: two relays and three workers on one PostgreSQL', () => {
   }
 
   /** Every process has a data directory of its own (as on separate hosts) and the one shared secret. */
-  function start(name: string, args: string[], extra: Record<string, string>): Child {
-    const dataDir = join(dataRoot, name);
-    const child: Child = {
-      name,
-      output: '',
-      process: spawn(process.execPath, [join(root, 'dist', 'apps', 'cordon', 'src', 'main.js'), 'serve', ...args], {
-        cwd: root,
-        env: {
-          ...process.env,
-          DATA_DIR: dataDir,
-          DATABASE_URL: databaseUrl,
-          SECRET_KEY_FILE: secretFile,
-          LIST_ADDRESS: LIST,
-          LOG_LEVEL: 'info',
-          OUTBOUND_SMTP_URL: `smtp://127.0.0.1:${sinkPort}`,
-          DELIVERY_POLL_MS: '200',
-          UNTAGGED_POSTS: 'relay',
-          ...extra,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    };
-    const keep = (data: Buffer) => (child.output += data.toString());
-    child.process.stdout!.on('data', keep);
-    child.process.stderr!.on('data', keep);
+  function start(name: string, args: string[], extra: Record<string, string>): ServeProcess {
+    const child = serve(name, args, {
+      DATA_DIR: join(dataRoot, name),
+      DATABASE_URL: databaseUrl,
+      SECRET_KEY_FILE: secretFile,
+      LIST_ADDRESS: LIST,
+      LOG_LEVEL: 'info',
+      OUTBOUND_SMTP_URL: `smtp://127.0.0.1:${sinkPort}`,
+      DELIVERY_POLL_MS: '200',
+      UNTAGGED_POSTS: 'relay',
+      ...extra,
+    });
     children.push(child);
     return child;
-  }
-
-  const exited = (child: Child) => child.process.exitCode !== null || child.process.signalCode !== null;
-
-  async function smtpAnswers(port: number): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-  }
-
-  async function ready(child: Child, isUp: () => Promise<boolean> | boolean): Promise<void> {
-    await until(
-      `${child.name} to start`,
-      async () => {
-        if (exited(child)) throw new Error(`${child.name} exited (${child.process.exitCode}):\n${child.output}`);
-        return isUp();
-      },
-      90_000,
-    );
-  }
-
-  async function stop(child: Child): Promise<void> {
-    if (exited(child)) return;
-    const gone = new Promise((resolve) => child.process.once('exit', resolve));
-    child.process.kill('SIGTERM');
-    const timer = setTimeout(() => child.process.kill('SIGKILL'), 10_000);
-    await gone;
-    clearTimeout(timer);
   }
 
   beforeAll(async () => {
@@ -194,9 +135,9 @@ describe('scale out: two relays and three workers on one PostgreSQL', () => {
     );
     // A relay listens before it logs the list key's line: wait for the line too, or a busy
     // machine reads the output in between (CI saw one relay's line missing).
-    const logged = (child: Child) => child.output.includes('list key ');
+    const logged = (child: ServeProcess) => child.output.includes('list key ');
     await Promise.all([
-      ...relays.map((relay, i) => ready(relay, async () => (await smtpAnswers(relayPorts[i])) && logged(relay))),
+      ...relays.map((relay, i) => ready(relay, async () => (await answers(relayPorts[i])) && logged(relay))),
       ...workers.map((worker) => ready(worker, () => worker.output.includes('worker: delivery') && logged(worker))),
     ]);
     const [counts] = await sql<{ keys: number; policies: number; created: number }>(

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
+import { Client } from 'pg';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { migrations } from '@cordon/migrations';
 import { DataDirLock } from './data-dir-lock';
@@ -19,6 +20,12 @@ export interface Database {
   embedded: boolean;
   /** This process's row among those that hold leases on queue work (ProcessRegistry); closed with the database. */
   processes: ProcessRegistry;
+  /**
+   * A new connection of its own, outside the DataSource's pool, not yet connected: for LISTEN
+   * (QueueWakeups), which holds one for as long as the process runs. PostgreSQL only: the embedded
+   * database has one connection, and one process that wakes its loops directly.
+   */
+  newClient?: () => Client;
   close(): Promise<void>;
 }
 
@@ -36,12 +43,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await dataSource.initialize().catch((error: unknown) => {
       throw unreachable(error) ? new DatabaseUnreachableError(options.databaseUrl!, error) : error;
     });
+    const url = options.databaseUrl;
+    const newClient = () => new Client({ connectionString: url, connectionTimeoutMillis: 10_000, keepAlive: true });
     const processes = ProcessRegistry.open(dataSource, { embedded: false });
     const close = async () => {
       await processes.close();
       await dataSource.destroy();
     };
-    return { dataSource, embedded: false, processes, close };
+    return { dataSource, embedded: false, newClient, processes, close };
   }
   return openEmbedded(options);
 }

@@ -70,10 +70,10 @@ async function startBackgroundRole(runtime: Runtime, role: 'relay' | 'worker'): 
   app.enableShutdownHooks();
   if (role === 'relay') {
     const port = await startOrClose(app, () => startIngress(app));
-    startPipeline(app);
+    await startPipeline(app);
     return `relay: ingress on port ${port}, post pipeline and timed jobs started`;
   }
-  startDeliveryWorkers(app);
+  await startDeliveryWorkers(app);
   const to = settings.OUTBOUND_SMTP_URL ? 'via SMTP' : `to ${settings.dataDir}/outbox/`;
   return `worker: delivery of queued mail and post copies ${to} started, polling every ${settings.DELIVERY_POLL_MS} ms`;
 }
@@ -92,6 +92,6 @@ async function startWebRole(runtime: Runtime, andBackground: boolean): Promise<v
   const context = await createBackgroundContext(runtime, { relay: true, worker: true });
   background.context = context;
   await startOrClose(app, () => startIngress(context));
-  startPipeline(context);
-  startDeliveryWorkers(context);
+  await startPipeline(context);
+  await startDeliveryWorkers(context);
 }
