@@ -18,7 +18,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
 import { parseSettings } from '@cordon/config';
-import { MailTransport, OutgoingMail, SmtpTransport } from '@cordon/delivery';
+import { DEFAULT_SMTP_CONNECTIONS, MailTransport, OutgoingMail, SmtpTransport } from '@cordon/delivery';
 import { migrate, openDatabase } from '@cordon/persistence';
 import { AcknowledgementFollowUps, Policies } from '@cordon/policy';
 import {
@@ -36,10 +36,11 @@ import {
 } from '../libs/relay/src/fan-out';
 import { allEntities } from '@cordon/runtime';
 import { firstMemberKey, LIST_ADDRESS, LIST_NAME, listKey, memberEmail, memberKeys } from './keys';
+import { WorkerProcesses } from './workers';
 
 export type Scenario =
   | { kind: 'stage' | 'gpg'; size: number; members: number }
-  | { kind: 'transport'; size: number; members: number; port: number }
+  | { kind: 'transport'; size: number; members: number; port: number; connections?: number }
   | {
       kind: 'e2e';
       size: number;
@@ -49,6 +50,12 @@ export type Scenario =
       /** A migrated embedded database to copy, or the PostgreSQL server to create one on. */
       template?: string;
       databaseUrl?: string;
+      /**
+       * Set (PostgreSQL only): the copies are delivered by this many worker processes sharing the
+       * queue, each with a pool of `connections` (see workers.ts), instead of one worker in this process.
+       */
+      workers?: number;
+      connections?: number;
     };
 
 export interface ScenarioResult {
@@ -135,7 +142,7 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
     case 'gpg':
       return gpgLoop(s.size, s.members);
     case 'transport':
-      return transportAlone(s.size, s.members, s.port);
+      return transportAlone(s.size, s.members, s.port, s.connections);
     case 'e2e':
       return endToEnd(s);
   }
@@ -232,11 +239,16 @@ async function oneCopy(size: number): Promise<Buffer> {
   return assembleCopy({ post, delivery, headers: new ListHeaders(LIST_ADDRESS, LIST_NAME) });
 }
 
-async function transportAlone(size: number, n: number, port: number): Promise<ScenarioResult> {
+async function transportAlone(
+  size: number,
+  n: number,
+  port: number,
+  connections = DEFAULT_SMTP_CONNECTIONS,
+): Promise<ScenarioResult> {
   const raw = await oneCopy(size);
-  const transport = new SmtpTransport(`smtp://127.0.0.1:${port}`);
+  const transport = new SmtpTransport(`smtp://127.0.0.1:${port}`, connections);
   const headers = new ListHeaders(LIST_ADDRESS, LIST_NAME);
-  const details: ScenarioResult['details'] = { concurrency: COPIES_IN_FLIGHT, copyBytes: raw.length };
+  const details: ScenarioResult['details'] = { concurrency: COPIES_IN_FLIGHT, connections, copyBytes: raw.length };
   try {
     return await measure(async () => {
       let next = 0;
@@ -288,7 +300,11 @@ export async function benchDatabase(s: { template?: string; databaseUrl?: string
   url.pathname = `/${name}`;
   const database = await openDatabase({ databaseUrl: url.toString(), dataDir, entities });
   await migrate(database.dataSource);
-  return { ...database, close: () => database.close().then(() => admin(`DROP DATABASE ${name} WITH (FORCE)`)) };
+  return {
+    ...database,
+    url: url.toString(),
+    close: () => database.close().then(() => admin(`DROP DATABASE ${name} WITH (FORCE)`)),
+  };
 }
 
 /** Policy version 1, one maintainer, `keys.length` active members who acknowledged it. */
@@ -326,8 +342,16 @@ async function endToEnd(s: Extract<Scenario, { kind: 'e2e' }>): Promise<Scenario
   const database = await benchDatabase(s, dataDir);
   const ds = database.dataSource;
   const dropping = new DroppingTransport();
-  const transport = s.port === null ? dropping : new SmtpTransport(`smtp://127.0.0.1:${s.port}`);
+  const connections = s.connections ?? DEFAULT_SMTP_CONNECTIONS;
+  const transport = s.port === null ? dropping : new SmtpTransport(`smtp://127.0.0.1:${s.port}`, connections);
+  let workers: WorkerProcesses | undefined;
   try {
+    if (s.workers) {
+      if (!('url' in database) || s.port === null) throw new Error('worker processes need PostgreSQL and the sink');
+      const options = { databaseUrl: database.url, port: s.port, connections };
+      workers = await WorkerProcesses.start(join(__dirname, 'run.js'), s.workers, options);
+      Object.assign(details, { workers: s.workers, connections });
+    }
     const list = await listKey();
     const keys = await checkedKeys(s.members, details);
     const { maintainerId, ids } = await seedMembers(ds, keys);
@@ -362,7 +386,15 @@ async function endToEnd(s: Extract<Scenario, { kind: 'e2e' }>): Promise<Scenario
       });
       details.enqueueMs = Math.round(performance.now() - t);
       t = performance.now();
-      await worker.drain();
+      if (workers) {
+        const drained = await workers.drain();
+        // Each worker's own peak; the relay's (this process's) is the scenario's peakRssMiB.
+        details.workerPeakRssMiB = drained.map((d) => Math.round(d.peakRssMiB)).join(' ');
+        details.workersRssSumMiB = Math.round(drained.reduce((sum, d) => sum + d.peakRssMiB, 0));
+        details.claimed = drained.map((d) => d.claimed).join(' ');
+      } else {
+        await worker.drain();
+      }
       details.deliverMs = Math.round(performance.now() - t);
       const [{ n }] = (await ds.query(`SELECT count(*) AS n FROM post_delivery WHERE status = 'sent'`)) as {
         n: string;
@@ -372,6 +404,7 @@ async function endToEnd(s: Extract<Scenario, { kind: 'e2e' }>): Promise<Scenario
     if (dropping.first) await checkCopy(dropping.first, list);
     return result;
   } finally {
+    await workers?.stop();
     await transport.close();
     await database.close();
     rmSync(dataDir, { recursive: true, force: true });
