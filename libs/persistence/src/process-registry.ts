@@ -142,7 +142,7 @@ export class ProcessRegistry {
       if (this.options.embedded) await manager.query(`DELETE FROM service_process`);
       return this.insertRow(manager);
     });
-    if (this.heartbeatMs > 0) {
+    if (this.heartbeatMs > 0 && !this.closed) {
       this.timer = setInterval(() => void this.beat(), this.heartbeatMs);
       // Beating keeps no process (a CLI command, a test) alive: close() or the exit ends it.
       this.timer.unref();
