@@ -58,4 +58,9 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
+  // A worker keeps what every test file it ran loaded (tens of MB each: Nest, TypeORM, PGlite,
+  // OpenPGP.js in a fresh module registry per file), and near its heap limit spends its time in
+  // garbage collection (a whole run in one process ran out of memory after 114 files): a worker
+  // past this after a file is replaced by a new one.
+  workerIdleMemoryLimit: '1GB',
 };
