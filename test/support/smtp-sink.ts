@@ -20,6 +20,8 @@ interface Refusal {
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
   private readonly refusals = new Map<string, Refusal>();
+  /** While holding: the messages not yet answered, each kept when it is answered. */
+  private holding: { mail: ReceivedMail; keep: () => void }[] | null = null;
   private readonly server = new SMTPServer({
     // No AUTH and no STARTTLS: a plain loopback peer, which also keeps smtp-server's bundled
     // test certificate out of use.
@@ -37,14 +39,16 @@ export class SmtpSink {
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', callback);
       stream.on('end', () => {
-        this.received.push({
+        const mail: ReceivedMail = {
           envelope: {
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
           },
           raw: Buffer.concat(chunks),
-        });
-        callback();
+        };
+        const keep = () => (this.received.push(mail), callback());
+        if (this.holding) this.holding.push({ mail, keep });
+        else keep();
       });
     },
   });
@@ -64,6 +68,28 @@ export class SmtpSink {
   acceptClients(clients: number): this {
     this.server.options.maxClients = clients;
     return this;
+  }
+
+  /**
+   * Holds the reply to every message from now on (the sender waits after DATA) until release():
+   * for a test that needs copies in flight when it kills their sender. A held message is not yet
+   * received. Connections opened from now on stay up a minute without a reply.
+   */
+  hold(): void {
+    this.holding ??= [];
+    this.server.options.socketTimeout = 60_000;
+  }
+
+  /** The messages whose reply is held. */
+  held(): ReceivedMail[] {
+    return (this.holding ?? []).map(({ mail }) => mail);
+  }
+
+  /** Answers every held message (each is then received) and holds no more. */
+  release(): void {
+    const held = this.holding ?? [];
+    this.holding = null;
+    for (const { keep } of held) keep();
   }
 
   stop(): Promise<void> {
