@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKey, PrivateKey, PublicKey, readKeys, readPrivateKey } from 'openpgp';
+import { generateKey, PrivateKey, PublicKey, readKey, readKeys, readPrivateKey } from 'openpgp';
 import { openpgpConfig } from '@cordon/crypto';
 
 export const MAX_MEMBERS = 5000;
@@ -72,6 +72,23 @@ export async function firstMemberKey(): Promise<PrivateKey> {
 }
 
 /** The first `n` member public keys, parsed (only those bytes are read). */
+/**
+ * The first `n` member keys as armored text, as a relay reads them from its database: each parsed
+ * alone and dropped, so that no parsed key outlives its turn.
+ */
+export async function memberKeyTexts(n: number): Promise<string[]> {
+  const f = files(cacheDir());
+  const lengths = (JSON.parse(readFileSync(f.index, 'utf8')) as number[]).slice(0, n);
+  const all = readFileSync(f.members);
+  const texts: string[] = [];
+  let at = 0;
+  for (const length of lengths) {
+    texts.push((await readKey({ binaryKey: all.subarray(at, at + length), config: openpgpConfig })).armor());
+    at += length;
+  }
+  return texts;
+}
+
 export async function memberKeys(n: number): Promise<PublicKey[]> {
   const f = files(cacheDir());
   const lengths = JSON.parse(readFileSync(f.index, 'utf8')) as number[];

@@ -9,6 +9,7 @@ export {
   KeyDetails,
   KeyPolicyOptions,
 } from './key-policy';
+export { MemberKey, canEncryptAt, KeyRefusal, EncryptionPacket } from './member-key';
 export { newToken, hashToken, sameSecret } from './secure-token';
 export { ServerSecret } from './server-secret';
 export { openpgpConfig, MAX_DECOMPRESSED_BYTES } from './openpgp-config';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PublicKey } from 'openpgp';
 import { EntityManager } from 'typeorm';
-import { readOneKey } from '@cordon/crypto';
+import { MemberKey } from '@cordon/crypto';
 import {
   completeVerdict,
   EligibilityCandidate,
@@ -15,12 +14,12 @@ import { Policies } from '@cordon/policy';
 export interface Recipient {
   memberId: string;
   email: string;
-  key: PublicKey;
+  key: MemberKey;
   fingerprint: string;
 }
 
-/** What parsing a key can say against it (the words stored for KEY_EXPIRED and KEY_UNUSABLE). */
-export type KeyRefusal = 'key_expired' | 'key_unusable';
+export { canEncryptAt } from '@cordon/crypto';
+export type { KeyRefusal } from '@cordon/crypto';
 /** Why a member on the list does not get a post, in the words stored with its copy. */
 export type SkipReason = RecordedIneligibility;
 
@@ -45,14 +44,15 @@ export interface RecipientSelection {
  * Who may receive embargoed information, list mail and embargo notices alike (docs/architecture.md,
  * invariant 2). The rule is membership's (`eligibility`, in libs/membership/src/eligibility): its set
  * form picks the members on the list and gives each the database's verdict; this adds what only a
- * parsed key can tell. Parsed keys are cached by fingerprint: checking a key's self-signatures costs
+ * parsed key can tell. Keys are cached by fingerprint, as MemberKeys (what is needed of a key once
+ * it is parsed and checked, not the parsed key: issue 15): checking a key's self-signatures costs
  * about a millisecond, paid once per key rather than once per post. The cache holds the text it
  * parsed, so a key stored anew under the same fingerprint (a new expiry or user ID, as a changed
  * address brings) is parsed again rather than judged as the copy read before.
  */
 @Injectable()
 export class RecipientSelector {
-  private readonly keys = new Map<string, { armored: string; key: PublicKey }>();
+  private readonly keys = new Map<string, MemberKey>();
   private readonly members = new MemberEligibilityQueries();
 
   constructor(private readonly policies: Policies) {}
@@ -73,8 +73,8 @@ export class RecipientSelector {
     const candidates = await this.members.candidates(manager, post, now);
     const selection: RecipientSelection = { recipients: [], held: [], skipped: [] };
     for (const candidate of candidates) {
-      const key = await this.keyOf(candidate);
-      const keyCanEncrypt = key ? await canEncryptAt(key, now) : 'key_unusable';
+      const key = await this.keyOf(candidate, now);
+      const keyCanEncrypt = key ? await key.canEncryptAt(now) : 'key_unusable';
       const verdict = completeVerdict(
         candidate.verdict,
         { ...candidate, keyCanEncrypt: keyCanEncrypt === true ? true : keyReasons[keyCanEncrypt] },
@@ -99,12 +99,12 @@ export class RecipientSelector {
     return selection;
   }
 
-  private async keyOf(candidate: EligibilityCandidate): Promise<PublicKey | null> {
+  private async keyOf(candidate: EligibilityCandidate, now: Date): Promise<MemberKey | null> {
     const cached = this.keys.get(candidate.keyFingerprint);
-    if (cached?.armored === candidate.keyArmored) return cached.key;
+    if (cached?.armored === candidate.keyArmored) return cached;
     try {
-      const key = (await readOneKey(candidate.keyArmored)) as PublicKey;
-      this.keys.set(candidate.keyFingerprint, { armored: candidate.keyArmored, key });
+      const key = await MemberKey.read(candidate.keyArmored, now);
+      this.keys.set(candidate.keyFingerprint, key);
       return key;
     } catch {
       return null;
@@ -113,14 +113,3 @@ export class RecipientSelector {
 }
 
 const keyReasons = { key_expired: 'KEY_EXPIRED', key_unusable: 'KEY_UNUSABLE' } as const;
-
-/** True when the key has a valid encryption subkey at `now`; otherwise why not. */
-export async function canEncryptAt(key: PublicKey, now: Date): Promise<true | KeyRefusal> {
-  try {
-    await key.getEncryptionKey(undefined, now);
-    return true;
-  } catch {
-    const expiry = await key.getExpirationTime().catch(() => null);
-    return expiry instanceof Date && expiry.getTime() <= now.getTime() ? 'key_expired' : 'key_unusable';
-  }
-}

@@ -3,16 +3,17 @@ import { Injectable } from '@nestjs/common';
 import { PublicKey, SessionKey } from 'openpgp';
 import { EntityManager } from 'typeorm';
 import { AuditLog } from '@cordon/audit';
+import { MemberKey } from '@cordon/crypto';
 import { keyPacketFor } from './seal';
 
 /**
- * A member the post goes to, with its parsed key (parse keys once and keep them: docs/architecture.md, "Toolchain notes").
- * The pipeline's `Recipient` has this shape.
+ * A member the post goes to, with its key parsed once (docs/architecture.md, "Toolchain notes"): the
+ * pipeline's `Recipient` has this shape, with the MemberKey the recipient selection keeps.
  */
 export interface FanOutMember {
   memberId: string;
   email: string;
-  key: PublicKey;
+  key: PublicKey | MemberKey;
   /** The member's key fingerprint as stored (uppercase hex); read from the key when absent. */
   fingerprint?: string;
 }
@@ -90,7 +91,9 @@ export class FanOut {
         const base = {
           memberId: member.memberId,
           recipient: member.email,
-          keyFingerprint: member.fingerprint ?? member.key.getFingerprint().toUpperCase(),
+          keyFingerprint:
+            member.fingerprint ??
+            (member.key instanceof MemberKey ? member.key.fingerprint : member.key.getFingerprint().toUpperCase()),
         };
         try {
           copies[i] = {

@@ -17,10 +17,9 @@ import {
   PublicKey,
   readMessage,
   SessionKey,
-  Subkey,
   SymEncryptedIntegrityProtectedDataPacket,
 } from 'openpgp';
-import { fullOpenpgpConfig, openpgpConfig } from '@cordon/crypto';
+import { EncryptionPacket, fullOpenpgpConfig, MemberKey, openpgpConfig } from '@cordon/crypto';
 
 /**
  * "Encrypt once, wrap per member" (issue 4, "Fan-out"): the post is signed by the list key and
@@ -73,18 +72,22 @@ export async function sealPost(content: Uint8Array, signer: PrivateKey, date = n
 
 /**
  * One member's key packet: the post's session key encrypted to that member's encryption subkey,
- * valid at `date`. Throws (and the member gets no copy) when the key cannot encrypt.
+ * valid at `date`. Throws (and the member gets no copy) when the key cannot encrypt. A MemberKey
+ * (what the relay keeps of a member's key) is checked at `date` as the parsed key would be.
  */
 export async function keyPacketFor(
   sessionKey: SessionKey,
-  memberKey: PublicKey,
+  memberKey: PublicKey | MemberKey,
   date = new Date(),
 ): Promise<Uint8Array> {
-  const subkey = await memberKey.getEncryptionKey(undefined, date, undefined, fullOpenpgpConfig());
-  return (
-    cv25519KeyPacket(sessionKey, subkey) ??
-    encryptSessionKey({ ...sessionKey, encryptionKeys: memberKey, date, format: 'binary', config: SEAL_CONFIG })
-  );
+  const packet =
+    memberKey instanceof MemberKey
+      ? await memberKey.encryptionPacketAt(date)
+      : (await memberKey.getEncryptionKey(undefined, date, undefined, fullOpenpgpConfig())).keyPacket;
+  const cv25519 = cv25519KeyPacket(sessionKey, packet);
+  if (cv25519) return cv25519;
+  const encryptionKeys = memberKey instanceof MemberKey ? await memberKey.parsed() : memberKey;
+  return encryptSessionKey({ ...sessionKey, encryptionKeys, date, format: 'binary', config: SEAL_CONFIG });
 }
 
 // ECDH over Curve25519 as GnuPG makes it ("cv25519", RFC 9580 §11.5, the "Legacy" curve in OpenPGP.js).
@@ -121,8 +124,7 @@ const base64url = (bytes: Uint8Array) =>
  * and is checked against GnuPG and OpenPGP.js in the tests. Null for any other kind of subkey,
  * which OpenPGP.js then wraps.
  */
-function cv25519KeyPacket(sessionKey: SessionKey, subkey: PublicKey | Subkey): Uint8Array | null {
-  const packet = subkey.keyPacket;
+function cv25519KeyPacket(sessionKey: SessionKey, packet: EncryptionPacket): Uint8Array | null {
   const { oid, Q, kdfParams } = packet.publicParams as EcdhParams;
   if (packet.algorithm !== enums.publicKey.ecdh || packet.version !== 4 || !oid || !Q || !kdfParams) return null;
   const curve = oid.write();

@@ -24,8 +24,8 @@ const STATUSES: Record<MemberStanding, readonly MemberStatus[]> = {
  * relay's own opening code over the exact signed bytes: decrypted with the list key when it is
  * encrypted, and accepted only with a good, recent signature by the current key of a member in
  * the standing asked for. Maintainers' keys are not offered: what a maintainer signs is a post.
- * Parsed keys are kept, as RecipientSelector keeps them, so a large list is parsed once and not
- * per message; by the digest of the stored key, so that a key updated in place (revoked, its
+ * Parsed keys are kept (checking a signature needs the whole key, where RecipientSelector keeps only
+ * a MemberKey), so a large list is parsed once and not per message; by the digest of the stored key, so that a key updated in place (revoked, its
  * expiry changed) is read again.
  */
 @Injectable()
