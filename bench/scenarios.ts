@@ -33,7 +33,6 @@ import {
   ListHeaders,
   Post,
   PostDeliveryWorker,
-  PreparedCopy,
   sealPost,
 } from '../libs/relay/src/fan-out';
 import { allEntities } from '@cordon/runtime';
@@ -338,30 +337,6 @@ async function seedMembers(ds: DataSource, keys: MemberKey[]): Promise<{ maintai
   return { maintainerId, ids };
 }
 
-/** Commits a post and its copies' queue rows in one transaction, as the pipeline does once it has opened a post. */
-export async function commitPost(
-  ds: DataSource,
-  fanOut: FanOut,
-  maintainerId: string,
-  bodyPackets: Uint8Array,
-  copies: PreparedCopy[],
-): Promise<void> {
-  await ds.transaction(async (manager) => {
-    const postId = randomUUID();
-    await manager.insert(Post, {
-      id: postId,
-      inboundMessageId: randomUUID(),
-      maintainerId,
-      signatureDigest: randomUUID(),
-      signedAt: new Date(),
-      subjectSealed: null,
-      bodyPackets: Buffer.from(bodyPackets),
-      createdAt: new Date(),
-    });
-    await fanOut.enqueue(manager, postId, copies);
-  });
-}
-
 async function endToEnd(s: Extract<Scenario, { kind: 'e2e' }>): Promise<ScenarioResult> {
   const details: ScenarioResult['details'] = {
     database: s.databaseUrl ? 'PostgreSQL' : 'embedded (PGlite)',
@@ -399,7 +374,20 @@ async function endToEnd(s: Extract<Scenario, { kind: 'e2e' }>): Promise<Scenario
       const copies = await fanOut.keyPackets(sealed.sessionKey, recipientsOf(keys, ids));
       details.sealAndKeyPacketsMs = Math.round(performance.now() - t);
       t = performance.now();
-      await commitPost(ds, fanOut, maintainerId, sealed.bodyPackets, copies);
+      await ds.transaction(async (manager) => {
+        const postId = randomUUID();
+        await manager.insert(Post, {
+          id: postId,
+          inboundMessageId: randomUUID(),
+          maintainerId,
+          signatureDigest: randomUUID(),
+          signedAt: new Date(),
+          subjectSealed: null,
+          bodyPackets: Buffer.from(sealed.bodyPackets),
+          createdAt: new Date(),
+        });
+        await fanOut.enqueue(manager, postId, copies);
+      });
       details.enqueueMs = Math.round(performance.now() - t);
       t = performance.now();
       if (workers) {
