@@ -19,6 +19,7 @@ import { IngressReady, IngressScenario, IngressStored, ingressPost, runIngress, 
 import { cacheDir, ensureKeys, MAX_MEMBERS } from './keys';
 import { peakRssMiB, runScenario, sampleRss, Scenario, ScenarioResult } from './scenarios';
 import { runDeliveryWorker, WorkerOptions } from './workers';
+import { runWake, runWakeWorker, WakeBy, WakeResult, WakeScenario, WakeWorkerOptions } from './wake';
 import { DEFAULT_SMTP_CONNECTIONS } from '@cordon/delivery';
 import { runSink } from './sink';
 
@@ -211,12 +212,15 @@ async function main(): Promise<void> {
   // `--quick`: 10 KB × 500 only, without the gpg loop and the RSS runs (for working on the code).
   const quick = process.argv.includes('--quick');
   // `--scaling-only`: the scaling table alone (for trying pool sizes: `--connections 5,10`).
+  // `--wake-only`: the wake-up table alone (waking across processes, PostgreSQL).
   const scalingOnly = process.argv.includes('--scaling-only');
+  const wakeOnly = process.argv.includes('--wake-only');
+  const oneTable = scalingOnly || wakeOnly;
   const sizes = [
     ['1 MiB', MiB],
     ['10 KB', 10_000],
   ] as const;
-  for (const [label, size] of scalingOnly ? [] : quick ? sizes.slice(1) : sizes) {
+  for (const [label, size] of oneTable ? [] : quick ? sizes.slice(1) : sizes) {
     const [stage, noSmtp, ...gpgRuns] = await rounds([
       [`${label} × ${N}: fan-out stage`, { kind: 'stage', size, members: N }, false],
       [
@@ -276,7 +280,7 @@ async function main(): Promise<void> {
       ),
     );
   }
-  for (const members of quick || scalingOnly ? [] : [50, MAX_MEMBERS]) {
+  for (const members of quick || oneTable ? [] : [50, MAX_MEMBERS]) {
     const r = await once(
       `1 MiB × ${members}: end to end`,
       { kind: 'e2e', size: MiB, members, port: sink.port, template, databaseUrl },
@@ -296,7 +300,7 @@ async function main(): Promise<void> {
       goals.push(goal('peak RSS at 5,000 members < 300 MiB', r.peakRssMiB < 300, `${fmt(r.peakRssMiB)} MiB`));
   }
   // A few seconds, so `--quick` has it too; each run on a fresh database, the faster of ROUNDS.
-  if (!scalingOnly) {
+  if (!oneTable) {
     const posts = Array.from({ length: INGRESS_POSTS }, (_, i) => ingressPost(i, 10_000));
     const ingressRuns: ScenarioResult[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -317,8 +321,10 @@ async function main(): Promise<void> {
     goals.push(goal('SMTP ingress ≥ 50 posts/s', rate(ingress) >= 50, `${fmt(rate(ingress))} posts/s`));
   }
   print();
-  if (!quick) await scaling({ print, rounds, port: sink.port, databaseUrl, endToEnd, goals });
-  else print('scaling with delivery workers: not in `--quick`');
+  if (!scalingOnly) await wakeAcrossProcesses({ print, databaseUrl, quick, goals });
+  print();
+  if (!quick && !wakeOnly) await scaling({ print, rounds, port: sink.port, databaseUrl, endToEnd, goals });
+  else if (quick) print('scaling with delivery workers: not in `--quick`');
   print();
   for (const line of goals) print(line);
   print(
@@ -440,6 +446,93 @@ async function scaling(run: {
   }
 }
 
+/** Posts in each run of the wake-up measurement, one at a time, each to WAKE_MEMBERS members. */
+const WAKE_POSTS = 20;
+const WAKE_MEMBERS = 3;
+/** What issue 15 asks of the first copy after its post, with the relay and the worker apart. */
+const WAKE_GOAL_MS = 200;
+
+/**
+ * Waking across processes (issue 15; see wake.ts): per post, the time from the fan-out's commit in
+ * the relay's process to the sink taking its first copy from a worker process, woken by NOTIFY
+ * (polling every ten minutes), and with polling alone (DELIVERY_POLL_MS's default) as the "before".
+ * `--quick` runs the NOTIFY run alone (a few seconds; the polling run takes about a poll interval a post).
+ */
+async function wakeAcrossProcesses(run: {
+  print: (line?: string) => void;
+  databaseUrl?: string;
+  quick: boolean;
+  goals: string[];
+}): Promise<void> {
+  const { print } = run;
+  if (!run.databaseUrl) {
+    print('first copy with separate relay and worker processes: skipped (PostgreSQL only: set DATABASE_URL)');
+    return;
+  }
+  const ways: [WakeBy, string][] = [
+    ['notify', 'woken by NOTIFY (DELIVERY_POLL_MS 600,000: no poll within the run)'],
+    ['poll', 'polling alone, no LISTEN (before the wake-ups)'],
+  ];
+  print(
+    `first copy with separate relay and worker processes, PostgreSQL: ${WAKE_POSTS} posts of 10 KB one at a time, each to ${WAKE_MEMBERS} members, after one more (the worker's first since its start, shown apart);`,
+  );
+  print(
+    'measured from the commit of the fan-out (post + queue rows) in the relay process to the sink taking the first copy from the worker process (not the 250: the ingress and opening the post come before)',
+  );
+  print();
+  print(
+    row([
+      'worker learns of the copies',
+      'poll interval',
+      'median',
+      'max',
+      'min',
+      "worker's first post since its start (not in the others)",
+      'load average (1 min)',
+    ]),
+  );
+  print(row(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const [wakeBy, label] of run.quick ? ways.slice(0, 1) : ways) {
+    const s: WakeScenario = {
+      databaseUrl: run.databaseUrl,
+      wakeBy,
+      posts: WAKE_POSTS,
+      members: WAKE_MEMBERS,
+      size: 10_000,
+    };
+    const load = loadavg()[0].toFixed(2);
+    log(`first copy, ${label} ... (load average ${load})`);
+    const r = await wakeRun(s);
+    log(
+      `  per post, in order, the worker's first since its start first: ${[r.coldMs, ...r.firstCopyMs].map((ms) => Math.round(ms)).join(' ')} ms`,
+    );
+    const sorted = [...r.firstCopyMs].sort((a, b) => a - b);
+    const median = (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2;
+    const ms = (n: number) => `${fmt(n)} ms`;
+    print(row([label, ms(r.pollMs), ms(median), ms(sorted.at(-1)!), ms(sorted[0]), ms(r.coldMs), load]));
+    if (wakeBy === 'notify') {
+      run.goals.push(
+        goal(
+          `first copy ≤ ${WAKE_GOAL_MS} ms after the fan-out's commit, separate relay and worker processes, every post after the worker's first (from the commit, not the 250: see the table)`,
+          sorted.at(-1)! <= WAKE_GOAL_MS,
+          `median ${ms(median)}, max ${ms(sorted.at(-1)!)} over ${sorted.length} posts`,
+        ),
+      );
+    }
+  }
+  if (run.quick) print('| polling alone (before) | | not in `--quick` | | | | |');
+}
+
+function wakeRun(s: WakeScenario): Promise<WakeResult> {
+  return new Promise((resolve, reject) => {
+    const proc = child(['--wake', JSON.stringify(s)]);
+    let result: WakeResult | undefined;
+    proc.on('message', (message: WakeResult) => (result = message));
+    proc.on('error', reject);
+    proc.on('exit', (code) => (result ? resolve(result) : reject(new Error(`the wake-up run exited with ${code}`))));
+  });
+}
+
 function goal(name: string, met: boolean, value: string): string {
   return `${met ? 'met' : 'NOT met'}: ${name} (${value})`;
 }
@@ -459,6 +552,19 @@ if (process.argv[2] === '--sink') {
   sampleRss();
   runDeliveryWorker(JSON.parse(process.argv[3]) as WorkerOptions, peakRssMiB).catch((error: unknown) => {
     log(`delivery worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  });
+} else if (process.argv[2] === '--wake') {
+  runWake(JSON.parse(process.argv[3]) as WakeScenario, __filename).then(
+    (result) => process.send!(result, () => process.exit(0)),
+    (error: unknown) => {
+      log(`wake-up run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    },
+  );
+} else if (process.argv[2] === '--wake-worker') {
+  runWakeWorker(JSON.parse(process.argv[3]) as WakeWorkerOptions).catch((error: unknown) => {
+    log(`wake-up worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   });
 } else if (process.argv[2] === '--scenario') {

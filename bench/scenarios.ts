@@ -33,6 +33,7 @@ import {
   ListHeaders,
   Post,
   PostDeliveryWorker,
+  PreparedCopy,
   sealPost,
 } from '../libs/relay/src/fan-out';
 import { allEntities } from '@cordon/runtime';
@@ -311,8 +312,8 @@ export async function benchDatabase(s: { template?: string; databaseUrl?: string
   };
 }
 
-/** Policy version 1, one maintainer, `keys.length` active members who acknowledged it. */
-async function seedMembers(ds: DataSource, keys: MemberKey[]): Promise<{ maintainerId: string; ids: string[] }> {
+/** Policy version 1 and one active maintainer, as every bench list has; the maintainer's id. */
+export async function seedMaintainer(ds: DataSource): Promise<string> {
   await ds.query(`INSERT INTO policy_version (version, body, sha256, published_by) VALUES (1, 'policy', 'x', 'bench')`);
   const maintainerId = randomUUID();
   await ds.query(
@@ -320,6 +321,12 @@ async function seedMembers(ds: DataSource, keys: MemberKey[]): Promise<{ maintai
      VALUES ($1, 'alice@project.example', 'Alice Maintainer', 'x', 'x', 'active')`,
     [maintainerId],
   );
+  return maintainerId;
+}
+
+/** Policy version 1, one maintainer, `keys.length` active members who acknowledged it. */
+async function seedMembers(ds: DataSource, keys: MemberKey[]): Promise<{ maintainerId: string; ids: string[] }> {
+  const maintainerId = await seedMaintainer(ds);
   const ids = keys.map(() => randomUUID());
   for (let i = 0; i < keys.length; i += 500) {
     const params: unknown[] = [];
@@ -335,6 +342,30 @@ async function seedMembers(ds: DataSource, keys: MemberKey[]): Promise<{ maintai
     );
   }
   return { maintainerId, ids };
+}
+
+/** Commits a post and its copies' queue rows in one transaction, as the pipeline does once it has opened a post. */
+export async function commitPost(
+  ds: DataSource,
+  fanOut: FanOut,
+  maintainerId: string,
+  bodyPackets: Uint8Array,
+  copies: PreparedCopy[],
+): Promise<void> {
+  await ds.transaction(async (manager) => {
+    const postId = randomUUID();
+    await manager.insert(Post, {
+      id: postId,
+      inboundMessageId: randomUUID(),
+      maintainerId,
+      signatureDigest: randomUUID(),
+      signedAt: new Date(),
+      subjectSealed: null,
+      bodyPackets: Buffer.from(bodyPackets),
+      createdAt: new Date(),
+    });
+    await fanOut.enqueue(manager, postId, copies);
+  });
 }
 
 async function endToEnd(s: Extract<Scenario, { kind: 'e2e' }>): Promise<ScenarioResult> {
@@ -374,20 +405,7 @@ async function endToEnd(s: Extract<Scenario, { kind: 'e2e' }>): Promise<Scenario
       const copies = await fanOut.keyPackets(sealed.sessionKey, recipientsOf(keys, ids));
       details.sealAndKeyPacketsMs = Math.round(performance.now() - t);
       t = performance.now();
-      await ds.transaction(async (manager) => {
-        const postId = randomUUID();
-        await manager.insert(Post, {
-          id: postId,
-          inboundMessageId: randomUUID(),
-          maintainerId,
-          signatureDigest: randomUUID(),
-          signedAt: new Date(),
-          subjectSealed: null,
-          bodyPackets: Buffer.from(sealed.bodyPackets),
-          createdAt: new Date(),
-        });
-        await fanOut.enqueue(manager, postId, copies);
-      });
+      await commitPost(ds, fanOut, maintainerId, sealed.bodyPackets, copies);
       details.enqueueMs = Math.round(performance.now() - t);
       t = performance.now();
       if (workers) {

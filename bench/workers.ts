@@ -33,8 +33,8 @@ export interface Drained {
   peakRssMiB: number;
 }
 
-/** The worker processes' side: connect, say ready, drain the queue once when told, stop when told. */
-export async function runDeliveryWorker(options: WorkerOptions, peakRssMiB: () => number): Promise<void> {
+/** A worker process's PostDeliveryWorker, not started, on the bench's database; `env` adds settings. */
+export async function openWorker(options: WorkerOptions, env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cordon-bench-worker-'));
   const database = await openDatabase({
     databaseUrl: options.databaseUrl,
@@ -42,7 +42,7 @@ export async function runDeliveryWorker(options: WorkerOptions, peakRssMiB: () =
     entities: [...new Set([...allEntities, ...fanOutEntities])],
   });
   const settings = parseSettings(
-    { LIST_ADDRESS, LIST_NAME, DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: options.databaseUrl },
+    { LIST_ADDRESS, LIST_NAME, DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: options.databaseUrl, ...env },
     process.cwd(),
   );
   const transport = new SmtpTransport(`smtp://127.0.0.1:${options.port}`, options.connections);
@@ -55,10 +55,19 @@ export async function runDeliveryWorker(options: WorkerOptions, peakRssMiB: () =
     audit,
     new Policies(ds, audit, new AcknowledgementFollowUps()),
   );
-  const stop = async () => {
+  const close = async () => {
     await transport.close();
     await database.close();
     rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { worker, database, settings, close };
+}
+
+/** The worker processes' side: connect, say ready, drain the queue once when told, stop when told. */
+export async function runDeliveryWorker(options: WorkerOptions, peakRssMiB: () => number): Promise<void> {
+  const { worker, close } = await openWorker(options);
+  const stop = async () => {
+    await close();
     process.exit(0);
   };
   process.on('message', (message: string) => {
